@@ -1,0 +1,64 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { JourneyReader, ProjectionProgress } from '../../../libs/journey-read/src';
+import { parseReadQuery, type RawReadQuery } from './read-query';
+
+const POLL_MS = 250;
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * `GET /v1/customers/{id}/journey/stream`: Server-Sent Events, one `journey` message per change of
+ * the view (the current view first). Changes are noticed at once from a projector in this process
+ * and by polling the document's position otherwise (projector in another process).
+ */
+@Controller('v1')
+export class JourneyStreamController {
+  constructor(
+    private readonly reader: JourneyReader,
+    private readonly progress: ProjectionProgress,
+  ) {}
+
+  @Get('customers/:customerId/journey/stream')
+  async stream(@Param('customerId') customerId: string, @Query() query: RawReadQuery, @Req() request: Request, @Res() response: Response) {
+    const { channel } = parseReadQuery({ channel: query.channel });
+    response.status(200);
+    response.setHeader('Content-Type', 'text/event-stream');
+    response.setHeader('Cache-Control', 'no-cache');
+    response.setHeader('Connection', 'keep-alive');
+    response.setHeader('X-Accel-Buffering', 'no');
+    response.flushHeaders();
+    response.write('retry: 1000\n\n');
+
+    let closed = false;
+    let wake: (() => void) | null = null;
+    const unsubscribe = this.progress.onProgress(() => wake?.());
+    const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    request.on('close', () => {
+      closed = true;
+      wake?.();
+    });
+    let sent: string | null | undefined;
+    try {
+      while (!closed) {
+        const position = await this.reader.journeyPosition(customerId);
+        if (position !== undefined && position !== sent) {
+          const read = await this.reader.journey(customerId, { channel });
+          sent = position;
+          response.write(`id: ${read.position ?? ''}\nevent: journey\ndata: ${JSON.stringify(read.body)}\n\n`);
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, POLL_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    } finally {
+      clearInterval(heartbeat);
+      unsubscribe();
+      response.end();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { BackboneError } from '../../../libs/errors/src';
+import type { JourneyLog } from '../../../libs/journey-log/src';
+import { JourneyReader, type Read } from '../../../libs/journey-read/src';
+import { JOURNEY_LOG } from '../../../libs/nest-backbone/src';
+import { parseReadQuery, type RawReadQuery } from './read-query';
+
+/** The read side every channel uses; every answer carries `Journey-Position`. */
+@Controller('v1')
+export class JourneyController {
+  constructor(
+    private readonly reader: JourneyReader,
+    @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
+  ) {}
+
+  @Get('customers/:customerId/journey')
+  async journey(@Param('customerId') customerId: string, @Query() query: RawReadQuery, @Res() response: Response) {
+    send(response, await this.reader.journey(customerId, this.options(query)));
+  }
+
+  @Get('orders/:orderId')
+  async order(@Param('orderId') orderId: string, @Query() query: RawReadQuery, @Res() response: Response) {
+    send(response, await this.reader.order(orderId, this.options(query)));
+  }
+
+  @Get('cases/:caseId')
+  async case(@Param('caseId') caseId: string, @Query() query: RawReadQuery, @Res() response: Response) {
+    send(response, await this.reader.case(caseId, this.options(query)));
+  }
+
+  @Get('identities/:kind/:value')
+  async identity(@Param('kind') kind: string, @Param('value') value: string, @Res() response: Response) {
+    send(response, await this.reader.identity(kind, value));
+  }
+
+  private options(query: RawReadQuery) {
+    const options = parseReadQuery(query);
+    if (options.minPosition !== undefined) {
+      try {
+        this.log.positions.validate(options.minPosition);
+      } catch (error) {
+        throw new BackboneError('invalid_position', `minPosition: ${(error as Error).message}`, { details: { parameter: 'minPosition' } });
+      }
+    }
+    return options;
+  }
+}
+
+function send<T>(response: Response, read: Read<T>): void {
+  if (read.position !== null) response.setHeader('Journey-Position', read.position);
+  response.status(200).json(read.body);
+}

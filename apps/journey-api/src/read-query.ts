@@ -1,0 +1,39 @@
+import { CHANNELS, type Channel } from '../../../schemas/src';
+import { BackboneError } from '../../../libs/errors/src';
+import type { ReadOptions } from '../../../libs/journey-read/src';
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const MAX_WAIT_MS = 10_000;
+
+export interface RawReadQuery {
+  channel?: string;
+  minPosition?: string;
+  waitMs?: string;
+  asOf?: string;
+}
+
+function invalid(parameter: string, message: string): BackboneError {
+  return new BackboneError('invalid_parameter', message, { details: { parameter } });
+}
+
+/** Validates the query parameters shared by every read; a malformed one is a 400 naming it. */
+export function parseReadQuery(query: RawReadQuery): ReadOptions {
+  const options: ReadOptions = {};
+  if (query.channel !== undefined) {
+    if (!(CHANNELS as readonly string[]).includes(query.channel)) throw invalid('channel', `channel must be one of ${CHANNELS.join(', ')}`);
+    options.channel = query.channel as Channel;
+  }
+  if (query.asOf !== undefined) {
+    if (!ISO_UTC.test(query.asOf) || Number.isNaN(Date.parse(query.asOf))) {
+      throw invalid('asOf', 'asOf must be an ISO-8601 UTC time such as 2026-03-01T12:00:00Z');
+    }
+    options.asOf = new Date(query.asOf).toISOString();
+  }
+  if (query.waitMs !== undefined) {
+    const waitMs = Number(query.waitMs);
+    if (!/^\d+$/.test(query.waitMs) || waitMs > MAX_WAIT_MS) throw invalid('waitMs', `waitMs must be an integer from 0 to ${MAX_WAIT_MS}`);
+    options.waitMs = waitMs;
+  }
+  if (query.minPosition !== undefined) options.minPosition = query.minPosition;
+  return options;
+}

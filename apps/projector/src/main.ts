@@ -1,0 +1,5 @@
+import { startApp } from '../../../libs/nest-backbone/src';
+import { ProjectorModule } from './projector.module';
+
+/** The projector on its own: builds the read models; serves `/health` and `/metrics`. */
+void startApp('projector', () => [ProjectorModule]);

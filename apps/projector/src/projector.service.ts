@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { BackboneConfig } from '../../../libs/config/src';
+import type { JourneyLog } from '../../../libs/journey-log/src';
+import { ProjectionProgress } from '../../../libs/journey-read/src';
+import { PROJECTIONS } from '../../../libs/journey-projections/src';
+import { BACKBONE_CONFIG, JOURNEY_LOG, READ_STORE } from '../../../libs/nest-backbone/src';
+import { ProjectionRunner } from '../../../libs/projection-runtime/src';
+import type { ReadStore } from '../../../libs/read-store/src';
+
+/** Runs every registered projection from its checkpoint for the life of the app. */
+@Injectable()
+export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly runner: ProjectionRunner;
+  private readonly logger = new Logger('projector');
+
+  constructor(
+    @Inject(JOURNEY_LOG) log: JourneyLog,
+    @Inject(READ_STORE) store: ReadStore,
+    @Inject(BACKBONE_CONFIG) config: BackboneConfig,
+    progress: ProjectionProgress,
+  ) {
+    this.runner = new ProjectionRunner({
+      log,
+      store,
+      projections: PROJECTIONS,
+      batchSize: config.projector.batchSize,
+      logger: { log: (m: string) => console.log(`projector: ${m}`), error: (m: string) => this.logger.error(m) },
+    });
+    // Readers waiting for a position in this process are woken at once.
+    this.runner.on('committed', () => progress.notify());
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}

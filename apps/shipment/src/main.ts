@@ -1,0 +1,4 @@
+import { ProducerModule, startApp } from '../../../libs/nest-backbone/src';
+
+/** The shipment producer: `POST /v1/events` for the event types the shipment domain owns. */
+void startApp('shipment', () => [ProducerModule.forDomain('shipment')]);

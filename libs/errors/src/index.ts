@@ -1,0 +1,1 @@
+export { BackboneError, VersionConflictError, isBackboneError, ERROR_CODES, type ErrorCode } from './backbone-error';

@@ -1,0 +1,175 @@
+import {
+  POLICY_SUBJECT_PREFIX,
+  catalog,
+  validateEvent,
+  type Domain,
+  type FieldError,
+  type JourneyEvent,
+} from '../../../schemas/src';
+import { BackboneError, isBackboneError } from '../../errors/src';
+import {
+  checkIngestionRules,
+  emptyFacts,
+  evolveFacts,
+  needsJourneyFacts,
+  type JourneyFacts,
+  type PolicyVersion,
+} from '../../journey-domain/src';
+import type { AppendResult, JourneyLog } from '../../journey-log/src';
+
+export interface IngestionLimits {
+  /** Events per request. @defaultValue 500 */
+  maxBatchEvents: number;
+}
+
+export interface IngestOptions {
+  /** The producer's domain: only its event types are accepted. Null accepts every type. */
+  owner: Domain | null;
+  /** Optimistic concurrency for a single-journey batch: the journey's version before the append. */
+  expectedVersion?: number;
+}
+
+export interface IngestResult {
+  /** 201 when something was appended, 200 when every event had been seen before. */
+  status: 201 | 200;
+  accepted: number;
+  position: string;
+}
+
+/** Raised with every field error of a request, so the producer can fix them all at once. */
+export class IngestionError extends BackboneError {
+  constructor(
+    code: 'validation_failed' | 'type_not_owned' | 'domain_rule_violated' | 'payload_too_large',
+    message: string,
+    readonly errors: FieldError[],
+  ) {
+    super(code, message, { details: errors });
+  }
+}
+
+const RETRIES_ON_CONFLICT = 5;
+
+/**
+ * The one ingestion path of every producer: validate (zod), check ownership, check the domain
+ * rules against the journeys the batch touches, then append atomically with the versions the
+ * rules were checked at, so a concurrent writer cannot slip a conflicting fact in between.
+ */
+export class EventIngestion {
+  constructor(
+    private readonly log: JourneyLog,
+    private readonly limits: IngestionLimits = { maxBatchEvents: 500 },
+  ) {}
+
+  async ingest(body: unknown, options: IngestOptions): Promise<IngestResult> {
+    const raw = Array.isArray(body) ? body : [body];
+    if (raw.length === 0) throw new IngestionError('validation_failed', 'the batch is empty', [{ index: 0, path: '(body)', message: 'send one event or a non-empty array' }]);
+    if (raw.length > this.limits.maxBatchEvents) {
+      throw new IngestionError('payload_too_large', `a batch holds at most ${this.limits.maxBatchEvents} events`, [
+        { index: this.limits.maxBatchEvents, path: '(body)', message: `${raw.length} events is over the limit of ${this.limits.maxBatchEvents}` },
+      ]);
+    }
+    const events = this.validate(raw);
+    this.checkOwnership(events, options.owner);
+    const subjects = new Set(events.map((e) => e.subject));
+    if (options.expectedVersion !== undefined && subjects.size !== 1) {
+      throw new IngestionError('validation_failed', 'expectedVersion applies to a batch of one journey', [
+        { index: 0, path: 'expectedVersion', message: 'the batch spans several journeys' },
+      ]);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.checkAndAppend(events, options.expectedVersion);
+        return { status: result.accepted > 0 ? 201 : 200, accepted: result.accepted, position: result.position };
+      } catch (error) {
+        // Our own read-check-append raced another writer: check again against the new state.
+        const ownCheck = options.expectedVersion === undefined;
+        if (!ownCheck || !isBackboneError(error, 'version_conflict') || attempt >= RETRIES_ON_CONFLICT) throw error;
+      }
+    }
+  }
+
+  private validate(raw: unknown[]): JourneyEvent[] {
+    const errors: FieldError[] = [];
+    const events: JourneyEvent[] = [];
+    raw.forEach((item, index) => {
+      const result = validateEvent(item, index);
+      if (result.ok) events.push(result.event);
+      else errors.push(...result.errors);
+    });
+    if (errors.length > 0) throw new IngestionError('validation_failed', 'invalid events; nothing was appended', errors);
+    return events;
+  }
+
+  private checkOwnership(events: JourneyEvent[], owner: Domain | null): void {
+    if (owner === null) return;
+    const errors = events.flatMap((event, index) =>
+      catalog[event.type].owner === owner
+        ? []
+        : [{ index, path: 'type', message: `${event.type} belongs to the ${catalog[event.type].owner} service, not ${owner}` }],
+    );
+    if (errors.length > 0) throw new IngestionError('type_not_owned', 'event types not owned by this service', errors);
+  }
+
+  private async checkAndAppend(events: JourneyEvent[], expectedVersion: number | undefined): Promise<AppendResult> {
+    const facts = new Map<string, JourneyFacts>();
+    const expectedVersions: Record<string, number> = {};
+    const loadFacts = async (journeyId: string) => {
+      let journey = facts.get(journeyId);
+      if (!journey) {
+        const stored = await this.log.readJourney(journeyId);
+        journey = emptyFacts();
+        for (const s of stored) evolveFacts(journey, s.event);
+        facts.set(journeyId, journey);
+        expectedVersions[journeyId] = stored.length === 0 ? 0 : stored[stored.length - 1].journeyVersion;
+      }
+      return journey;
+    };
+    const policies = new Map<string, PolicyVersion[]>();
+    const policyEventIds = new Set<string>();
+    const loadPolicies = async (policyId: string) => {
+      let versions = policies.get(policyId);
+      if (!versions) {
+        const subject = POLICY_SUBJECT_PREFIX + policyId;
+        const stored = await this.log.readJourney(subject);
+        for (const s of stored) policyEventIds.add(s.event.id);
+        versions = stored.flatMap((s) => (s.event.type === 'policy.published' ? [toPolicyVersion(s.event)] : []));
+        policies.set(policyId, versions);
+        expectedVersions[subject] = stored.length === 0 ? 0 : stored[stored.length - 1].journeyVersion;
+      }
+      return versions;
+    };
+
+    const errors: FieldError[] = [];
+    for (const [index, event] of events.entries()) {
+      if (event.type === 'policy.published') {
+        const versions = await loadPolicies(event.data.policyId);
+        if (policyEventIds.has(event.id)) continue;
+        policyEventIds.add(event.id);
+        errors.push(...checkIngestionRules(emptyFacts(), event, () => versions).map((v) => ({ index, ...v })));
+        versions.push(toPolicyVersion(event));
+        continue;
+      }
+      const stateful = needsJourneyFacts(event) || event.type === 'order.placed';
+      if (!stateful) continue;
+      const journey = await loadFacts(event.subject);
+      if (journey.eventIds.has(event.id)) continue;
+      if ('policyId' in event.data) await loadPolicies(event.data.policyId);
+      errors.push(...checkIngestionRules(journey, event, (id) => policies.get(id) ?? []).map((v) => ({ index, ...v })));
+      evolveFacts(journey, event);
+    }
+    if (errors.length > 0) throw new IngestionError('domain_rule_violated', 'domain rules broken; nothing was appended', errors);
+    if (expectedVersion !== undefined) expectedVersions[events[0].subject] = expectedVersion;
+    return this.log.append(events, { expectedVersions });
+  }
+}
+
+function toPolicyVersion(event: Extract<JourneyEvent, { type: 'policy.published' }>): PolicyVersion {
+  return {
+    policyId: event.data.policyId,
+    version: event.data.version,
+    kind: event.data.kind,
+    wording: event.data.wording,
+    returnWindowDays: event.data.rules.returnWindowDays,
+    effectiveFrom: event.data.effectiveFrom,
+  };
+}

@@ -1,0 +1,1 @@
+export { EventIngestion, IngestionError, type IngestOptions, type IngestResult, type IngestionLimits } from './event-ingestion';

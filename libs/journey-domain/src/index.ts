@@ -1,0 +1,16 @@
+export { ORDER_STATUSES, STATUS_CODES, describeStatus, nextStatus, type StatusCode, type StatusState } from './order-status';
+export { checkTotals, type RuleViolation } from './totals';
+export { governingPolicy, type PolicyVersion } from './policy';
+export { returnEligibility, type EligibilityInput, type ReturnEligibility } from './return-eligibility';
+export { promiseState, type PromiseState } from './promise-state';
+export { nextStep, helpPath, recoveryPath, type CardInput } from './context-card';
+export { renderMessages, templateTexts, TEMPLATE_IDS, type TemplateId } from './channel-templates';
+export { formatMoney, formatDay, addDays } from './formatting';
+export {
+  checkIngestionRules,
+  emptyFacts,
+  evolveFacts,
+  needsJourneyFacts,
+  type JourneyFacts,
+  type OrderFacts,
+} from './ingestion-rules';

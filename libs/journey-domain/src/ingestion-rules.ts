@@ -1,0 +1,171 @@
+import type { JourneyEvent } from '../../../schemas/src';
+import { governingPolicy, type PolicyVersion } from './policy';
+import { returnEligibility } from './return-eligibility';
+import { checkTotals, type RuleViolation } from './totals';
+
+/** What the ingestion rules need to know about one journey, folded from its events. */
+export interface JourneyFacts {
+  eventIds: Set<string>;
+  orders: Map<string, OrderFacts>;
+  returns: Map<string, { orderId: string; requestedAt: string }>;
+}
+
+export interface OrderFacts {
+  placedAt: string;
+  total: number;
+  currency: string;
+  skus: Set<string>;
+  captured: number;
+  refunded: number;
+  deliveredAt: string | null;
+  cancelled: boolean;
+}
+
+export function emptyFacts(): JourneyFacts {
+  return { eventIds: new Set(), orders: new Map(), returns: new Map() };
+}
+
+/** Folds one event into the facts (mutates: the facts are a private working copy of the decider). */
+export function evolveFacts(facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
+  facts.eventIds.add(event.id);
+  switch (event.type) {
+    case 'order.placed':
+      facts.orders.set(event.data.orderId, {
+        placedAt: event.time,
+        total: event.data.totals.total,
+        currency: event.data.currency,
+        skus: new Set(event.data.items.map((i) => i.sku)),
+        captured: 0,
+        refunded: 0,
+        deliveredAt: null,
+        cancelled: false,
+      });
+      break;
+    case 'payment.captured': {
+      const order = facts.orders.get(event.data.orderId);
+      if (order) order.captured += event.data.amount;
+      break;
+    }
+    case 'refund.issued': {
+      const order = facts.orders.get(event.data.orderId);
+      if (order) order.refunded += event.data.amount;
+      break;
+    }
+    case 'shipment.delivered': {
+      const order = facts.orders.get(event.data.orderId);
+      if (order && (order.deliveredAt === null || Date.parse(event.time) < Date.parse(order.deliveredAt))) {
+        order.deliveredAt = event.time;
+      }
+      break;
+    }
+    case 'order.cancelled': {
+      const order = facts.orders.get(event.data.orderId);
+      if (order) order.cancelled = true;
+      break;
+    }
+    case 'return.requested':
+      facts.returns.set(event.data.returnId, { orderId: event.data.orderId, requestedAt: event.time });
+      break;
+    default:
+      break;
+  }
+  return facts;
+}
+
+/** The events whose rules need the facts of their journey (they name an existing order). */
+export function needsJourneyFacts(event: JourneyEvent): boolean {
+  return event.type !== 'policy.published' && 'orderId' in event.data && event.data.orderId !== undefined;
+}
+
+/**
+ * The domain rules checked at ingestion (422, nothing appended): totals add up; a payment,
+ * shipment, return or refund names an order of this customer; refunds never exceed what was
+ * captured; a return decision names the policy version governing the order, and an approval
+ * respects its window (judged at the time the return was requested).
+ */
+export function checkIngestionRules(
+  facts: JourneyFacts,
+  event: JourneyEvent,
+  policyVersions: (policyId: string) => readonly PolicyVersion[],
+): RuleViolation[] {
+  if (event.type === 'order.placed') {
+    const violations = checkTotals(event.data.items, event.data.totals);
+    if (facts.orders.has(event.data.orderId)) violations.push({ path: 'data.orderId', message: `order ${event.data.orderId} was already placed` });
+    return violations;
+  }
+  if (event.type === 'policy.published') {
+    const taken = policyVersions(event.data.policyId).some((p) => p.version === event.data.version);
+    return taken ? [{ path: 'data.version', message: `policy ${event.data.policyId} v${event.data.version} is already published` }] : [];
+  }
+  if (!needsJourneyFacts(event)) return [];
+  const orderId = (event.data as { orderId: string }).orderId;
+  const order = facts.orders.get(orderId);
+  if (!order) return [{ path: 'data.orderId', message: `order ${orderId} does not exist for customer ${event.subject}` }];
+  const sameCurrency = (currency: string): RuleViolation[] =>
+    currency === order.currency ? [] : [{ path: 'data.currency', message: `order ${orderId} is in ${order.currency}, not ${currency}` }];
+
+  switch (event.type) {
+    case 'payment.captured': {
+      const violations = sameCurrency(event.data.currency);
+      if (order.captured + event.data.amount > order.total) {
+        violations.push({ path: 'data.amount', message: `captures would reach ${order.captured + event.data.amount}, above the order total ${order.total}` });
+      }
+      return violations;
+    }
+    case 'payment.failed':
+      return sameCurrency(event.data.currency);
+    case 'refund.issued': {
+      const violations = sameCurrency(event.data.currency);
+      if (order.refunded + event.data.amount > order.captured) {
+        violations.push({
+          path: 'data.amount',
+          message: `refunds would reach ${order.refunded + event.data.amount}, above the ${order.captured} captured on order ${orderId}`,
+        });
+      }
+      if (event.data.returnId !== undefined && facts.returns.get(event.data.returnId)?.orderId !== orderId) {
+        violations.push({ path: 'data.returnId', message: `return ${event.data.returnId} does not exist for order ${orderId}` });
+      }
+      return violations;
+    }
+    case 'return.requested': {
+      const unknown = event.data.items.filter((item) => !order.skus.has(item.sku));
+      return unknown.map((item) => ({ path: 'data.items', message: `sku ${item.sku} is not part of order ${orderId}` }));
+    }
+    case 'return.received':
+      return returnExists(facts, event.data.returnId, orderId);
+    case 'return.approved':
+    case 'return.rejected': {
+      const missing = returnExists(facts, event.data.returnId, orderId);
+      if (missing.length > 0) return missing;
+      const versions = policyVersions(event.data.policyId);
+      const governing = governingPolicy(versions.filter((p) => p.kind === 'returns'), order.placedAt);
+      if (!governing || governing.version !== event.data.policyVersion) {
+        return [{
+          path: 'data.policyVersion',
+          message: governing
+            ? `order ${orderId} is governed by ${governing.policyId} v${governing.version} (in force when it was placed), not v${event.data.policyVersion}`
+            : `no version of returns policy ${event.data.policyId} was in force when order ${orderId} was placed`,
+        }];
+      }
+      if (event.type === 'return.approved') {
+        const requestedAt = facts.returns.get(event.data.returnId)!.requestedAt;
+        const eligibility = returnEligibility({
+          status: order.cancelled ? 'cancelled' : order.deliveredAt ? 'delivered' : 'placed',
+          deliveredAt: order.deliveredAt,
+          policy: governing,
+          at: requestedAt,
+        });
+        if (!eligibility.eligible) return [{ path: 'data.returnId', message: `the return cannot be approved: ${eligibility.reason}` }];
+      }
+      return [];
+    }
+    default:
+      return [];
+  }
+}
+
+function returnExists(facts: JourneyFacts, returnId: string, orderId: string): RuleViolation[] {
+  return facts.returns.get(returnId)?.orderId === orderId
+    ? []
+    : [{ path: 'data.returnId', message: `return ${returnId} was not requested for order ${orderId}` }];
+}

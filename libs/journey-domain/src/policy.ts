@@ -1,0 +1,30 @@
+/** One version of a policy, as published. */
+export interface PolicyVersion {
+  policyId: string;
+  version: number;
+  kind: 'returns' | 'shipping' | 'pricing';
+  wording: string;
+  returnWindowDays?: number;
+  effectiveFrom: string;
+}
+
+/**
+ * The version that governs an order placed at `placedAt`: the one in force then, i.e. the latest
+ * `effectiveFrom` not after `placedAt` (the higher version on a tie). Customers keep the terms
+ * they bought under, whatever is published later.
+ */
+export function governingPolicy<P extends PolicyVersion>(versions: readonly P[], placedAt: string): P | null {
+  const placed = Date.parse(placedAt);
+  let best: P | null = null;
+  for (const candidate of versions) {
+    const from = Date.parse(candidate.effectiveFrom);
+    if (from > placed) continue;
+    if (!best) {
+      best = candidate;
+      continue;
+    }
+    const bestFrom = Date.parse(best.effectiveFrom);
+    if (from > bestFrom || (from === bestFrom && candidate.version > best.version)) best = candidate;
+  }
+  return best;
+}

@@ -1,0 +1,14 @@
+export type {
+  AppendOptions,
+  AppendResult,
+  BatchHandler,
+  JourneyLog,
+  LogSubscription,
+  PositionCodec,
+  ReadBound,
+  StoredEvent,
+  SubscribeOptions,
+} from './journey-log.port';
+export { pollingSubscription, type PollingSubscriptionOptions } from './polling-subscription';
+export { SqliteJourneyLog, type SqliteJourneyLogOptions } from './sqlite-journey-log';
+export { sqlitePositions, sqliteToken, sqliteSequence } from './sqlite-position';

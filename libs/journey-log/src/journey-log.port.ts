@@ -1,0 +1,80 @@
+import type { JourneyEvent } from '../../../schemas/src';
+
+/** An event as read back from the log: upcast to the latest schema version, with its place in the log. */
+export interface StoredEvent {
+  event: JourneyEvent;
+  /** Opaque position token of this event (see `PositionCodec`). */
+  position: string;
+  /** 1-based index of the event within its journey (subject). */
+  journeyVersion: number;
+}
+
+export interface AppendOptions {
+  /**
+   * Optimistic concurrency: journey id -> the version (number of events) the journey must be at
+   * before this append. A mismatch rejects the whole batch with `VersionConflictError`.
+   * @defaultValue no check
+   */
+  expectedVersions?: Record<string, number>;
+}
+
+export interface AppendResult {
+  /** Events newly appended (ids seen before are skipped, not appended again). */
+  accepted: number;
+  duplicates: number;
+  /** Position of the last event of the batch, new or already stored: the read-your-writes token. */
+  position: string;
+  /** Version of each journey touched by the batch after the append. */
+  journeyVersions: Record<string, number>;
+}
+
+/** Upper bound for reading one journey: by fact time (`asOf`) and/or by log position. */
+export interface ReadBound {
+  time?: string;
+  position?: string;
+}
+
+/** Orders and checks opaque position tokens of one adapter. */
+export interface PositionCodec {
+  /** Throws `BackboneError('invalid_position')` when the token is not one of this log's. */
+  validate(token: string): void;
+  /** Negative, zero or positive, like a sort comparator. */
+  compare(a: string, b: string): number;
+  /** True once a reader at `current` has seen everything up to and including `target`. */
+  reached(current: string | null, target: string): boolean;
+  /** How many events lie between `current` and `head` (for lag metrics). */
+  distance(current: string | null, head: string | null): number;
+}
+
+export type BatchHandler = (batch: StoredEvent[]) => Promise<void>;
+
+export interface LogSubscription {
+  /** Stops delivering; resolves once the batch in flight (if any) has been handled. */
+  stop(): Promise<void>;
+  /** Rejects when the handler throws: the subscription stops rather than skip events. */
+  readonly done: Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** @defaultValue 1000 */
+  batchSize?: number;
+}
+
+/** The one shared log every touchpoint writes to and every projection reads from. */
+export interface JourneyLog {
+  readonly kind: string;
+  readonly positions: PositionCodec;
+  /** Appends atomically: all events of the batch or none. Idempotent on event id. */
+  append(events: JourneyEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /** The events of one journey in log order, optionally bounded by fact time and/or position. */
+  readJourney(journeyId: string, bound?: ReadBound): Promise<StoredEvent[]>;
+  /** Current version (event count) of a journey; 0 when it has none. */
+  journeyVersion(journeyId: string): Promise<number>;
+  /** Up to `limit` events after `after` (exclusive; null = from the start), in log order. */
+  readAll(after: string | null, limit: number): Promise<StoredEvent[]>;
+  /** Delivers every event after `after` in log order, then new ones as they are appended. */
+  subscribe(after: string | null, handler: BatchHandler, options?: SubscribeOptions): LogSubscription;
+  /** Position of the last event, null for an empty log. */
+  head(): Promise<string | null>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+import type { BatchHandler, JourneyLog, LogSubscription, SubscribeOptions } from './journey-log.port';
+
+export interface PollingSubscriptionOptions extends SubscribeOptions {
+  /** How long to sleep when caught up, unless woken earlier by `wake`. @defaultValue 100 */
+  idleMs?: number;
+  /** Registers a callback the log calls after each append in this process (instant wake-up). */
+  onAppend?: (wake: () => void) => () => void;
+}
+
+/**
+ * Catch-up then live subscription on top of `readAll`: reads batches until caught up, then waits
+ * for an in-process append notification or the idle timer (appends by other processes).
+ * Each batch is handled before the next read, so a slow handler applies back-pressure.
+ */
+export function pollingSubscription(
+  log: Pick<JourneyLog, 'readAll'>,
+  after: string | null,
+  handler: BatchHandler,
+  options: PollingSubscriptionOptions = {},
+): LogSubscription {
+  const batchSize = options.batchSize ?? 1000;
+  const idleMs = options.idleMs ?? 100;
+  let stopped = false;
+  let wakeUp: (() => void) | null = null;
+  // Set by an append that lands while a read is in flight, so the loop re-reads instead of sleeping.
+  let pending = false;
+  const wake = () => {
+    pending = true;
+    wakeUp?.();
+  };
+  const unregister = options.onAppend?.(wake) ?? (() => undefined);
+
+  const loop = async () => {
+    let cursor = after;
+    try {
+      while (!stopped) {
+        pending = false;
+        const batch = await log.readAll(cursor, batchSize);
+        if (stopped) break;
+        if (batch.length > 0) {
+          await handler(batch);
+          cursor = batch[batch.length - 1].position;
+          if (batch.length === batchSize) continue;
+        }
+        if (pending) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, idleMs);
+          wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wakeUp = null;
+      }
+    } finally {
+      unregister();
+    }
+  };
+  const done = loop();
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      wake();
+      await done.catch(() => undefined);
+    },
+  };
+}

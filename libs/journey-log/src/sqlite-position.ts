@@ -1,0 +1,23 @@
+import { BackboneError } from '../../errors/src';
+import type { PositionCodec } from './journey-log.port';
+
+/** Positions of the SQLite log: the global sequence number, as token `s<n>`. */
+const TOKEN = /^s(\d{1,15})$/;
+
+export function sqliteToken(sequence: number): string {
+  return `s${sequence}`;
+}
+
+export function sqliteSequence(token: string | null): number {
+  if (token === null) return 0;
+  const match = TOKEN.exec(token);
+  if (!match) throw new BackboneError('invalid_position', `"${token}" is not a position token of this journey log`);
+  return Number(match[1]);
+}
+
+export const sqlitePositions: PositionCodec = {
+  validate: (token) => void sqliteSequence(token),
+  compare: (a, b) => sqliteSequence(a) - sqliteSequence(b),
+  reached: (current, target) => sqliteSequence(current) >= sqliteSequence(target),
+  distance: (current, head) => Math.max(0, sqliteSequence(head) - sqliteSequence(current)),
+};

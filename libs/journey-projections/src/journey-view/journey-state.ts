@@ -1,0 +1,314 @@
+import type { Channel, JourneyEvent, OrderItem, Totals } from '../../../../schemas/src';
+import { formatMoney, nextStatus, type StatusCode, type StatusState } from '../../../journey-domain/src';
+
+export interface TimelineEntry {
+  type: string;
+  time: string;
+  summary: string;
+}
+
+export interface OrderState {
+  orderId: string;
+  channel: Channel;
+  placedAt: string;
+  currency: string;
+  items: OrderItem[];
+  totals: Totals;
+  status: StatusState;
+  eta: string | null;
+  /** Fact time of the event that set `eta`: a late, older ETA never replaces a newer one. */
+  etaSetAt: string | null;
+  etaHistory: Array<{ eta: string; reason: string | null; at: string }>;
+  policy: { policyId: string; version: number; wording: string; returnWindowDays: number | null } | null;
+  deliveredAt: string | null;
+  captured: number;
+  refunded: number;
+  returns: Array<{ returnId: string; status: string; policyVersion: number | null }>;
+  timeline: TimelineEntry[];
+}
+
+export interface PromiseRecord {
+  promiseId: string;
+  text: string;
+  dueAt: string;
+  owner: string;
+  keptAt: string | null;
+}
+
+export interface CaseState {
+  caseId: string;
+  status: 'open' | 'resolved';
+  openedAt: string;
+  orderId: string | null;
+  channels: Channel[];
+  lastReason: string;
+  tags: string[];
+  handoffs: Array<{ fromChannel: Channel; toChannel: Channel; contextSummary: string | null }>;
+  promises: PromiseRecord[];
+}
+
+/** The journey-view document of one customer: facts only; time-dependent judgements happen at read. */
+export interface JourneyState {
+  customerId: string;
+  orders: OrderState[];
+  cases: CaseState[];
+  lastContactReason: string | null;
+  lastContactAt: string | null;
+  identities: Array<{ kind: string; value: string }>;
+}
+
+export function initialJourneyState(customerId: string): JourneyState {
+  return { customerId, orders: [], cases: [], lastContactReason: null, lastContactAt: null, identities: [] };
+}
+
+export type GoverningPolicyLookup = (kind: 'returns', placedAt: string) => OrderState['policy'];
+
+/** Inserts keeping the timeline in fact-time order (late facts land where they happened). */
+function withTimeline(order: OrderState, entry: TimelineEntry): TimelineEntry[] {
+  const timeline = [...order.timeline];
+  let i = timeline.length;
+  while (i > 0 && Date.parse(timeline[i - 1].time) > Date.parse(entry.time)) i--;
+  timeline.splice(i, 0, entry);
+  return timeline;
+}
+
+function summarise(event: JourneyEvent): string {
+  switch (event.type) {
+    case 'order.placed':
+      return `Order placed on ${event.data.channel} for ${formatMoney(event.data.totals.total, event.data.currency)}`;
+    case 'payment.captured':
+      return `Payment of ${formatMoney(event.data.amount, event.data.currency)} captured (${event.data.method})`;
+    case 'payment.failed':
+      return `Payment of ${formatMoney(event.data.amount, event.data.currency)} failed: ${event.data.reason}`;
+    case 'order.cancelled':
+      return `Order cancelled: ${event.data.reason}`;
+    case 'shipment.dispatched':
+      return `Dispatched with ${event.data.carrier} (tracking ${event.data.trackingId})`;
+    case 'shipment.progressed':
+      return event.data.stage === 'in_transit' ? `In transit${event.data.location ? ` at ${event.data.location}` : ''}` : 'Out for delivery';
+    case 'shipment.delayed':
+      return `Delayed: ${event.data.reason}`;
+    case 'shipment.delivered':
+      return 'Delivered';
+    case 'shipment.exception':
+      return `Delivery problem: ${event.data.kind.replace(/_/g, ' ')}${event.data.detail ? ` (${event.data.detail})` : ''}`;
+    case 'return.requested':
+      return `Return ${event.data.returnId} requested: ${event.data.reason}`;
+    case 'return.approved':
+      return `Return ${event.data.returnId} approved under ${event.data.policyId} v${event.data.policyVersion}`;
+    case 'return.rejected':
+      return `Return ${event.data.returnId} not accepted: ${event.data.reason}`;
+    case 'return.received':
+      return `Return ${event.data.returnId} received`;
+    case 'refund.issued':
+      return `Refund of ${formatMoney(event.data.amount, event.data.currency)} issued`;
+    default:
+      return event.type;
+  }
+}
+
+function statusCandidate(order: OrderState, event: JourneyEvent): StatusCode | null {
+  switch (event.type) {
+    case 'payment.captured':
+      return 'confirmed';
+    case 'payment.failed':
+      return 'payment_failed';
+    case 'order.cancelled':
+      return 'cancelled';
+    case 'shipment.dispatched':
+      return 'shipped';
+    case 'shipment.progressed':
+      return event.data.stage;
+    case 'shipment.delayed':
+      return 'delayed';
+    case 'shipment.delivered':
+      return 'delivered';
+    case 'shipment.exception':
+      return 'delivery_problem';
+    case 'return.requested':
+      return 'return_requested';
+    case 'return.approved':
+    case 'return.received':
+      return 'return_in_progress';
+    case 'return.rejected':
+      return 'return_rejected';
+    case 'refund.issued':
+      // A refund closing a return, or refunding everything, is the end state; a goodwill partial
+      // refund without a return shows as a refund, not as a new status.
+      return event.data.returnId !== undefined || (order.captured > 0 && order.refunded >= order.captured) ? 'refunded' : null;
+    default:
+      return null;
+  }
+}
+
+function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
+  let next: OrderState = { ...order };
+  switch (event.type) {
+    case 'payment.captured':
+      next.captured += event.data.amount;
+      break;
+    case 'refund.issued': {
+      next.refunded += event.data.amount;
+      const returnId = event.data.returnId;
+      if (returnId !== undefined) next.returns = order.returns.map((r) => (r.returnId === returnId ? { ...r, status: 'refunded' } : r));
+      break;
+    }
+    case 'shipment.dispatched':
+    case 'shipment.delayed': {
+      const eta = event.type === 'shipment.dispatched' ? event.data.eta : event.data.newEta;
+      const reason = event.type === 'shipment.delayed' ? event.data.reason : null;
+      next.etaHistory = [...order.etaHistory, { eta, reason, at: event.time }].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+      if (order.etaSetAt === null || Date.parse(event.time) >= Date.parse(order.etaSetAt)) {
+        next.eta = eta;
+        next.etaSetAt = event.time;
+      }
+      break;
+    }
+    case 'shipment.delivered':
+      if (order.deliveredAt === null || Date.parse(event.time) < Date.parse(order.deliveredAt)) next.deliveredAt = event.time;
+      break;
+    case 'return.requested':
+      next.returns = [...order.returns, { returnId: event.data.returnId, status: 'requested', policyVersion: null }];
+      break;
+    case 'return.approved':
+    case 'return.rejected':
+    case 'return.received': {
+      const status = event.type === 'return.approved' ? 'approved' : event.type === 'return.rejected' ? 'rejected' : 'received';
+      const policyVersion = event.type === 'return.received' ? undefined : event.data.policyVersion;
+      next.returns = order.returns.map((r) =>
+        r.returnId === event.data.returnId ? { ...r, status, policyVersion: policyVersion ?? r.policyVersion } : r,
+      );
+      break;
+    }
+    default:
+      break;
+  }
+  const candidate = statusCandidate(next, event);
+  if (candidate) next.status = nextStatus(next.status, candidate, event.time);
+  next.timeline = withTimeline(order, { type: event.type, time: event.time, summary: summarise(event) });
+  return next;
+}
+
+function evolveCase(state: JourneyState, caseId: string, change: (c: CaseState) => CaseState): JourneyState {
+  const found = state.cases.some((c) => c.caseId === caseId);
+  if (!found) throw new Error(`case ${caseId} was never opened for customer ${state.customerId}`);
+  return { ...state, cases: state.cases.map((c) => (c.caseId === caseId ? change(c) : c)) };
+}
+
+function addChannel(channels: Channel[], channel: Channel): Channel[] {
+  return channels[channels.length - 1] === channel || channels.includes(channel) ? channels : [...channels, channel];
+}
+
+/**
+ * Evolves a customer's journey by one event. Pure: returns a new state, never mutates the old one.
+ * Throws on an event that contradicts the journey (e.g. a shipment for an unknown order): the
+ * runtime parks such an event and goes on.
+ */
+export function evolveJourney(state: JourneyState, event: JourneyEvent, governingReturnsPolicy: GoverningPolicyLookup): JourneyState {
+  switch (event.type) {
+    case 'order.placed': {
+      if (state.orders.some((o) => o.orderId === event.data.orderId)) return state;
+      const order: OrderState = {
+        orderId: event.data.orderId,
+        channel: event.data.channel,
+        placedAt: event.time,
+        currency: event.data.currency,
+        items: event.data.items,
+        totals: event.data.totals,
+        status: { code: 'placed', since: event.time },
+        eta: event.data.promisedDelivery.to,
+        etaSetAt: event.time,
+        etaHistory: [{ eta: event.data.promisedDelivery.to, reason: null, at: event.time }],
+        policy: governingReturnsPolicy('returns', event.time),
+        deliveredAt: null,
+        captured: 0,
+        refunded: 0,
+        returns: [],
+        timeline: [{ type: event.type, time: event.time, summary: summarise(event) }],
+      };
+      return { ...state, orders: [...state.orders, order] };
+    }
+    case 'payment.captured':
+    case 'payment.failed':
+    case 'order.cancelled':
+    case 'shipment.dispatched':
+    case 'shipment.progressed':
+    case 'shipment.delayed':
+    case 'shipment.delivered':
+    case 'shipment.exception':
+    case 'return.requested':
+    case 'return.approved':
+    case 'return.rejected':
+    case 'return.received':
+    case 'refund.issued': {
+      const orderId = event.data.orderId;
+      if (!state.orders.some((o) => o.orderId === orderId)) {
+        throw new Error(`${event.type} names order ${orderId}, which customer ${state.customerId} never placed`);
+      }
+      return { ...state, orders: state.orders.map((o) => (o.orderId === orderId ? evolveOrder(o, event) : o)) };
+    }
+    case 'contact.opened': {
+      const contact = event.data;
+      const base = { ...state, lastContactReason: contact.reason, lastContactAt: event.time };
+      if (!state.cases.some((c) => c.caseId === contact.caseId)) {
+        const opened: CaseState = {
+          caseId: contact.caseId,
+          status: 'open',
+          openedAt: event.time,
+          orderId: contact.orderId ?? null,
+          channels: [contact.channel],
+          lastReason: contact.reason,
+          tags: [...new Set(contact.tags)],
+          handoffs: [],
+          promises: [],
+        };
+        return { ...base, cases: [...state.cases, opened] };
+      }
+      // Another contact on the same case: the case continues on this channel.
+      return evolveCase(base, contact.caseId, (c) => ({
+        ...c,
+        status: 'open',
+        channels: addChannel(c.channels, contact.channel),
+        lastReason: contact.reason,
+        tags: [...new Set([...c.tags, ...contact.tags])],
+      }));
+    }
+    case 'contact.handed_off':
+      return evolveCase(state, event.data.caseId, (c) => ({
+        ...c,
+        channels: addChannel(c.channels, event.data.toChannel),
+        handoffs: [
+          ...c.handoffs,
+          { fromChannel: event.data.fromChannel, toChannel: event.data.toChannel, contextSummary: event.data.contextSummary ?? null },
+        ],
+      }));
+    case 'contact.resolved':
+      return evolveCase(state, event.data.caseId, (c) => ({ ...c, status: 'resolved' }));
+    case 'contact.reopened':
+      return evolveCase({ ...state, lastContactReason: event.data.reason, lastContactAt: event.time }, event.data.caseId, (c) => ({
+        ...c,
+        status: 'open',
+        lastReason: event.data.reason,
+      }));
+    case 'promise.made':
+      return evolveCase(state, event.data.caseId, (c) => ({
+        ...c,
+        promises: [
+          ...c.promises.filter((p) => p.promiseId !== event.data.promiseId),
+          { promiseId: event.data.promiseId, text: event.data.text, dueAt: event.data.dueAt, owner: event.data.owner, keptAt: null },
+        ],
+      }));
+    case 'promise.kept':
+      return evolveCase(state, event.data.caseId, (c) => {
+        if (!c.promises.some((p) => p.promiseId === event.data.promiseId)) {
+          throw new Error(`promise ${event.data.promiseId} was never made on case ${c.caseId}`);
+        }
+        return { ...c, promises: c.promises.map((p) => (p.promiseId === event.data.promiseId ? { ...p, keptAt: event.time } : p)) };
+      });
+    case 'identity.linked':
+      if (state.identities.some((i) => i.kind === event.data.kind && i.value === event.data.value)) return state;
+      return { ...state, identities: [...state.identities, { kind: event.data.kind, value: event.data.value }] };
+    default:
+      return state;
+  }
+}

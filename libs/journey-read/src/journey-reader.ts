@@ -1,0 +1,111 @@
+import type { CaseView, Channel, JourneyView, OrderView } from '../../../schemas/src';
+import { BackboneError } from '../../errors/src';
+import {
+  identityKey,
+  journeyViewProjection,
+  policyRegistryProjection,
+  renderJourneyView,
+  type CustomerRef,
+  type JourneyState,
+} from '../../journey-projections/src';
+import type { JourneyLog } from '../../journey-log/src';
+import { applyEvents, documentKey } from '../../projection-runtime/src';
+import type { ReadStore, StoredDocument } from '../../read-store/src';
+import type { ProjectionProgress } from './projection-progress';
+
+export interface ReadOptions {
+  /** Rebuild the view from the log as it was at this time (ISO-8601). */
+  asOf?: string;
+  channel?: Channel;
+  /** Wait until the projection has reached this position token (read-your-writes). */
+  minPosition?: string;
+  /** @defaultValue 2000 */
+  waitMs?: number;
+}
+
+export interface Read<T> {
+  body: T;
+  /** Position of the projection the answer reflects (the `Journey-Position` header). */
+  position: string | null;
+}
+
+const VIEW = journeyViewProjection.name;
+
+/** Answers every read of the HTTP contract from the read store, or from the log for `asOf`. */
+export class JourneyReader {
+  constructor(
+    private readonly log: JourneyLog,
+    private readonly store: ReadStore,
+    private readonly progress: ProjectionProgress,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async journey(customerId: string, options: ReadOptions): Promise<Read<JourneyView>> {
+    const { state, position, asOf } = await this.state(customerId, options);
+    if (!state) throw new BackboneError('not_found', `no journey for customer ${customerId}${options.asOf ? ` as of ${options.asOf}` : ''}`);
+    return { body: renderJourneyView(state, { asOf, position, channel: options.channel }), position };
+  }
+
+  async order(orderId: string, options: ReadOptions): Promise<Read<OrderView & { customerId: string }>> {
+    const customerId = await this.lookup('order-index', orderId, `order ${orderId}`);
+    const read = await this.journey(customerId, options).catch(rethrowAs(`order ${orderId}`));
+    const order = read.body.orders.find((o) => o.orderId === orderId);
+    if (!order) throw new BackboneError('not_found', `no order ${orderId}${options.asOf ? ` as of ${options.asOf}` : ''}`);
+    return { body: { customerId, ...order, ...(read.body.messages ? { messages: read.body.messages } : {}) }, position: read.position };
+  }
+
+  async case(caseId: string, options: ReadOptions): Promise<Read<CaseView & { customerId: string }>> {
+    const customerId = await this.lookup('case-index', caseId, `case ${caseId}`);
+    const read = await this.journey(customerId, options).catch(rethrowAs(`case ${caseId}`));
+    const found = read.body.cases.find((c) => c.caseId === caseId);
+    if (!found) throw new BackboneError('not_found', `no case ${caseId}${options.asOf ? ` as of ${options.asOf}` : ''}`);
+    return { body: { customerId, ...found, ...(read.body.messages ? { messages: read.body.messages } : {}) }, position: read.position };
+  }
+
+  async identity(kind: string, value: string): Promise<Read<{ customerId: string }>> {
+    if (!['email', 'phone', 'account'].includes(kind)) {
+      throw new BackboneError('invalid_parameter', `identity kind must be email, phone or account, not "${kind}"`);
+    }
+    const customerId = await this.lookup('identity-index', identityKey(kind, value), `${kind} ${value}`);
+    return { body: { customerId }, position: await this.progress.position('identity-index') };
+  }
+
+  /** The document's committed position, to notice changes (SSE). */
+  async journeyPosition(customerId: string): Promise<string | null | undefined> {
+    return (await this.store.get(VIEW, customerId))?.position;
+  }
+
+  private async lookup(projection: string, id: string, what: string): Promise<string> {
+    const doc = await this.store.get<CustomerRef>(projection, id);
+    if (!doc) throw new BackboneError('not_found', `no ${what}`);
+    return doc.value.customerId;
+  }
+
+  private async state(customerId: string, options: ReadOptions): Promise<{ state: JourneyState | undefined; position: string | null; asOf: string }> {
+    if (options.minPosition !== undefined) await this.progress.waitFor(VIEW, options.minPosition, options.waitMs ?? 2000);
+    if (options.asOf !== undefined) return this.rebuildAsOf(customerId, options.asOf);
+    // Checkpoint first, then the document: the document is at least as new as the position we report.
+    const position = await this.progress.position(VIEW);
+    const doc = await this.store.get<JourneyState>(VIEW, customerId);
+    return { state: doc?.value, position, asOf: this.now().toISOString() };
+  }
+
+  /** Time travel: the customer's events up to `asOf`, through the same evolve as the projector. */
+  private async rebuildAsOf(customerId: string, asOf: string) {
+    const events = await this.log.readJourney(customerId, { time: asOf });
+    if (events.length === 0) return { state: undefined, position: null, asOf };
+    const documents = new Map<string, StoredDocument>();
+    const registry = await this.store.get(policyRegistryProjection.name, 'returns');
+    if (registry) documents.set(documentKey(policyRegistryProjection.name, 'returns'), registry);
+    applyEvents([journeyViewProjection], events, documents, { positions: this.log.positions });
+    const state = documents.get(documentKey(VIEW, customerId))?.value as JourneyState | undefined;
+    return { state, position: events[events.length - 1].position, asOf };
+  }
+}
+
+function rethrowAs(what: string) {
+  return (error: unknown): never => {
+    if (error instanceof BackboneError && error.code === 'not_found') throw new BackboneError('not_found', `no ${what}`);
+    throw error;
+  };
+}

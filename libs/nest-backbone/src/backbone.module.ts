@@ -1,0 +1,57 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { openJourneyLog, openReadStore, type BackboneConfig } from '../../config/src';
+import { EventIngestion } from '../../ingestion/src';
+import type { JourneyLog } from '../../journey-log/src';
+import { JourneyReader, ProjectionProgress } from '../../journey-read/src';
+import type { ReadStore } from '../../read-store/src';
+import { HealthController } from './health.controller';
+import { Metrics } from './metrics';
+import { BACKBONE_CONFIG, JOURNEY_LOG, READ_STORE } from './tokens';
+
+/** Opens the configured adapters once per process and closes them at shutdown. */
+@Global()
+@Module({})
+export class BackboneModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
+    @Inject(READ_STORE) private readonly store: ReadStore,
+  ) {}
+
+  static forRoot(config: BackboneConfig): DynamicModule {
+    return {
+      module: BackboneModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: BACKBONE_CONFIG, useValue: config },
+        { provide: JOURNEY_LOG, useFactory: () => openJourneyLog(config.journeyLog) },
+        { provide: READ_STORE, useFactory: () => openReadStore(config.readStore) },
+        { provide: Metrics, useFactory: () => createMetrics() },
+        { provide: ProjectionProgress, useFactory: (log: JourneyLog, store: ReadStore) => new ProjectionProgress(log, store), inject: [JOURNEY_LOG, READ_STORE] },
+        {
+          provide: EventIngestion,
+          useFactory: (log: JourneyLog) => new EventIngestion(log, { maxBatchEvents: config.http.maxBatchEvents }),
+          inject: [JOURNEY_LOG],
+        },
+        {
+          provide: JourneyReader,
+          useFactory: (log: JourneyLog, store: ReadStore, progress: ProjectionProgress) => new JourneyReader(log, store, progress),
+          inject: [JOURNEY_LOG, READ_STORE, ProjectionProgress],
+        },
+      ],
+      exports: [BACKBONE_CONFIG, JOURNEY_LOG, READ_STORE, Metrics, ProjectionProgress, EventIngestion, JourneyReader],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.log.close();
+    await this.store.close();
+  }
+}
+
+function createMetrics(): Metrics {
+  const metrics = new Metrics();
+  metrics.counter('journey_http_requests_total', 'HTTP requests by route and status code');
+  metrics.counter('journey_events_appended_total', 'Events appended to the journey log, by type');
+  metrics.counter('journey_events_rejected_total', 'Write requests rejected, by error code');
+  return metrics;
+}

@@ -1,0 +1,40 @@
+import { Controller, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Domain } from '../../../schemas/src';
+import type { BackboneConfig } from '../../config/src';
+import { BackboneError, isBackboneError } from '../../errors/src';
+import { EventIngestion } from '../../ingestion/src';
+import { Metrics } from './metrics';
+import { readJsonBody } from './read-json-body';
+import { BACKBONE_CONFIG, PRODUCER_OWNER } from './tokens';
+
+/** `POST /v1/events`: one CloudEvent or an array of them, appended atomically. */
+@Controller('v1/events')
+export class EventsController {
+  constructor(
+    private readonly ingestion: EventIngestion,
+    private readonly metrics: Metrics,
+    @Inject(BACKBONE_CONFIG) private readonly config: BackboneConfig,
+    @Inject(PRODUCER_OWNER) private readonly owner: Domain | null,
+  ) {}
+
+  @Post()
+  async append(@Req() request: Request, @Res() response: Response, @Query('expectedVersion') expectedVersion?: string): Promise<void> {
+    try {
+      if (expectedVersion !== undefined && !/^\d+$/.test(expectedVersion)) {
+        throw new BackboneError('invalid_parameter', 'expectedVersion must be a non-negative integer', { details: { parameter: 'expectedVersion' } });
+      }
+      const body = await readJsonBody(request, this.config.http.maxBodyBytes);
+      const result = await this.ingestion.ingest(body, {
+        owner: this.owner,
+        expectedVersion: expectedVersion === undefined ? undefined : Number(expectedVersion),
+      });
+      if (result.accepted > 0) this.metrics.inc('journey_events_appended_total', {}, result.accepted);
+      response.status(result.status).setHeader('Journey-Position', result.position);
+      response.json({ accepted: result.accepted, position: result.position });
+    } catch (error) {
+      this.metrics.inc('journey_events_rejected_total', { code: isBackboneError(error) ? error.code : 'internal_error' });
+      throw error;
+    }
+  }
+}

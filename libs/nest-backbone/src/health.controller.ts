@@ -1,0 +1,49 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import type { JourneyLog } from '../../journey-log/src';
+import { PROJECTIONS } from '../../journey-projections/src';
+import { projectionStatus } from '../../projection-runtime/src';
+import type { ReadStore } from '../../read-store/src';
+import { Metrics } from './metrics';
+import { JOURNEY_LOG, READ_STORE } from './tokens';
+
+/** `/health` and `/metrics`, served by every app. */
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    private readonly metrics: Metrics,
+  ) {}
+
+  @Get('health')
+  async health() {
+    const projections = await projectionStatus(this.log, this.store, PROJECTIONS);
+    const parked = projections.reduce((sum, p) => sum + p.parked, 0);
+    return {
+      // Parked events do not stop the backbone, but someone should look at them.
+      status: parked > 0 ? 'degraded' : 'ok',
+      journeyLog: { kind: this.log.kind, head: await this.log.head() },
+      readStore: { kind: this.store.kind },
+      parkedEvents: parked,
+      projections,
+    };
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  async prometheus(): Promise<string> {
+    const projections = await projectionStatus(this.log, this.store, PROJECTIONS);
+    return this.metrics.render([
+      {
+        name: 'journey_projection_lag_events',
+        help: 'Events between a projection checkpoint and the head of the log',
+        samples: projections.map((p) => ({ labels: { projection: p.projection }, value: p.lag })),
+      },
+      {
+        name: 'journey_projection_parked_events',
+        help: 'Events a projection could not apply and parked with their error',
+        samples: projections.map((p) => ({ labels: { projection: p.projection }, value: p.parked })),
+      },
+    ]);
+  }
+}

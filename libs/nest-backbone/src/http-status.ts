@@ -1,0 +1,16 @@
+import type { ErrorCode } from '../../errors/src';
+
+/** The one place error codes become HTTP status codes. */
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  invalid_parameter: 400,
+  invalid_position: 400,
+  type_not_owned: 403,
+  not_found: 404,
+  version_conflict: 409,
+  payload_too_large: 413,
+  domain_rule_violated: 422,
+  not_caught_up: 503,
+  log_unavailable: 503,
+  configuration_invalid: 500,
+};

@@ -1,0 +1,25 @@
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { loadConfig, type BackboneConfig } from '../../config/src';
+import { isBackboneError } from '../../errors/src';
+import { BackboneModule } from './backbone.module';
+import { bootstrapHttpApp } from './bootstrap-http-app';
+
+/**
+ * The `main` of every app: validate the environment (a clear message and exit code 2 when it is
+ * wrong), then serve the app's modules beside the shared backbone module.
+ */
+export async function startApp(name: string, modules: (config: BackboneConfig) => Array<Type | DynamicModule>): Promise<INestApplication> {
+  let config: BackboneConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (isBackboneError(error, 'configuration_invalid')) {
+      console.error(`${name}: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  @Module({})
+  class AppRootModule {}
+  return bootstrapHttpApp(name, { module: AppRootModule, imports: [BackboneModule.forRoot(config), ...modules(config)] }, config);
+}

@@ -1,0 +1,5 @@
+/** Injection tokens of the backbone's ports and settings. */
+export const BACKBONE_CONFIG = Symbol('BACKBONE_CONFIG');
+export const JOURNEY_LOG = Symbol('JOURNEY_LOG');
+export const READ_STORE = Symbol('READ_STORE');
+export const PRODUCER_OWNER = Symbol('PRODUCER_OWNER');

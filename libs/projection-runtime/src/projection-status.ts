@@ -1,0 +1,28 @@
+import type { JourneyLog } from '../../journey-log/src';
+import type { ReadStore } from '../../read-store/src';
+import type { Projection } from './projection';
+
+export interface ProjectionStatus {
+  projection: string;
+  version: number;
+  position: string | null;
+  /** Events between the checkpoint and the head of the log. */
+  lag: number;
+  /** Events the projection could not apply, kept with their error. */
+  parked: number;
+}
+
+/** Progress of each projection as committed in the read store: valid from any process. */
+export async function projectionStatus(
+  log: JourneyLog,
+  store: ReadStore,
+  projections: readonly Projection<any>[],
+): Promise<ProjectionStatus[]> {
+  const [head, checkpoints, parked] = await Promise.all([log.head(), store.checkpoints(), store.parkedCounts()]);
+  const byName = new Map(checkpoints.map((c) => [c.projection, c]));
+  return projections.map((p) => {
+    const checkpoint = byName.get(p.name);
+    const position = checkpoint?.version === p.version ? checkpoint.position : null;
+    return { projection: p.name, version: p.version, position, lag: log.positions.distance(position, head), parked: parked[p.name] ?? 0 };
+  });
+}

@@ -1,0 +1,9 @@
+export type {
+  Checkpoint,
+  DocumentWrite,
+  ParkedEvent,
+  ProjectionCommit,
+  ReadStore,
+  StoredDocument,
+} from './read-store.port';
+export { SqliteReadStore, type SqliteReadStoreOptions } from './sqlite-read-store';

@@ -1,0 +1,55 @@
+/** A projection's document as kept in the read store. */
+export interface StoredDocument<T = unknown> {
+  value: T;
+  /** Position of the last event applied to this document (per-document idempotency). */
+  position: string | null;
+}
+
+export interface DocumentWrite {
+  projection: string;
+  id: string;
+  /** `null` deletes the document. */
+  value: unknown;
+  position: string | null;
+}
+
+export interface Checkpoint {
+  projection: string;
+  version: number;
+  /** Position of the last event the projection has processed; null before the first. */
+  position: string | null;
+}
+
+/** An event a projection could not apply: kept with its error so the projection can go on. */
+export interface ParkedEvent {
+  projection: string;
+  position: string;
+  eventId: string;
+  type: string;
+  error: string;
+}
+
+/** Everything one batch of projection work changes; committed atomically. */
+export interface ProjectionCommit {
+  documents: DocumentWrite[];
+  checkpoints: Checkpoint[];
+  parked: ParkedEvent[];
+}
+
+/** Where projections keep their documents and checkpoints. */
+export interface ReadStore {
+  readonly kind: string;
+  get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined>;
+  getMany<T>(projection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>>;
+  /** Documents of one projection in id order, `limit` at a time after `afterId`. */
+  list<T>(projection: string, afterId: string | null, limit: number): Promise<Array<{ id: string } & StoredDocument<T>>>;
+  /** Writes documents, checkpoints and parked events in one transaction: all or nothing. */
+  commit(change: ProjectionCommit): Promise<void>;
+  checkpoint(projection: string): Promise<Checkpoint | undefined>;
+  checkpoints(): Promise<Checkpoint[]>;
+  /** Drops a projection's documents and parked events and sets its checkpoint to the start. */
+  reset(projection: string, version: number): Promise<void>;
+  parked(projection?: string): Promise<ParkedEvent[]>;
+  parkedCounts(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}

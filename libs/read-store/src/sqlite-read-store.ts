@@ -1,0 +1,150 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Checkpoint, ParkedEvent, ProjectionCommit, ReadStore, StoredDocument } from './read-store.port';
+
+export interface SqliteReadStoreOptions {
+  /** Database file; `:memory:` for tests. */
+  file: string;
+  /** @defaultValue 'NORMAL' (WAL: durable across a process crash) */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+interface DocRow {
+  id: string;
+  value: string;
+  position: string | null;
+}
+
+/** The embedded read store: documents, checkpoints and parked events in one SQLite file. */
+export class SqliteReadStore implements ReadStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly statements;
+  private readonly commitTx;
+
+  constructor(options: SqliteReadStoreOptions) {
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS documents (
+        projection TEXT NOT NULL,
+        id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        position TEXT,
+        PRIMARY KEY (projection, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS checkpoints (
+        projection TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        position TEXT
+      );
+      CREATE TABLE IF NOT EXISTS parked_events (
+        projection TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        position TEXT NOT NULL,
+        type TEXT NOT NULL,
+        error TEXT NOT NULL,
+        PRIMARY KEY (projection, event_id)
+      );
+    `);
+    this.statements = {
+      get: this.db.prepare<[string, string], DocRow>('SELECT id, value, position FROM documents WHERE projection = ? AND id = ?'),
+      upsert: this.db.prepare(
+        `INSERT INTO documents (projection, id, value, position) VALUES (?, ?, ?, ?)
+         ON CONFLICT (projection, id) DO UPDATE SET value = excluded.value, position = excluded.position`,
+      ),
+      delete: this.db.prepare('DELETE FROM documents WHERE projection = ? AND id = ?'),
+      list: this.db.prepare<[string, string, number], DocRow>(
+        'SELECT id, value, position FROM documents WHERE projection = ? AND id > ? ORDER BY id LIMIT ?',
+      ),
+      checkpoint: this.db.prepare<[string], Checkpoint>('SELECT projection, version, position FROM checkpoints WHERE projection = ?'),
+      checkpoints: this.db.prepare<[], Checkpoint>('SELECT projection, version, position FROM checkpoints ORDER BY projection'),
+      saveCheckpoint: this.db.prepare(
+        `INSERT INTO checkpoints (projection, version, position) VALUES (?, ?, ?)
+         ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position`,
+      ),
+      park: this.db.prepare(
+        `INSERT INTO parked_events (projection, event_id, position, type, error) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, position = excluded.position`,
+      ),
+      parked: this.db.prepare<[], { projection: string; eventId: string; position: string; type: string; error: string }>(
+        'SELECT projection, event_id AS eventId, position, type, error FROM parked_events ORDER BY projection, rowid',
+      ),
+      parkedCounts: this.db.prepare<[], { projection: string; n: number }>(
+        'SELECT projection, COUNT(*) AS n FROM parked_events GROUP BY projection',
+      ),
+      dropDocuments: this.db.prepare('DELETE FROM documents WHERE projection = ?'),
+      dropParked: this.db.prepare('DELETE FROM parked_events WHERE projection = ?'),
+    };
+    this.commitTx = this.db.transaction((change: ProjectionCommit) => {
+      for (const doc of change.documents) {
+        if (doc.value === null) this.statements.delete.run(doc.projection, doc.id);
+        else this.statements.upsert.run(doc.projection, doc.id, JSON.stringify(doc.value), doc.position);
+      }
+      for (const p of change.parked) this.statements.park.run(p.projection, p.eventId, p.position, p.type, p.error);
+      for (const c of change.checkpoints) this.statements.saveCheckpoint.run(c.projection, c.version, c.position);
+    });
+  }
+
+  async get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined> {
+    const row = this.statements.get.get(projection, id);
+    return row && { value: JSON.parse(row.value) as T, position: row.position };
+  }
+
+  async getMany<T>(projection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>> {
+    const found = new Map<string, StoredDocument<T>>();
+    // Chunks stay under SQLite's bound-parameter limit.
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.db
+        .prepare<string[], DocRow>(
+          `SELECT id, value, position FROM documents WHERE projection = ? AND id IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .all(projection, ...chunk);
+      for (const row of rows) found.set(row.id, { value: JSON.parse(row.value) as T, position: row.position });
+    }
+    return found;
+  }
+
+  async list<T>(projection: string, afterId: string | null, limit: number) {
+    return this.statements.list
+      .all(projection, afterId ?? '', limit)
+      .map((row) => ({ id: row.id, value: JSON.parse(row.value) as T, position: row.position }));
+  }
+
+  async commit(change: ProjectionCommit): Promise<void> {
+    this.commitTx.immediate(change);
+  }
+
+  async checkpoint(projection: string): Promise<Checkpoint | undefined> {
+    return this.statements.checkpoint.get(projection);
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    return this.statements.checkpoints.all();
+  }
+
+  async reset(projection: string, version: number): Promise<void> {
+    this.db.transaction(() => {
+      this.statements.dropDocuments.run(projection);
+      this.statements.dropParked.run(projection);
+      this.statements.saveCheckpoint.run(projection, version, null);
+    }).immediate();
+  }
+
+  async parked(projection?: string): Promise<ParkedEvent[]> {
+    return this.statements.parked.all().filter((p) => projection === undefined || p.projection === projection);
+  }
+
+  async parkedCounts(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.statements.parkedCounts.all().map((r) => [r.projection, r.n]));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

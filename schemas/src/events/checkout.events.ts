@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { Channel, Currency, Id, IsoTime, MinorUnits, OrderItem, Totals } from '../common';
+
+export const CheckoutStartedV1 = z.object({
+  checkoutId: Id,
+  channel: Channel,
+  currency: Currency,
+  items: z.array(OrderItem),
+});
+
+export const OrderPlacedV1 = z.object({
+  orderId: Id,
+  checkoutId: Id.optional(),
+  channel: Channel,
+  currency: Currency,
+  items: z.array(OrderItem).min(1, 'an order has at least one item'),
+  totals: Totals,
+  promisedDelivery: z.object({ from: IsoTime, to: IsoTime }),
+});
+
+export const PaymentCapturedV1 = z.object({
+  orderId: Id,
+  paymentId: Id,
+  amount: MinorUnits,
+  currency: Currency,
+  method: z.string().min(1),
+});
+
+export const PaymentFailedV1 = z.object({
+  orderId: Id,
+  paymentId: Id,
+  amount: MinorUnits,
+  currency: Currency,
+  reason: z.string().min(1),
+});
+
+export const OrderCancelledV1 = z.object({ orderId: Id, reason: z.string().min(1) });
+
+export const IdentityLinkedV1 = z.object({
+  kind: z.enum(['email', 'phone', 'account']),
+  value: z.string().trim().min(1),
+});

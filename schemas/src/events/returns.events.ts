@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { Currency, Id, IsoTime, MinorUnits, ReturnItem } from '../common';
+
+const PolicyVersion = z.number().int().positive();
+
+export const ReturnRequestedV1 = z.object({
+  returnId: Id,
+  orderId: Id,
+  items: z.array(ReturnItem).min(1, 'a return names at least one item'),
+  reason: z.string().min(1),
+});
+
+export const ReturnApprovedV1 = z.object({ returnId: Id, orderId: Id, policyId: Id, policyVersion: PolicyVersion });
+
+export const ReturnRejectedV1 = z.object({
+  returnId: Id,
+  orderId: Id,
+  policyId: Id,
+  policyVersion: PolicyVersion,
+  reason: z.string().min(1),
+});
+
+export const ReturnReceivedV1 = z.object({ returnId: Id, orderId: Id });
+
+export const RefundIssuedV1 = z.object({
+  refundId: Id,
+  orderId: Id,
+  returnId: Id.optional(),
+  amount: MinorUnits.positive('must be above zero'),
+  currency: Currency,
+});
+
+export const PolicyPublishedV1 = z.object({
+  policyId: Id,
+  version: PolicyVersion,
+  kind: z.enum(['returns', 'shipping', 'pricing']),
+  wording: z.string().min(1),
+  rules: z.object({ returnWindowDays: z.number().int().nonnegative().optional() }).catchall(z.unknown()),
+  effectiveFrom: IsoTime,
+}).superRefine((policy, ctx) => {
+  if (policy.kind === 'returns' && policy.rules.returnWindowDays === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['rules', 'returnWindowDays'], message: 'a returns policy needs returnWindowDays' });
+  }
+});

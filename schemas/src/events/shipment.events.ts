@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { Id, IsoTime } from '../common';
+
+export const ShipmentDispatchedV1 = z.object({
+  orderId: Id,
+  shipmentId: Id,
+  carrier: z.string().min(1),
+  trackingId: z.string().min(1),
+  eta: IsoTime,
+});
+
+export const ShipmentProgressedV1 = z.object({
+  orderId: Id,
+  shipmentId: Id,
+  stage: z.enum(['in_transit', 'out_for_delivery']),
+  location: z.string().optional(),
+});
+
+export const ShipmentDelayedV1 = z.object({
+  orderId: Id,
+  shipmentId: Id,
+  newEta: IsoTime,
+  reason: z.string().min(1),
+});
+
+export const DELAY_REASON_CODES = ['weather', 'carrier_capacity', 'address_issue', 'customs', 'stock', 'other'] as const;
+
+/**
+ * v2 adds a machine-readable `reasonCode` beside the free-text `reason`, so analysts can group
+ * delays without parsing text. v1 events are upcast by inferring the code from the text.
+ */
+export const ShipmentDelayedV2 = ShipmentDelayedV1.extend({ reasonCode: z.enum(DELAY_REASON_CODES) });
+
+const REASON_KEYWORDS: ReadonlyArray<[RegExp, (typeof DELAY_REASON_CODES)[number]]> = [
+  [/weather|storm|snow|flood/i, 'weather'],
+  [/capacity|volume|backlog|peak/i, 'carrier_capacity'],
+  [/address/i, 'address_issue'],
+  [/customs|border/i, 'customs'],
+  [/stock|inventory|warehouse/i, 'stock'],
+];
+
+export function upcastShipmentDelayedV1(data: z.infer<typeof ShipmentDelayedV1>): z.infer<typeof ShipmentDelayedV2> {
+  const match = REASON_KEYWORDS.find(([pattern]) => pattern.test(data.reason));
+  return { ...data, reasonCode: match ? match[1] : 'other' };
+}
+
+export const ShipmentDeliveredV1 = z.object({ orderId: Id, shipmentId: Id });
+
+export const ShipmentExceptionV1 = z.object({
+  orderId: Id,
+  shipmentId: Id,
+  kind: z.enum(['lost', 'damaged', 'failed_attempt', 'returned_to_sender']),
+  detail: z.string().optional(),
+});

@@ -1,0 +1,8 @@
+export * from './common';
+export * from './envelope';
+export * from './catalog';
+export * from './journey-event';
+export * from './validation';
+export * from './json-schemas';
+export { DELAY_REASON_CODES } from './events/shipment.events';
+export * from './views/journey-view';

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { catalog, isEventType, latestVersion, type EventType } from './catalog';
+import { EnvelopeSchema, POLICY_SUBJECT_PREFIX } from './envelope';
+import type { JourneyEvent } from './journey-event';
+
+/** One problem with one event of a request: which event, which field, why. */
+export interface FieldError {
+  index: number;
+  path: string;
+  message: string;
+}
+
+export type ValidationResult = { ok: true; event: JourneyEvent } | { ok: false; errors: FieldError[] };
+
+function toFieldErrors(index: number, prefix: Array<string | number>, error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    index,
+    path: [...prefix, ...issue.path].map(String).join('.') || '(event)',
+    message: issue.message,
+  }));
+}
+
+/**
+ * Validates one CloudEvent as sent by a producer: envelope, type, version, data, subject rule.
+ * The event keeps the schema version it was sent with; `upcast` brings it to the latest.
+ */
+export function validateEvent(raw: unknown, index = 0): ValidationResult {
+  const envelope = EnvelopeSchema.safeParse(raw);
+  if (!envelope.success) return { ok: false, errors: toFieldErrors(index, [], envelope.error) };
+  const { type } = envelope.data;
+  if (!isEventType(type)) {
+    return { ok: false, errors: [{ index, path: 'type', message: `unknown event type "${type}"` }] };
+  }
+  const version = envelope.data.schemaversion ?? 1;
+  const schema = catalog[type].versions[version - 1] as z.ZodType | undefined;
+  if (!schema) {
+    return {
+      ok: false,
+      errors: [{ index, path: 'schemaversion', message: `${type} has versions 1 to ${latestVersion(type)}, not ${version}` }],
+    };
+  }
+  const data = schema.safeParse(envelope.data.data);
+  if (!data.success) return { ok: false, errors: toFieldErrors(index, ['data'], data.error) };
+  const isPolicy = type === 'policy.published';
+  const subject = envelope.data.subject;
+  if (isPolicy && subject !== POLICY_SUBJECT_PREFIX + (data.data as { policyId: string }).policyId) {
+    return { ok: false, errors: [{ index, path: 'subject', message: 'policy.published has subject policy/<policyId>' }] };
+  }
+  if (!isPolicy && subject.startsWith(POLICY_SUBJECT_PREFIX)) {
+    return { ok: false, errors: [{ index, path: 'subject', message: 'the subject of a journey event is a customer id' }] };
+  }
+  const event = {
+    ...envelope.data,
+    datacontenttype: 'application/json',
+    schemaversion: version,
+    data: data.data,
+  } as JourneyEvent;
+  return { ok: true, event };
+}
+
+/** Brings an event stored at any schema version to the latest version of its type. */
+export function upcast<E extends { type: string; schemaversion?: number; data: unknown }>(event: E): JourneyEvent {
+  const type = event.type as EventType;
+  const definition = catalog[type];
+  let version = event.schemaversion ?? 1;
+  if (!definition || version >= definition.versions.length) return event as unknown as JourneyEvent;
+  let data = event.data;
+  while (version < definition.versions.length) {
+    data = definition.upcasters[version - 1](data);
+    version += 1;
+  }
+  return { ...event, schemaversion: version, data } as unknown as JourneyEvent;
+}
