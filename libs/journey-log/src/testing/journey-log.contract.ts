@@ -1,0 +1,157 @@
+import { isBackboneError } from '../../../errors/src';
+import { journeyEvent, waitFor } from '../../../testing/src';
+import type { JourneyLog, StoredEvent } from '../journey-log.port';
+
+export interface LogUnderTest {
+  log: JourneyLog;
+  /** Closes and opens the same log again (durability). */
+  reopen: () => Promise<JourneyLog>;
+  cleanup?: () => Promise<void>;
+}
+
+const placed = (subject: string, orderId: string, time = '2026-03-01T10:00:00Z') =>
+  journeyEvent(
+    'order.placed',
+    {
+      orderId,
+      channel: 'web',
+      currency: 'EUR',
+      items: [{ sku: 'A', name: 'A', qty: 1, unitPrice: 1000 }],
+      totals: { subtotal: 1000, discount: 0, shipping: 0, fees: 0, tax: 0, total: 1000 },
+      promisedDelivery: { from: '2026-03-03T00:00:00Z', to: '2026-03-04T00:00:00Z' },
+    },
+    { subject, time },
+  );
+const delivered = (subject: string, orderId: string, time: string) => journeyEvent('shipment.delivered', { orderId, shipmentId: 's' }, { subject, time });
+
+/**
+ * The behaviour every journey-log adapter must have. Each adapter's spec calls this with a factory
+ * for a fresh, empty log (SQLite now; Kafka and EventStoreDB run the same suite).
+ */
+export function journeyLogContract(adapter: string, open: () => Promise<LogUnderTest>): void {
+  describe(`JourneyLog contract: ${adapter}`, () => {
+    let subject: LogUnderTest;
+    let log: JourneyLog;
+    beforeEach(async () => {
+      subject = await open();
+      log = subject.log;
+    });
+    afterEach(async () => {
+      await log.close();
+      await subject.cleanup?.();
+    });
+
+    it('appends a batch atomically and reports the position of its last event', async () => {
+      expect(await log.head()).toBeNull();
+      const result = await log.append([placed('c1', 'o1'), placed('c2', 'o2'), delivered('c1', 'o1', '2026-03-02T10:00:00Z')]);
+      expect(result).toMatchObject({ accepted: 3, duplicates: 0, journeyVersions: { c1: 2, c2: 1 } });
+      expect(await log.head()).toBe(result.position);
+      const all = await log.readAll(null, 100);
+      expect(all.map((e) => e.event.data)).toHaveLength(3);
+      expect(all[2].position).toBe(result.position);
+      for (let i = 1; i < all.length; i++) expect(log.positions.compare(all[i - 1].position, all[i].position)).toBeLessThan(0);
+    });
+
+    it('is idempotent on event id: a repeated id is not appended again and keeps its position', async () => {
+      const a = placed('c1', 'o1');
+      const b = placed('c1', 'o2');
+      const first = await log.append([a, b]);
+      const again = await log.append([a, b]);
+      expect(again).toMatchObject({ accepted: 0, duplicates: 2, position: first.position });
+      const mixed = await log.append([a, placed('c1', 'o3')]);
+      expect(mixed).toMatchObject({ accepted: 1, duplicates: 1 });
+      expect(await log.readAll(null, 100)).toHaveLength(3);
+      expect(await log.journeyVersion('c1')).toBe(3);
+    });
+
+    it('rejects the whole batch with a typed conflict when a journey is not at the expected version', async () => {
+      await log.append([placed('c1', 'o1')]);
+      const head = await log.head();
+      const attempt = log.append([placed('c2', 'o2'), placed('c1', 'o3')], { expectedVersions: { c1: 0 } });
+      await expect(attempt).rejects.toMatchObject({ code: 'version_conflict', retriable: true, expected: 0, actual: 1 });
+      await attempt.catch((error: unknown) => expect(isBackboneError(error, 'version_conflict')).toBe(true));
+      expect(await log.head()).toBe(head);
+      expect(await log.journeyVersion('c2')).toBe(0);
+      const ok = await log.append([placed('c1', 'o3')], { expectedVersions: { c1: 1, fresh: 0 } });
+      expect(ok.accepted).toBe(1);
+    });
+
+    it('reads one journey in order, bounded by fact time or by position', async () => {
+      const r1 = await log.append([placed('c1', 'o1', '2026-03-01T10:00:00Z'), placed('c2', 'o2')]);
+      await log.append([delivered('c1', 'o1', '2026-03-05T10:00:00Z')]);
+      // A late fact: appended last, happened before the delivery.
+      await log.append([journeyEvent('payment.captured', { orderId: 'o1', paymentId: 'p', amount: 1000, currency: 'EUR', method: 'card' }, { subject: 'c1', time: '2026-03-01T10:01:00Z' })]);
+      const all = await log.readJourney('c1');
+      expect(all.map((e) => e.event.type)).toEqual(['order.placed', 'shipment.delivered', 'payment.captured']);
+      expect(all.map((e) => e.journeyVersion)).toEqual([1, 2, 3]);
+      const byTime = await log.readJourney('c1', { time: '2026-03-02T00:00:00Z' });
+      expect(byTime.map((e) => e.event.type)).toEqual(['order.placed', 'payment.captured']);
+      const byPosition = await log.readJourney('c1', { position: r1.position });
+      expect(byPosition.map((e) => e.event.type)).toEqual(['order.placed']);
+      expect(await log.readJourney('nobody')).toEqual([]);
+    });
+
+    it('pages through the whole log after a position', async () => {
+      const events = Array.from({ length: 25 }, (_, i) => placed(`c${i % 4}`, `o${i}`));
+      await log.append(events);
+      const seen: StoredEvent[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = await log.readAll(after, 10);
+        if (page.length === 0) break;
+        seen.push(...page);
+        after = page[page.length - 1].position;
+      }
+      expect(seen.map((s) => s.event.id)).toEqual(events.map((e) => e.id));
+    });
+
+    it('subscribes from a position: past events first, then new ones as they are appended, in order', async () => {
+      const first = await log.append([placed('c1', 'o1'), placed('c1', 'o2')]);
+      const received: string[] = [];
+      const subscription = log.subscribe(null, async (batch) => void received.push(...batch.map((s) => s.event.id)), { batchSize: 1 });
+      await waitFor(() => received.length === 2, { what: 'catch-up' });
+      const next = placed('c2', 'o3');
+      await log.append([next]);
+      await waitFor(() => received.length === 3, { what: 'live event' });
+      await subscription.stop();
+      expect(received[2]).toBe(next.id);
+      const fromMiddle: string[] = [];
+      const partial = log.subscribe(first.position, async (batch) => void fromMiddle.push(...batch.map((s) => s.event.id)));
+      await waitFor(() => fromMiddle.length === 1, { what: 'events after the position' });
+      await partial.stop();
+      expect(fromMiddle).toEqual([next.id]);
+    });
+
+    it('stops a subscription whose handler throws, so no event is skipped', async () => {
+      await log.append([placed('c1', 'o1')]);
+      const subscription = log.subscribe(null, async () => {
+        throw new Error('boom');
+      });
+      await expect(subscription.done).rejects.toThrow('boom');
+    });
+
+    it('reads old schema versions upcast to the latest', async () => {
+      await log.append([placed('c1', 'o1'), journeyEvent('shipment.delayed', { orderId: 'o1', shipmentId: 's', newEta: '2026-03-09T00:00:00Z', reason: 'Storm at the hub' }, { subject: 'c1', schemaversion: 1 })]);
+      const [, delayed] = await log.readJourney('c1');
+      expect(delayed.event).toMatchObject({ type: 'shipment.delayed', schemaversion: 2, data: { reasonCode: 'weather', reason: 'Storm at the hub' } });
+    });
+
+    it('validates position tokens', async () => {
+      const { position } = await log.append([placed('c1', 'o1')]);
+      expect(() => log.positions.validate(position)).not.toThrow();
+      for (const bad of ['', 'garbage', '-1', 'x9']) {
+        expect(() => log.positions.validate(bad)).toThrow(expect.objectContaining({ code: 'invalid_position' }));
+      }
+      expect(log.positions.reached(null, position)).toBe(false);
+      expect(log.positions.reached(position, position)).toBe(true);
+    });
+
+    it('keeps every appended event across a restart', async () => {
+      const result = await log.append([placed('c1', 'o1'), placed('c1', 'o2')]);
+      log = await subject.reopen();
+      expect(await log.head()).toBe(result.position);
+      expect(await log.journeyVersion('c1')).toBe(2);
+      expect((await log.append([placed('c1', 'o3')])).journeyVersions).toEqual({ c1: 3 });
+    });
+  });
+}

@@ -1,0 +1,23 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDataDir } from '../../testing/src';
+import { SqliteReadStore } from './sqlite-read-store';
+import { readStoreContract } from './testing/read-store.contract';
+
+readStoreContract('sqlite', async () => {
+  const dir = tempDataDir();
+  const file = join(dir, 'read.db');
+  let store = new SqliteReadStore({ file });
+  return {
+    store,
+    reopen: async () => {
+      await store.close();
+      store = new SqliteReadStore({ file });
+      return store;
+    },
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});

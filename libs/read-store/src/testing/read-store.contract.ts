@@ -1,0 +1,108 @@
+import type { ReadStore } from '../read-store.port';
+
+export interface StoreUnderTest {
+  store: ReadStore;
+  /** Closes and opens the same store again (durability). */
+  reopen: () => Promise<ReadStore>;
+  cleanup?: () => Promise<void>;
+}
+
+/**
+ * The behaviour every read-store adapter must have (SQLite now; PostgreSQL runs the same suite).
+ * Tokens here are opaque strings: the store never interprets positions.
+ */
+export function readStoreContract(adapter: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`ReadStore contract: ${adapter}`, () => {
+    let subject: StoreUnderTest;
+    let store: ReadStore;
+    beforeEach(async () => {
+      subject = await open();
+      store = subject.store;
+    });
+    afterEach(async () => {
+      await store.close();
+      await subject.cleanup?.();
+    });
+
+    it('commits documents and checkpoints together and reads them back', async () => {
+      expect(await store.checkpoint('p')).toBeUndefined();
+      await store.commit({
+        documents: [
+          { projection: 'p', id: 'a', value: { n: 1, nested: { list: [1, 2] } }, position: 's1' },
+          { projection: 'p', id: 'b', value: { n: 2 }, position: 's2' },
+          { projection: 'q', id: 'a', value: { other: true }, position: 's2' },
+        ],
+        checkpoints: [
+          { projection: 'p', version: 1, position: 's2' },
+          { projection: 'q', version: 3, position: 's2' },
+        ],
+        parked: [],
+      });
+      expect(await store.get('p', 'a')).toEqual({ value: { n: 1, nested: { list: [1, 2] } }, position: 's1' });
+      expect(await store.get('p', 'missing')).toBeUndefined();
+      const many = await store.getMany('p', ['a', 'b', 'c']);
+      expect([...many.keys()].sort()).toEqual(['a', 'b']);
+      expect(await store.checkpoint('q')).toEqual({ projection: 'q', version: 3, position: 's2' });
+      expect((await store.checkpoints()).map((c) => c.projection)).toEqual(['p', 'q']);
+    });
+
+    it('updates and deletes documents', async () => {
+      await store.commit({ documents: [{ projection: 'p', id: 'a', value: { n: 1 }, position: 's1' }], checkpoints: [], parked: [] });
+      await store.commit({ documents: [{ projection: 'p', id: 'a', value: { n: 2 }, position: 's2' }], checkpoints: [], parked: [] });
+      expect(await store.get('p', 'a')).toEqual({ value: { n: 2 }, position: 's2' });
+      await store.commit({ documents: [{ projection: 'p', id: 'a', value: null, position: 's3' }], checkpoints: [], parked: [] });
+      expect(await store.get('p', 'a')).toBeUndefined();
+    });
+
+    it('writes nothing of a commit that fails part-way', async () => {
+      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 's1' }], parked: [] });
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      await expect(
+        store.commit({
+          documents: [
+            { projection: 'p', id: 'good', value: { ok: true }, position: 's2' },
+            { projection: 'p', id: 'bad', value: circular, position: 's2' },
+          ],
+          checkpoints: [{ projection: 'p', version: 1, position: 's2' }],
+          parked: [],
+        }),
+      ).rejects.toThrow();
+      expect(await store.get('p', 'good')).toBeUndefined();
+      expect((await store.checkpoint('p'))?.position).toBe('s1');
+    });
+
+    it('keeps parked events with their error, counts them, and drops them on reset', async () => {
+      await store.commit({
+        documents: [{ projection: 'p', id: 'a', value: { n: 1 }, position: 's1' }],
+        checkpoints: [{ projection: 'p', version: 1, position: 's2' }],
+        parked: [{ projection: 'p', position: 's2', eventId: 'e2', type: 'order.placed', error: 'Error: boom' }],
+      });
+      expect(await store.parked('p')).toEqual([{ projection: 'p', position: 's2', eventId: 'e2', type: 'order.placed', error: 'Error: boom' }]);
+      expect(await store.parkedCounts()).toEqual({ p: 1 });
+      await store.reset('p', 2);
+      expect(await store.get('p', 'a')).toBeUndefined();
+      expect(await store.parkedCounts()).toEqual({});
+      expect(await store.checkpoint('p')).toEqual({ projection: 'p', version: 2, position: null });
+    });
+
+    it('lists a projection in id order, page by page', async () => {
+      const ids = ['d', 'a', 'c', 'b', 'e'];
+      await store.commit({ documents: ids.map((id) => ({ projection: 'p', id, value: { id }, position: 's1' })), checkpoints: [], parked: [] });
+      const first = await store.list('p', null, 2);
+      const rest = await store.list('p', first[first.length - 1].id, 10);
+      expect([...first, ...rest].map((d) => d.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    });
+
+    it('keeps committed state across a restart', async () => {
+      await store.commit({
+        documents: [{ projection: 'p', id: 'a', value: { n: 1 }, position: 's1' }],
+        checkpoints: [{ projection: 'p', version: 1, position: 's1' }],
+        parked: [],
+      });
+      store = await subject.reopen();
+      expect(await store.get('p', 'a')).toEqual({ value: { n: 1 }, position: 's1' });
+      expect((await store.checkpoint('p'))?.position).toBe('s1');
+    });
+  });
+}
