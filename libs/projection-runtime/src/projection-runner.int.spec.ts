@@ -10,7 +10,7 @@ const contact = (subject: string, reason: string) =>
 
 /** Counts contacts per customer: double-applying an event would show as a wrong count. */
 const counting = (version = 1, name = 'contact-count'): Projection<{ n: number; reasons: string[] }> =>
-  defineProjection({
+  defineProjection<{ n: number; reasons: string[] }>({
     name,
     version,
     canHandle: ['contact.opened'],

@@ -1,0 +1,2 @@
+export { syntheticEvents, type SyntheticOptions } from './synthetic-journeys';
+export { seededRandom } from './seeded-random';

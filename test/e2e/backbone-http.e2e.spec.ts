@@ -1,0 +1,211 @@
+import { CHANNELS } from '../../schemas/src';
+import { getJson, postJson, startBackbone, waitFor, type BackboneProcess } from '../../libs/testing/src';
+import { workedJourneySteps } from './worked-journey';
+
+const C = 'cust-1001';
+const event = (id: string, type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  specversion: '1.0', id, source: '/e2e', type, subject: C, time: '2026-04-10T10:00:00Z', data, ...extra,
+});
+
+describe('embedded backbone over HTTP (real server, real SQLite files)', () => {
+  let app: BackboneProcess;
+  let lastPosition = '';
+  const head = async () => (await getJson(`${app.url}/health`)).body.journeyLog.head as string | null;
+
+  beforeAll(async () => {
+    app = await startBackbone();
+    for (const step of workedJourneySteps()) {
+      const answer = await postJson(`${app.url}/v1/events`, step.body);
+      expect({ file: step.file, status: answer.status }).toEqual({ file: step.file, status: 201 });
+      expect(answer.headers.get('journey-position')).toBe(answer.body.position);
+      lastPosition = answer.body.position;
+    }
+  });
+  afterAll(async () => app?.stop());
+
+  it('serves the worked example: one truth across order, returns under the old policy, refund and case', async () => {
+    const answer = await getJson(`${app.url}/v1/customers/${C}/journey?minPosition=${lastPosition}`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('journey-position')).toBe(lastPosition);
+    const view = answer.body;
+    expect(view.position).toBe(lastPosition);
+    const [order] = view.orders;
+    expect(order).toMatchObject({
+      orderId: 'ord-1001',
+      totals: { subtotal: 11300, discount: 1000, shipping: 495, fees: 0, tax: 2060, total: 12855 },
+      status: { code: 'refunded', label: 'Refunded' },
+      eta: '2026-03-09T18:00:00Z',
+      policy: { returns: { policyId: 'returns-standard', version: 1, returnWindowDays: 30 } },
+      returns: [{ returnId: 'ret-9', status: 'refunded', policyVersion: 1 }],
+      refunded: 8900,
+    });
+    expect(order.etaHistory.map((h: { reason: string | null }) => h.reason)).toContain('Storm closed the sorting centre');
+    // The late in-transit scan is in the timeline, in time order, but did not move the status back.
+    expect(order.timeline.map((t: { summary: string }) => t.summary)).toContain('In transit at Utrecht hub');
+    expect(view.cases).toEqual([
+      expect.objectContaining({
+        caseId: 'case-501', status: 'resolved', channels: ['chat', 'phone'], tags: ['returns', 'confusion'],
+        handoffs: [{ fromChannel: 'chat', toChannel: 'phone', contextSummary: expect.stringContaining('returns policy v1') }],
+        promises: [expect.objectContaining({ promiseId: 'prm-1', state: 'kept' })],
+      }),
+    ]);
+    expect(view.card).toMatchObject({ lastOrder: { orderId: 'ord-1001', status: 'refunded', total: 12855, currency: 'EUR' }, openCase: null });
+  });
+
+  it('gives every channel identical canonical fields; only the rendered messages differ', async () => {
+    const views = await Promise.all(CHANNELS.map((channel) => getJson(`${app.url}/v1/customers/${C}/journey?channel=${channel}`)));
+    const canonical = views.map(({ body }) => {
+      const { messages, asOf, ...rest } = body;
+      expect(messages.length).toBeGreaterThan(0);
+      expect(messages.every((m: { channel: string }) => m.channel === messages[0].channel)).toBe(true);
+      return rest;
+    });
+    for (const other of canonical.slice(1)) expect(other).toEqual(canonical[0]);
+    const statusTexts = views.map(({ body }) => body.messages.find((m: { templateId: string }) => m.templateId === 'order_status').text);
+    for (const text of statusTexts) expect(text).toContain('Order ord-1001: Refunded.');
+    const order = await getJson(`${app.url}/v1/orders/ord-1001?channel=store`);
+    expect(order.body).toMatchObject({ customerId: C, orderId: 'ord-1001', status: { code: 'refunded' } });
+    const { customerId, messages, ...orderFields } = order.body;
+    const { asOf, messages: _m, ...journey } = canonical[0] as Record<string, any>;
+    expect(orderFields).toEqual(journey.orders[0]);
+    expect((await getJson(`${app.url}/v1/cases/case-501`)).body).toMatchObject({ customerId: C, caseId: 'case-501', status: 'resolved' });
+    expect((await getJson(`${app.url}/v1/identities/email/ADA@example.com`)).body).toEqual({ customerId: C });
+  });
+
+  it('travels in time with asOf: the view as it was, rebuilt from the log', async () => {
+    const delayed = await getJson(`${app.url}/v1/customers/${C}/journey?asOf=2026-03-06T00:00:00Z`);
+    expect(delayed.status).toBe(200);
+    expect(delayed.body.asOf).toBe('2026-03-06T00:00:00.000Z');
+    expect(delayed.body.orders[0]).toMatchObject({ status: { code: 'delayed' }, eta: '2026-03-09T18:00:00Z', returns: [], refunded: 0 });
+    expect(delayed.body.cases).toEqual([]);
+    expect(delayed.body.card.nextStep.text).toMatch(/arrive by Mon 9 Mar 2026/);
+    const promised = await getJson(`${app.url}/v1/cases/case-501?asOf=2026-03-12T20:00:00Z`);
+    expect(promised.body).toMatchObject({ status: 'open', promises: [{ state: 'open' }] });
+    // The late in-transit scan (fact time 7 Mar) is visible as of 8 Mar, and out-for-delivery wins.
+    const eighth = await getJson(`${app.url}/v1/orders/ord-1001?asOf=2026-03-08T12:00:00Z`);
+    expect(eighth.body.status.code).toBe('out_for_delivery');
+    expect((await getJson(`${app.url}/v1/customers/${C}/journey?asOf=2025-01-01T00:00:00Z`)).status).toBe(404);
+  });
+
+  it('reads its own writes with the position token', async () => {
+    for (let i = 0; i < 20; i++) {
+      const write = await postJson(`${app.url}/v1/events`, event(`ryw-${i}`, 'contact.opened', { caseId: `case-ryw-${i}`, contactId: 'c', channel: 'web', reason: `question ${i}`, tags: [] }));
+      expect(write.status).toBe(201);
+      const read = await getJson(`${app.url}/v1/customers/${C}/journey?minPosition=${write.body.position}`);
+      expect(read.body.card.lastContactReason).toBe(`question ${i}`);
+    }
+  });
+
+  it('answers a repeated event id with 200 and the same position, appending nothing', async () => {
+    const body = event('dup-1', 'feedback.received', { score: 5 });
+    const first = await postJson(`${app.url}/v1/events`, body);
+    const again = await postJson(`${app.url}/v1/events`, body);
+    expect(first.status).toBe(201);
+    expect(again).toMatchObject({ status: 200, body: { accepted: 0, position: first.body.position } });
+  });
+
+  describe('bad input gets its status code and changes nothing', () => {
+    const good = () => event(`ok-${Math.random()}`, 'feedback.received', { score: 4 });
+    const refund = (amount: number) => event(`rf-${Math.random()}`, 'refund.issued', { refundId: 'rf-x', orderId: 'ord-1001', amount, currency: 'EUR' });
+    it.each<[string, () => Promise<{ status: number; body: any }>, number, RegExp]>([
+      ['malformed JSON', () => postJson(`${app.url}/v1/events`, null, { raw: '{"specversion": "1.0",' }), 400, /malformed JSON/],
+      ['a wrong content type', () => postJson(`${app.url}/v1/events`, null, { raw: 'hello', contentType: 'text/plain' }), 400, /content-type/],
+      ['a missing field', () => postJson(`${app.url}/v1/events`, { ...good(), subject: undefined }), 400, /subject/],
+      ['a wrong field type', () => postJson(`${app.url}/v1/events`, event('bad-type', 'feedback.received', { score: 'five' })), 400, /data\.score/],
+      ['an unknown type', () => postJson(`${app.url}/v1/events`, event('bad-unknown', 'order.teleported', {})), 400, /unknown event type/],
+      ['a batch whose last event is invalid', () => postJson(`${app.url}/v1/events`, [good(), good(), event('bad-last', 'feedback.received', { score: 9 })]), 400, /data\.score/],
+      ['an empty batch', () => postJson(`${app.url}/v1/events`, []), 400, /empty/],
+      ['a body over the size limit', () => postJson(`${app.url}/v1/events`, { ...good(), data: { score: 4, verbatim: 'x'.repeat(1_100_000) } }), 413, /over the limit/],
+      ['a batch over the event limit', () => postJson(`${app.url}/v1/events`, Array.from({ length: 501 }, good)), 413, /over the limit of 500/],
+      ['a refund above what was captured', () => postJson(`${app.url}/v1/events`, [good(), refund(4000)]), 422, /refunds would reach 12900, above the 12855 captured/],
+      ['a payment for an order that does not exist', () => postJson(`${app.url}/v1/events`, event('pay-ghost', 'payment.captured', { orderId: 'ghost', paymentId: 'p', amount: 1, currency: 'EUR', method: 'card' })), 422, /does not exist/],
+      ['an expected-version conflict', () => postJson(`${app.url}/v1/events?expectedVersion=1`, good()), 409, /expected 1/],
+      ['a malformed expectedVersion', () => postJson(`${app.url}/v1/events?expectedVersion=abc`, good()), 400, /expectedVersion/],
+    ])('%s', async (_case, send, status, message) => {
+      const before = await head();
+      const answer = await send();
+      expect(answer.status).toBe(status);
+      expect(answer.body.errors.length).toBeGreaterThan(0);
+      expect(JSON.stringify(answer.body.errors)).toMatch(message);
+      for (const error of answer.body.errors) expect(Object.keys(error)).toEqual(expect.arrayContaining(['path', 'message']));
+      expect(await head()).toBe(before);
+    });
+
+    it('names the index of the invalid event in a batch', async () => {
+      const answer = await postJson(`${app.url}/v1/events`, [good(), good(), event('bad-last-2', 'feedback.received', { score: 9 })]);
+      expect(answer.body.errors).toEqual([expect.objectContaining({ index: 2, path: 'data.score' })]);
+    });
+
+    it.each([
+      ['a malformed position token', `/v1/customers/${C}/journey?minPosition=not-a-token`, 400, 'minPosition'],
+      ['a malformed asOf', `/v1/customers/${C}/journey?asOf=yesterday`, 400, 'asOf'],
+      ['an unknown channel', `/v1/customers/${C}/journey?channel=fax`, 400, 'channel'],
+      ['a waitMs over the maximum', `/v1/customers/${C}/journey?waitMs=60000`, 400, 'waitMs'],
+      ['an unknown customer', '/v1/customers/nobody/journey', 404, '(request)'],
+      ['an unknown order', '/v1/orders/nope', 404, '(request)'],
+      ['an unknown identity kind', '/v1/identities/fax/123', 400, '(request)'],
+    ])('a read with %s', async (_case, path, status, errorPath) => {
+      const answer = await getJson(`${app.url}${path}`);
+      expect(answer.status).toBe(status);
+      expect(answer.body.errors[0].path).toBe(errorPath);
+    });
+
+    it('a position the projection has not reached answers 503 with Retry-After after waitMs', async () => {
+      const answer = await getJson(`${app.url}/v1/customers/${C}/journey?minPosition=s999999&waitMs=50`);
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('1');
+    });
+  });
+
+  it('streams a change of the view as a Server-Sent Event', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${app.url}/v1/customers/${C}/journey/stream?channel=chat`, { signal: controller.signal });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = response.body!.getReader();
+    let text = '';
+    const nextMessage = async (predicate: (data: any) => boolean) => {
+      for (;;) {
+        const blocks = text.split('\n\n');
+        for (const block of blocks.slice(0, -1)) {
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (data && predicate(JSON.parse(data.slice(6)))) return JSON.parse(data.slice(6));
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        text += new TextDecoder().decode(value);
+      }
+    };
+    const first = await nextMessage(() => true);
+    expect(first.customerId).toBe(C);
+    await postJson(`${app.url}/v1/events`, event('sse-1', 'contact.opened', { caseId: 'case-sse', contactId: 'c', channel: 'chat', reason: 'live update please', tags: [] }));
+    const changed = await nextMessage((view) => view.card.lastContactReason === 'live update please');
+    expect(changed.messages[0].channel).toBe('chat');
+    controller.abort();
+  });
+
+  it('parks an event the projection cannot apply, and shows it in /health and /metrics', async () => {
+    const answer = await postJson(`${app.url}/v1/events`, event('kept-ghost', 'promise.kept', { caseId: 'case-501', promiseId: 'never-made' }));
+    expect(answer.status).toBe(201);
+    const health = await waitFor(async () => {
+      const h = await getJson(`${app.url}/health?minPosition=${answer.body.position}`);
+      return h.body.parkedEvents === 1 ? h : null;
+    });
+    expect(health.body.status).toBe('degraded');
+    const metrics = await getJson(`${app.url}/metrics`);
+    expect(metrics.body).toContain('journey_projection_parked_events{projection="journey-view"} 1');
+    expect(metrics.body).toMatch(/journey_projection_lag_events\{projection="journey-view"\} \d+/);
+    expect(metrics.body).toMatch(/journey_http_requests_total\{method="POST",route="\/v1\/events",status="201"\} \d+/);
+    // The projection went on: a later event is applied.
+    const later = await postJson(`${app.url}/v1/events`, event('after-park', 'contact.opened', { caseId: 'case-after', contactId: 'c', channel: 'web', reason: 'after the parked event', tags: [] }));
+    const read = await getJson(`${app.url}/v1/customers/${C}/journey?minPosition=${later.body.position}`);
+    expect(read.body.card.lastContactReason).toBe('after the parked event');
+  });
+
+  it('publishes an OpenAPI document of the whole HTTP API', async () => {
+    const doc = (await getJson(`${app.url}/openapi.json`)).body;
+    expect(doc.openapi).toBe('3.0.3');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/customers/{customerId}/journey', '/v1/customers/{customerId}/journey/stream', '/v1/orders/{orderId}', '/v1/cases/{caseId}', '/v1/identities/{kind}/{value}', '/health', '/metrics']));
+    expect(doc.components.schemas.JourneyView.properties.card).toBeDefined();
+    expect(doc.components.schemas.Event_order_placed.properties.data.properties.totals).toBeDefined();
+  });
+});
