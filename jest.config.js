@@ -16,6 +16,7 @@ module.exports = {
       },
     ],
   },
-  testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/plain-summary-reporter.js'],
+  testTimeout: 120_000,
   maxWorkers: 2,
 };

@@ -25,7 +25,9 @@ export function tempDataDir(prefix = 'journey-test-'): string {
  * Starts a real app process from the build (`dist/`, made by `npm test`'s pretest) on a free
  * port and resolves once it prints its `listening on` line.
  */
-export async function startBackbone(options: { app?: string; dataDir?: string; env?: Record<string, string> } = {}): Promise<BackboneProcess> {
+export async function startBackbone(
+  options: { app?: string; dataDir?: string; env?: Record<string, string>; /** Resolve at once, not when listening. */ noWait?: boolean } = {},
+): Promise<BackboneProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const entry = join(ROOT, 'dist/apps', options.app ?? 'backbone', 'src/main.js');
   const child = spawn(process.execPath, [entry], {
@@ -36,7 +38,7 @@ export async function startBackbone(options: { app?: string; dataDir?: string; e
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const url = await new Promise<string>((resolveUrl, reject) => {
+  const url = options.noWait ? '' : await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`app did not start in time:\n${output}`)), 30_000);
     const onData = () => {
       const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);

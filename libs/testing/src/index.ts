@@ -2,3 +2,4 @@ export { journeyEvent, type EventOptions } from './journey-event-factory';
 export { projectionSpec, asStored, type ProjectionSpecResult } from './projection-spec';
 export { waitFor } from './wait-for';
 export { startBackbone, tempDataDir, postJson, getJson, ROOT, type BackboneProcess, type HttpAnswer } from './backbone-process';
+export { readModelHash } from './read-model-hash';
