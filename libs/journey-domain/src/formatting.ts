@@ -1,11 +1,22 @@
+// Building an Intl.NumberFormat costs far more than formatting: keep one answer per currency.
+const decimalsByCurrency = new Map<string, number>();
+
+function currencyDecimals(currency: string): number {
+  let digits = decimalsByCurrency.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    decimalsByCurrency.set(currency, digits);
+  }
+  return digits;
+}
+
 /** Money for people: minor units in the currency's own number of decimals, e.g. `EUR 129.90`. */
 export function formatMoney(minor: number, currency: string): string {
-  let digits = 2;
-  try {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    digits = 2;
-  }
+  const digits = currencyDecimals(currency);
   return `${currency} ${(minor / 10 ** digits).toFixed(digits)}`;
 }
 

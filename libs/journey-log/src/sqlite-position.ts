@@ -15,9 +15,14 @@ export function sqliteSequence(token: string | null): number {
   return Number(match[1]);
 }
 
+/** Tokens that came from this log (events, checkpoints) skip the regex: positions are compared per event. */
+function trusted(token: string | null): number {
+  return token === null ? 0 : Number(token.slice(1));
+}
+
 export const sqlitePositions: PositionCodec = {
   validate: (token) => void sqliteSequence(token),
-  compare: (a, b) => sqliteSequence(a) - sqliteSequence(b),
-  reached: (current, target) => sqliteSequence(current) >= sqliteSequence(target),
-  distance: (current, head) => Math.max(0, sqliteSequence(head) - sqliteSequence(current)),
+  compare: (a, b) => trusted(a) - trusted(b),
+  reached: (current, target) => trusted(current) >= trusted(target),
+  distance: (current, head) => Math.max(0, trusted(head) - trusted(current)),
 };

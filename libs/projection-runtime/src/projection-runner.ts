@@ -21,6 +21,9 @@ export interface ProjectionRunnerOptions {
   logger?: Pick<Console, 'log' | 'error'>;
 }
 
+/** Past this many documents a rebuilding projection goes back to reading misses from the store. */
+const MAX_REBUILD_KEYS = 2_000_000;
+
 /** Emitted after each committed batch. */
 export interface CommittedBatch {
   position: string;
@@ -36,6 +39,11 @@ export interface CommittedBatch {
 export class ProjectionRunner extends EventEmitter {
   private readonly checkpoints = new Map<string, string | null>();
   private readonly cache = new Map<string, StoredDocument>();
+  /**
+   * Projections being rebuilt from an empty store, with every key this runner has written since:
+   * a key not in it cannot exist, so a rebuild reads nothing back (single writer, like the cache).
+   */
+  private readonly rebuilding = new Map<string, Set<string>>();
   private subscription: LogSubscription | null = null;
   private stopped = true;
   private readonly projections: readonly Projection<any>[];
@@ -64,6 +72,7 @@ export class ProjectionRunner extends EventEmitter {
         if (saved) this.logger.log(`projection ${projection.name}: v${saved.version} -> v${projection.version}, rebuilding from the start`);
         await this.options.store.reset(projection.name, projection.version);
         this.checkpoints.set(projection.name, null);
+        this.rebuilding.set(projection.name, new Set());
       } else {
         this.checkpoints.set(projection.name, saved.position);
       }
@@ -78,6 +87,7 @@ export class ProjectionRunner extends EventEmitter {
     await this.subscription?.stop();
     await this.options.store.reset(name, projection.version);
     this.checkpoints.set(name, null);
+    this.rebuilding.set(name, new Set());
     this.cache.clear();
     if (!this.stopped) this.follow();
   }
@@ -114,6 +124,7 @@ export class ProjectionRunner extends EventEmitter {
       if (this.stopped || this.subscription !== subscription) return;
       this.logger.error(`projection batch failed, retrying from the last checkpoint: ${String(error)}`);
       this.cache.clear();
+      this.rebuilding.clear();
       this.emit('error-retry', error);
       setTimeout(() => {
         if (!this.stopped && this.subscription === subscription) {
@@ -139,10 +150,11 @@ export class ProjectionRunner extends EventEmitter {
     const working = new Map<string, StoredDocument>();
     for (const [projection, ids] of requiredDocuments(this.projections, batch, pending)) {
       const missing: string[] = [];
+      const written = this.rebuilding.get(projection);
       for (const id of ids) {
         const cached = this.cache.get(documentKey(projection, id));
         if (cached) working.set(documentKey(projection, id), cached);
-        else missing.push(id);
+        else if (!written || written.has(id)) missing.push(id);
       }
       if (missing.length === 0) continue;
       for (const [id, doc] of await store.getMany(projection, missing)) working.set(documentKey(projection, id), doc);
@@ -165,7 +177,12 @@ export class ProjectionRunner extends EventEmitter {
       await store.commit({ documents, checkpoints, parked: outcome.parked });
     } catch (error) {
       this.cache.clear();
+      this.rebuilding.clear();
       throw error;
+    }
+    for (const doc of documents) this.rebuilding.get(doc.projection)?.add(doc.id);
+    for (const [projection, written] of this.rebuilding) {
+      if (written.size > MAX_REBUILD_KEYS) this.rebuilding.delete(projection);
     }
     for (const c of checkpoints) this.checkpoints.set(c.projection, c.position);
     for (const p of outcome.parked) {

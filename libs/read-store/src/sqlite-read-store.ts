@@ -22,6 +22,8 @@ export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly statements;
   private readonly commitTx;
+  /** `getMany` statements by number of ids: preparing one costs more than running it. */
+  private readonly getManyStatements = new Map<number, Database.Statement<string[], DocRow>>();
 
   constructor(options: SqliteReadStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -100,11 +102,14 @@ export class SqliteReadStore implements ReadStore {
     // Chunks stay under SQLite's bound-parameter limit.
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const rows = this.db
-        .prepare<string[], DocRow>(
+      let statement = this.getManyStatements.get(chunk.length);
+      if (!statement) {
+        statement = this.db.prepare<string[], DocRow>(
           `SELECT id, value, position FROM documents WHERE projection = ? AND id IN (${chunk.map(() => '?').join(',')})`,
-        )
-        .all(projection, ...chunk);
+        );
+        this.getManyStatements.set(chunk.length, statement);
+      }
+      const rows = statement.all(projection, ...chunk);
       for (const row of rows) found.set(row.id, { value: JSON.parse(row.value) as T, position: row.position });
     }
     return found;

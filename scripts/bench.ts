@@ -1,0 +1,204 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { JourneyEvent } from '../schemas/src';
+import { SqliteJourneyLog } from '../libs/journey-log/src';
+import { syntheticEvents } from '../libs/journey-simulator/src';
+
+/**
+ * `npm run bench`: figures, each beside a raw baseline measured in the same run on this machine.
+ * Sizes can be lowered for a quick look: BENCH_INGEST_EVENTS, BENCH_CATCHUP_EVENTS, BENCH_LAG_WRITES,
+ * BENCH_READ_SECONDS.
+ */
+// Runs from dist/scripts: the project root is two levels up.
+const ROOT = resolve(__dirname, '../..');
+const WORK = join(ROOT, '.bench');
+const INGEST_EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 100_000);
+const CATCHUP_EVENTS = Number(process.env.BENCH_CATCHUP_EVENTS ?? 1_000_000);
+const LAG_WRITES = Number(process.env.BENCH_LAG_WRITES ?? 10_000);
+const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
+const READ_RATE = 500;
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const line = (label: string, value: string, baseline?: string, ratio?: number, target?: string) =>
+  console.log(`${label.padEnd(44)} ${value.padStart(18)}${baseline ? `   baseline ${baseline.padStart(16)}` : ''}${ratio !== undefined ? `   ratio ${fmt(ratio * 100, 1)}%` : ''}${target ? `   target ${target}` : ''}`);
+
+async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/backbone/src/main.js')], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) ok(m[1]);
+    });
+    child.once('exit', (code) => fail(new Error(`server exited ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function post(url: string, body: string): Promise<{ status: number; position: string }> {
+  const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const json = (await response.json()) as { position: string };
+  if (response.status !== 201) throw new Error(`POST answered ${response.status}: ${JSON.stringify(json)}`);
+  return { status: response.status, position: json.position };
+}
+
+async function benchIngest(): Promise<void> {
+  const events = [...syntheticEvents({ events: INGEST_EVENTS, seed: 11, customerPrefix: 'ing' })];
+  const batches: JourneyEvent[][] = [];
+  for (let i = 0; i < events.length; i += 100) batches.push(events.slice(i, i + 100));
+  // A batch of 100 per POST; the raw baseline inserts the same rows in the same batches.
+
+  // Raw baseline: the same rows, batched 100 per transaction, straight into a table like the log's.
+  const rawFile = join(WORK, 'raw-insert.db');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(rawFile + suffix, { force: true });
+  const db = new Database(rawFile);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, journey_id TEXT NOT NULL,
+    journey_version INTEGER NOT NULL, type TEXT NOT NULL, time TEXT NOT NULL, recorded_at TEXT NOT NULL, envelope TEXT NOT NULL,
+    UNIQUE (journey_id, journey_version))`);
+  const insert = db.prepare('INSERT INTO events (id, journey_id, journey_version, type, time, recorded_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const versions = new Map<string, number>();
+  const insertBatch = db.transaction((batch: JourneyEvent[]) => {
+    const now = new Date().toISOString();
+    for (const e of batch) {
+      const v = (versions.get(e.subject) ?? 0) + 1;
+      versions.set(e.subject, v);
+      insert.run(e.id, e.subject, v, e.type, e.time, now, JSON.stringify(e));
+    }
+  });
+  let t = performance.now();
+  for (const batch of batches) insertBatch(batch);
+  const rawRate = events.length / ((performance.now() - t) / 1000);
+  db.close();
+
+  const dataDir = join(WORK, 'ingest');
+  rmSync(dataDir, { recursive: true, force: true });
+  // The projector is off here: this measures the write path (parse, validate, rules, append).
+  const server = await startServer(dataDir, { RUN_PROJECTOR: 'false' });
+  // Four producers in parallel, each owning a quarter of the customers, so a journey's events stay
+  // in order (as with real producers); the policy goes first, alone.
+  const [policy, ...rest] = events;
+  const streams: string[][] = [[], [], [], []];
+  const byStream: JourneyEvent[][] = [[], [], [], []];
+  for (const e of rest) byStream[Number(e.subject.split('-').pop()) % 4].push(e);
+  byStream.forEach((list, k) => {
+    for (let i = 0; i < list.length; i += 100) streams[k].push(JSON.stringify(list.slice(i, i + 100)));
+  });
+  t = performance.now();
+  await post(server.url, JSON.stringify([policy]));
+  await Promise.all(streams.map(async (bodies) => {
+    for (const body of bodies) await post(server.url, body);
+  }));
+  const httpRate = events.length / ((performance.now() - t) / 1000);
+  await server.stop();
+  line('ingest, POST /v1/events x100 (events/s)', fmt(httpRate), `${fmt(rawRate)} raw`, httpRate / rawRate, '>= 25%');
+}
+
+async function benchCatchUp(): Promise<void> {
+  const logFile = join(WORK, 'catch-up', 'journey-log.db');
+  rmSync(join(WORK, 'catch-up'), { recursive: true, force: true });
+  mkdirSync(join(WORK, 'catch-up'), { recursive: true });
+  const log = new SqliteJourneyLog({ file: logFile });
+  let batch: JourneyEvent[] = [];
+  for (const event of syntheticEvents({ events: CATCHUP_EVENTS, seed: 5, customerPrefix: 'cu' })) {
+    batch.push(event);
+    if (batch.length === 10_000) {
+      await log.append(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) await log.append(batch);
+  await log.close();
+  const child = join(ROOT, 'dist/scripts/bench-catch-up-child.js');
+  const run = (mode: string) => JSON.parse(execFileSync(process.execPath, [child, mode, logFile, join(WORK, 'catch-up', `read-store-${mode}.db`)], { encoding: 'utf8' })) as { events: number; ms: number; peakRssMb: number };
+  const raw = run('raw');
+  const projected = run('project');
+  const rawRate = raw.events / (raw.ms / 1000);
+  const rate = projected.events / (projected.ms / 1000);
+  line(`catch-up, all projections, ${fmt(projected.events)} events (events/s)`, fmt(rate), `${fmt(rawRate)} raw read+parse`, rate / rawRate, '>= 50,000/s and >= 30%');
+  line('catch-up peak RSS (MB)', fmt(projected.peakRssMb, 1), `${fmt(raw.peakRssMb, 1)} raw`, undefined, '< 400 MB');
+}
+
+async function benchLagAndReads(): Promise<void> {
+  const dataDir = join(WORK, 'lag');
+  rmSync(dataDir, { recursive: true, force: true });
+  const server = await startServer(dataDir);
+  const seed = [...syntheticEvents({ events: 20_000, seed: 9, customerPrefix: 'lag' })];
+  for (let i = 0; i < seed.length; i += 100) await post(server.url, JSON.stringify(seed.slice(i, i + 100)));
+  const customers = [...new Set(seed.filter((e) => !e.subject.startsWith('policy/')).map((e) => e.subject))];
+
+  const lags: number[] = [];
+  const writes: number[] = [];
+  for (let i = 0; i < LAG_WRITES; i++) {
+    const customer = customers[i % customers.length];
+    const body = JSON.stringify({ specversion: '1.0', id: `lag-w-${i}`, source: '/bench', type: 'feedback.received', subject: customer, time: new Date().toISOString(), data: { score: 1 + (i % 5) } });
+    const t0 = performance.now();
+    const { position } = await post(server.url, body);
+    const t1 = performance.now();
+    const read = await fetch(`${server.url}/v1/customers/${encodeURIComponent(customer)}/journey?minPosition=${position}`);
+    await read.arrayBuffer();
+    if (read.status !== 200) throw new Error(`read answered ${read.status}`);
+    lags.push(performance.now() - t0);
+    writes.push(t1 - t0);
+  }
+  lags.sort((a, b) => a - b);
+  writes.sort((a, b) => a - b);
+  line(`append-to-visible, ${fmt(LAG_WRITES)} writes, p50 (ms)`, fmt(percentile(lags, 50), 2), `${fmt(percentile(writes, 50), 2)} write only`);
+  line(`append-to-visible, p99 (ms)`, fmt(percentile(lags, 99), 2), `${fmt(percentile(writes, 99), 2)} write only`, undefined, '< 50 ms');
+
+  // Open loop: requests start on schedule whatever the answers, so queueing shows in the latency.
+  const latencies: number[] = [];
+  const total = READ_SECONDS * READ_RATE;
+  const start = performance.now();
+  const pending: Array<Promise<void>> = [];
+  let lateStarts = 0;
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / READ_RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    else if (wait < -5) lateStarts++;
+    const customer = customers[(i * 7919) % customers.length];
+    pending.push(
+      (async () => {
+        const t0 = performance.now();
+        const response = await fetch(`${server.url}/v1/customers/${encodeURIComponent(customer)}/journey`);
+        await response.arrayBuffer();
+        latencies.push(performance.now() - (due > t0 ? t0 : due));
+      })(),
+    );
+  }
+  await Promise.all(pending);
+  const achieved = total / ((performance.now() - start) / 1000);
+  latencies.sort((a, b) => a - b);
+  line(`journey read at ${READ_RATE}/s (achieved ${fmt(achieved)}/s), p50 (ms)`, fmt(percentile(latencies, 50), 2));
+  line(`journey read p99 (ms)`, fmt(percentile(latencies, 99), 2), `${lateStarts} late starts`);
+  await server.stop();
+}
+
+async function main(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  console.log(`journey-backbone bench on ${require('node:os').cpus().length} cores, node ${process.version}\n`);
+  await benchIngest();
+  await benchCatchUp();
+  await benchLagAndReads();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
