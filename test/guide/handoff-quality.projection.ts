@@ -1,0 +1,24 @@
+import { defineProjection } from '../../libs/projection-runtime/src';
+
+/**
+ * The example of docs/adding-a-consumer.md: handoffs each team received, and how many came
+ * without a context summary (the customer had to tell the story again).
+ */
+export interface HandoffQuality {
+  team: string;
+  received: number;
+  withoutContext: number;
+}
+
+export const handoffQualityProjection = defineProjection<HandoffQuality>({
+  name: 'handoff-quality',
+  version: 1,
+  canHandle: ['contact.handed_off'],
+  documentId: (event) => (event.type === 'contact.handed_off' ? (event.data.toTeam ?? event.data.toChannel) : null),
+  initialState: (team) => ({ team, received: 0, withoutContext: 0 }),
+  evolve(state, event) {
+    if (event.type !== 'contact.handed_off') return state;
+    const missing = !event.data.contextSummary?.trim();
+    return { ...state, received: state.received + 1, withoutContext: state.withoutContext + (missing ? 1 : 0) };
+  },
+});
