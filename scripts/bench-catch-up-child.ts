@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     }
   } else {
     const store = new SqliteReadStore({ file: storeFile });
-    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, batchSize: Number(process.env.BENCH_BATCH ?? 5000), logger: { log: () => undefined, error: console.error } });
+    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, logger: { log: () => undefined, error: console.error } });
     await new Promise<void>((resolve) => {
       runner.on('committed', (batch: { position: string }) => {
         if (batch.position === head) resolve();

@@ -20,7 +20,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   MAX_BODY_BYTES: PositiveInt.default(1_048_576),
   MAX_BATCH_EVENTS: PositiveInt.default(500),
-  PROJECTOR_BATCH_SIZE: PositiveInt.default(2000),
+  PROJECTOR_BATCH_SIZE: PositiveInt.default(5000),
   PROJECTOR_POLL_MS: PositiveInt.default(50),
   RUN_PROJECTOR: Bool.default(true),
 });

@@ -95,7 +95,11 @@ export function applyEvents(
       if (current?.position && positions.reached(current.position, stored.position)) continue;
       try {
         const state = current ? current.value : projection.initialState(id);
-        documents.set(key, { value: projection.evolve(state, stored.event, context), position: stored.position });
+        const next = projection.evolve(state, stored.event, context);
+        // Nothing to write when an existing document is returned as it was: evolve is pure, so
+        // applying the event again would again change nothing.
+        if (current && next === state) continue;
+        documents.set(key, { value: next, position: stored.position });
         changed.add(key);
       } catch (error) {
         parked.push(park(projection.name, stored, error));

@@ -9,11 +9,11 @@ export interface ProjectionRunnerOptions {
   store: ReadStore;
   /** In dependency order: a projection may read only those before it. */
   projections: readonly Projection<any>[];
-  /** Events read and committed per transaction. @defaultValue 2000 */
+  /** Events read and committed per transaction. @defaultValue 5000 */
   batchSize?: number;
   /**
    * Documents kept in memory between batches. Safe because the runner is the only writer of its
-   * projections' documents; cleared on any failed commit. @defaultValue 20000
+   * projections' documents; cleared on any failed commit. @defaultValue 5000
    */
   cacheSize?: number;
   /** Delay before resubscribing after a failed batch. @defaultValue 1000 */
@@ -117,7 +117,7 @@ export class ProjectionRunner extends EventEmitter {
 
   private follow(): void {
     const subscription = this.options.log.subscribe(this.lowestCheckpoint(), (batch) => this.handle(batch), {
-      batchSize: this.options.batchSize ?? 2000,
+      batchSize: this.options.batchSize ?? 5000,
     });
     this.subscription = subscription;
     subscription.done.catch((error: unknown) => {
@@ -200,7 +200,7 @@ export class ProjectionRunner extends EventEmitter {
   }
 
   private remember(working: Map<string, StoredDocument>): void {
-    const limit = this.options.cacheSize ?? 20000;
+    const limit = this.options.cacheSize ?? 5000;
     for (const [key, doc] of working) {
       this.cache.delete(key);
       this.cache.set(key, doc);
