@@ -75,9 +75,10 @@ export class SqliteJourneyLog implements JourneyLog {
       version: this.db.prepare<[string], { v: number | null }>(
         'SELECT MAX(journey_version) AS v FROM events WHERE journey_id = ?',
       ),
+      // A repeated id inserts nothing (changes = 0): the unique index answers the idempotency check.
       insert: this.db.prepare(
         `INSERT INTO events (id, journey_id, journey_version, type, time, recorded_at, envelope)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
       ),
       readAll: this.db.prepare<[number, number], EventRow>(
         'SELECT position, journey_version, envelope FROM events WHERE position > ? ORDER BY position LIMIT ?',
@@ -105,25 +106,14 @@ export class SqliteJourneyLog implements JourneyLog {
       const recordedAt = new Date().toISOString();
       let accepted = 0;
       let last = 0;
-      const seenInBatch = new Set<string>();
       for (const event of events) {
-        const existing = this.statements.byId.get(event.id);
-        if (existing || seenInBatch.has(event.id)) {
-          last = Math.max(last, existing?.position ?? last);
+        const version = currentVersion(event.subject) + 1;
+        const info = this.statements.insert.run(event.id, event.subject, version, event.type, event.time, recordedAt, JSON.stringify(event));
+        if (info.changes === 0) {
+          last = Math.max(last, this.statements.byId.get(event.id)!.position);
           continue;
         }
-        seenInBatch.add(event.id);
-        const version = currentVersion(event.subject) + 1;
         versions.set(event.subject, version);
-        const info = this.statements.insert.run(
-          event.id,
-          event.subject,
-          version,
-          event.type,
-          event.time,
-          recordedAt,
-          JSON.stringify(event),
-        );
         last = Number(info.lastInsertRowid);
         accepted += 1;
       }
