@@ -9,6 +9,7 @@ import {
 import { BackboneError, isBackboneError } from '../../errors/src';
 import {
   checkIngestionRules,
+  cloneFacts,
   emptyFacts,
   evolveFacts,
   needsJourneyFacts,
@@ -48,6 +49,8 @@ export class IngestionError extends BackboneError {
 }
 
 const RETRIES_ON_CONFLICT = 5;
+/** Journeys whose facts are kept between requests (checked against the journey's version before use). */
+const FACTS_CACHE_SIZE = 10_000;
 
 /**
  * The one ingestion path of every producer: validate (zod), check ownership, check the domain
@@ -55,6 +58,8 @@ const RETRIES_ON_CONFLICT = 5;
  * rules were checked at, so a concurrent writer cannot slip a conflicting fact in between.
  */
 export class EventIngestion {
+  private readonly factsCache = new Map<string, { version: number; facts: JourneyFacts }>();
+
   constructor(
     private readonly log: JourneyLog,
     private readonly limits: IngestionLimits = { maxBatchEvents: 500 },
@@ -115,13 +120,19 @@ export class EventIngestion {
     const expectedVersions: Record<string, number> = {};
     const loadFacts = async (journeyId: string) => {
       let journey = facts.get(journeyId);
-      if (!journey) {
+      if (journey) return journey;
+      const cached = this.factsCache.get(journeyId);
+      // Another process may have appended since: the cached facts serve only at the same version.
+      if (cached && cached.version === (await this.log.journeyVersion(journeyId))) {
+        journey = cloneFacts(cached.facts);
+        expectedVersions[journeyId] = cached.version;
+      } else {
         const stored = await this.log.readJourney(journeyId);
         journey = emptyFacts();
         for (const s of stored) evolveFacts(journey, s.event);
-        facts.set(journeyId, journey);
         expectedVersions[journeyId] = stored.length === 0 ? 0 : stored[stored.length - 1].journeyVersion;
       }
+      facts.set(journeyId, journey);
       return journey;
     };
     const policies = new Map<string, PolicyVersion[]>();
@@ -159,7 +170,18 @@ export class EventIngestion {
     }
     if (errors.length > 0) throw new IngestionError('domain_rule_violated', 'domain rules broken; nothing was appended', errors);
     if (expectedVersion !== undefined) expectedVersions[events[0].subject] = expectedVersion;
-    return this.log.append(events, { expectedVersions });
+    const result = await this.log.append(events, { expectedVersions });
+    // The checked facts now match the log, unless the log skipped an id we folded in.
+    if (result.duplicates === 0) {
+      for (const [journeyId, journey] of facts) this.remember(journeyId, result.journeyVersions[journeyId] ?? expectedVersions[journeyId], journey);
+    }
+    return result;
+  }
+
+  private remember(journeyId: string, version: number, facts: JourneyFacts): void {
+    this.factsCache.delete(journeyId);
+    this.factsCache.set(journeyId, { version, facts });
+    if (this.factsCache.size > FACTS_CACHE_SIZE) this.factsCache.delete(this.factsCache.keys().next().value!);
   }
 }
 

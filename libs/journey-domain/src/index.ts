@@ -8,6 +8,7 @@ export { renderMessages, templateTexts, TEMPLATE_IDS, type TemplateId } from './
 export { formatMoney, formatDay, addDays } from './formatting';
 export {
   checkIngestionRules,
+  cloneFacts,
   emptyFacts,
   evolveFacts,
   needsJourneyFacts,

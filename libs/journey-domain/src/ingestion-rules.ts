@@ -25,6 +25,15 @@ export function emptyFacts(): JourneyFacts {
   return { eventIds: new Set(), orders: new Map(), returns: new Map() };
 }
 
+/** A working copy, so checks can fold a batch in without touching the original. */
+export function cloneFacts(facts: JourneyFacts): JourneyFacts {
+  return {
+    eventIds: new Set(facts.eventIds),
+    orders: new Map([...facts.orders].map(([id, order]) => [id, { ...order }])),
+    returns: new Map(facts.returns),
+  };
+}
+
 /** Folds one event into the facts (mutates: the facts are a private working copy of the decider). */
 export function evolveFacts(facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
   facts.eventIds.add(event.id);

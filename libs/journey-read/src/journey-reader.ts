@@ -47,19 +47,11 @@ export class JourneyReader {
   }
 
   async order(orderId: string, options: ReadOptions): Promise<Read<OrderView & { customerId: string }>> {
-    const customerId = await this.lookup('order-index', orderId, `order ${orderId}`);
-    const read = await this.journey(customerId, options).catch(rethrowAs(`order ${orderId}`));
-    const order = read.body.orders.find((o) => o.orderId === orderId);
-    if (!order) throw new BackboneError('not_found', `no order ${orderId}${options.asOf ? ` as of ${options.asOf}` : ''}`);
-    return { body: { customerId, ...order, ...(read.body.messages ? { messages: read.body.messages } : {}) }, position: read.position };
+    return this.within('order-index', `order ${orderId}`, orderId, options, (view) => view.orders.find((o) => o.orderId === orderId));
   }
 
   async case(caseId: string, options: ReadOptions): Promise<Read<CaseView & { customerId: string }>> {
-    const customerId = await this.lookup('case-index', caseId, `case ${caseId}`);
-    const read = await this.journey(customerId, options).catch(rethrowAs(`case ${caseId}`));
-    const found = read.body.cases.find((c) => c.caseId === caseId);
-    if (!found) throw new BackboneError('not_found', `no case ${caseId}${options.asOf ? ` as of ${options.asOf}` : ''}`);
-    return { body: { customerId, ...found, ...(read.body.messages ? { messages: read.body.messages } : {}) }, position: read.position };
+    return this.within('case-index', `case ${caseId}`, caseId, options, (view) => view.cases.find((c) => c.caseId === caseId));
   }
 
   async identity(kind: string, value: string): Promise<Read<{ customerId: string }>> {
@@ -73,6 +65,15 @@ export class JourneyReader {
   /** The document's committed position, to notice changes (SSE). */
   async journeyPosition(customerId: string): Promise<string | null | undefined> {
     return (await this.store.get(VIEW, customerId))?.position;
+  }
+
+  /** One element of a customer's view (an order, a case), found through a lookup index. */
+  private async within<T>(index: string, what: string, id: string, options: ReadOptions, pick: (view: JourneyView) => T | undefined) {
+    const customerId = await this.lookup(index, id, what);
+    const read = await this.journey(customerId, options).catch(rethrowAs(what));
+    const found = pick(read.body);
+    if (!found) throw new BackboneError('not_found', `no ${what}${options.asOf ? ` as of ${options.asOf}` : ''}`);
+    return { body: { customerId, ...found, ...(read.body.messages ? { messages: read.body.messages } : {}) }, position: read.position };
   }
 
   private async lookup(projection: string, id: string, what: string): Promise<string> {

@@ -51,7 +51,7 @@ export class BackboneModule implements OnApplicationShutdown {
 function createMetrics(): Metrics {
   const metrics = new Metrics();
   metrics.counter('journey_http_requests_total', 'HTTP requests by route and status code');
-  metrics.counter('journey_events_appended_total', 'Events appended to the journey log, by type');
+  metrics.counter('journey_events_appended_total', 'Events appended to the journey log');
   metrics.counter('journey_events_rejected_total', 'Write requests rejected, by error code');
   return metrics;
 }

@@ -1,28 +1,21 @@
-import { defineProjection } from '../../../projection-runtime/src';
+import type { EventType, JourneyEvent } from '../../../../schemas/src';
+import { defineProjection, type Projection } from '../../../projection-runtime/src';
 
 export interface CustomerRef {
   customerId: string;
 }
 
-/** orderId -> customer: serves `GET /v1/orders/{orderId}`. */
-export const orderIndexProjection = defineProjection<CustomerRef>({
-  name: 'order-index',
-  version: 1,
-  canHandle: ['order.placed'],
-  documentId: (event) => (event.type === 'order.placed' ? event.data.orderId : null),
-  initialState: () => ({ customerId: '' }),
-  evolve: (_state, event) => ({ customerId: event.subject }),
-});
-
-/** caseId -> customer: serves `GET /v1/cases/{caseId}`. */
-export const caseIndexProjection = defineProjection<CustomerRef>({
-  name: 'case-index',
-  version: 1,
-  canHandle: ['contact.opened'],
-  documentId: (event) => (event.type === 'contact.opened' ? event.data.caseId : null),
-  initialState: () => ({ customerId: '' }),
-  evolve: (_state, event) => ({ customerId: event.subject }),
-});
+/** A lookup from a key carried by one event type to the customer (the event's subject). */
+function customerIndex(name: string, type: EventType, keyOf: (event: JourneyEvent) => string | null): Projection<CustomerRef> {
+  return defineProjection<CustomerRef>({
+    name,
+    version: 1,
+    canHandle: [type],
+    documentId: (event) => (event.type === type ? keyOf(event) : null),
+    initialState: () => ({ customerId: '' }),
+    evolve: (_state, event) => ({ customerId: event.subject }),
+  });
+}
 
 /** Emails compare case-insensitively; phone numbers without spaces, dashes or brackets. */
 export function identityKey(kind: string, value: string): string {
@@ -32,12 +25,17 @@ export function identityKey(kind: string, value: string): string {
   return `${kind}/${v}`;
 }
 
+/** orderId -> customer: serves `GET /v1/orders/{orderId}`. */
+export const orderIndexProjection = customerIndex('order-index', 'order.placed', (event) =>
+  event.type === 'order.placed' ? event.data.orderId : null,
+);
+
+/** caseId -> customer: serves `GET /v1/cases/{caseId}`. */
+export const caseIndexProjection = customerIndex('case-index', 'contact.opened', (event) =>
+  event.type === 'contact.opened' ? event.data.caseId : null,
+);
+
 /** email / phone / account id -> customer: serves `GET /v1/identities/{kind}/{value}`. */
-export const identityIndexProjection = defineProjection<CustomerRef>({
-  name: 'identity-index',
-  version: 1,
-  canHandle: ['identity.linked'],
-  documentId: (event) => (event.type === 'identity.linked' ? identityKey(event.data.kind, event.data.value) : null),
-  initialState: () => ({ customerId: '' }),
-  evolve: (_state, event) => ({ customerId: event.subject }),
-});
+export const identityIndexProjection = customerIndex('identity-index', 'identity.linked', (event) =>
+  event.type === 'identity.linked' ? identityKey(event.data.kind, event.data.value) : null,
+);
