@@ -16,6 +16,8 @@ module.exports = {
       },
     ],
   },
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
   reporters: ['default', '<rootDir>/test/plain-summary-reporter.js'],
   testTimeout: 120_000,
   maxWorkers: 2,

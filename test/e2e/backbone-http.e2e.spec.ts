@@ -1,5 +1,5 @@
 import { CHANNELS } from '../../schemas/src';
-import { getJson, postJson, startBackbone, waitFor, type BackboneProcess } from '../../libs/testing/src';
+import { dropSchema, getJson, postJson, postgresReadStoreEnv, startBackbone, uniqueSchemaName, waitFor, type BackboneProcess } from '../../libs/testing/src';
 import { workedJourneySteps } from './worked-journey';
 
 const C = 'cust-1001';
@@ -7,13 +7,18 @@ const event = (id: string, type: string, data: Record<string, unknown>, extra: R
   specversion: '1.0', id, source: '/e2e', type, subject: C, time: '2026-04-10T10:00:00Z', data, ...extra,
 });
 
-describe('embedded backbone over HTTP (real server, real SQLite files)', () => {
+const pgSchema = uniqueSchemaName('e2e_http');
+
+describe.each([
+  ['SQLite read store', {}],
+  ['PostgreSQL read store', postgresReadStoreEnv(pgSchema)],
+])('backbone over HTTP (real server, SQLite log, %s)', (_store, env: Record<string, string>) => {
   let app: BackboneProcess;
   let lastPosition = '';
   const head = async () => (await getJson(`${app.url}/health`)).body.journeyLog.head as string | null;
 
   beforeAll(async () => {
-    app = await startBackbone();
+    app = await startBackbone({ env });
     for (const step of workedJourneySteps()) {
       const answer = await postJson(`${app.url}/v1/events`, step.body);
       expect({ file: step.file, status: answer.status }).toEqual({ file: step.file, status: 201 });
@@ -21,7 +26,10 @@ describe('embedded backbone over HTTP (real server, real SQLite files)', () => {
       lastPosition = answer.body.position;
     }
   });
-  afterAll(async () => app?.stop());
+  afterAll(async () => {
+    await app?.stop();
+    if (env.DATABASE_SCHEMA) await dropSchema(env.DATABASE_SCHEMA);
+  });
 
   it('serves the worked example: one truth across order, returns under the old policy, refund and case', async () => {
     const answer = await getJson(`${app.url}/v1/customers/${C}/journey?minPosition=${lastPosition}`);

@@ -11,7 +11,9 @@ const PositiveInt = z.coerce.number().int().positive();
  */
 const EnvSchema = z.object({
   JOURNEY_LOG: z.enum(['sqlite'], { message: 'must be "sqlite" (the embedded log; kafka and eventstoredb adapters are not in this build)' }).default('sqlite'),
-  READ_STORE: z.enum(['sqlite'], { message: 'must be "sqlite" (postgres is not in this build)' }).default('sqlite'),
+  READ_STORE: z.enum(['sqlite', 'postgres'], { message: 'must be "sqlite" or "postgres"' }).default('sqlite'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// connection string').optional(),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('journey'),
   DATA_DIR: z.string().min(1).default('./data'),
   JOURNEY_LOG_FILE: z.string().min(1).optional(),
   READ_STORE_FILE: z.string().min(1).optional(),
@@ -27,7 +29,9 @@ const EnvSchema = z.object({
 
 export interface BackboneConfig {
   journeyLog: { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL'; pollIntervalMs: number };
-  readStore: { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' };
+  readStore:
+    | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
+    | { kind: 'postgres'; connectionString: string; schema: string };
   http: { host: string; port: number; maxBodyBytes: number; maxBatchEvents: number };
   projector: { enabled: boolean; batchSize: number };
 }
@@ -40,6 +44,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
     throw new BackboneError('configuration_invalid', `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.READ_STORE === 'postgres' && !e.DATABASE_URL) {
+    throw new BackboneError('configuration_invalid', 'invalid configuration:\n  READ_STORE=postgres needs DATABASE_URL (postgres://user@host:5432/database)');
+  }
   return {
     journeyLog: {
       kind: e.JOURNEY_LOG,
@@ -47,7 +54,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
       synchronous: e.SQLITE_SYNCHRONOUS,
       pollIntervalMs: e.PROJECTOR_POLL_MS,
     },
-    readStore: { kind: e.READ_STORE, file: e.READ_STORE_FILE ?? join(e.DATA_DIR, 'read-store.db'), synchronous: e.SQLITE_SYNCHRONOUS },
+    readStore:
+      e.READ_STORE === 'postgres'
+        ? { kind: 'postgres', connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA }
+        : { kind: 'sqlite', file: e.READ_STORE_FILE ?? join(e.DATA_DIR, 'read-store.db'), synchronous: e.SQLITE_SYNCHRONOUS },
     http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, maxBatchEvents: e.MAX_BATCH_EVENTS },
     projector: { enabled: e.RUN_PROJECTOR, batchSize: e.PROJECTOR_BATCH_SIZE },
   };

@@ -1,5 +1,5 @@
 import { SqliteJourneyLog, type JourneyLog } from '../../journey-log/src';
-import { SqliteReadStore, type ReadStore } from '../../read-store/src';
+import { PostgresReadStore, SqliteReadStore, type ReadStore } from '../../read-store/src';
 import type { BackboneConfig } from './backbone-config';
 
 /** The configured journey log adapter. */
@@ -8,6 +8,12 @@ export function openJourneyLog(config: BackboneConfig['journeyLog']): JourneyLog
 }
 
 /** The configured read-store adapter. */
-export function openReadStore(config: BackboneConfig['readStore']): ReadStore {
+export async function openReadStore(config: BackboneConfig['readStore']): Promise<ReadStore> {
+  if (config.kind === 'postgres') {
+    const store = new PostgresReadStore({ connectionString: config.connectionString, schema: config.schema });
+    // Migrations run at start, so a wrong URL or a server that is down stops the app at once.
+    await store.migrate();
+    return store;
+  }
   return new SqliteReadStore({ file: config.file, synchronous: config.synchronous });
 }

@@ -24,7 +24,7 @@ export class BackboneModule implements OnApplicationShutdown {
       providers: [
         { provide: BACKBONE_CONFIG, useValue: config },
         { provide: JOURNEY_LOG, useFactory: () => openJourneyLog(config.journeyLog) },
-        { provide: READ_STORE, useFactory: () => openReadStore(config.readStore) },
+        { provide: READ_STORE, useFactory: async () => openReadStore(config.readStore) },
         { provide: Metrics, useFactory: () => createMetrics() },
         { provide: ProjectionProgress, useFactory: (log: JourneyLog, store: ReadStore) => new ProjectionProgress(log, store), inject: [JOURNEY_LOG, READ_STORE] },
         {

@@ -7,3 +7,4 @@ export type {
   StoredDocument,
 } from './read-store.port';
 export { SqliteReadStore, type SqliteReadStoreOptions } from './sqlite-read-store';
+export { PostgresReadStore, type PostgresReadStoreOptions } from './postgres-read-store';

@@ -3,3 +3,4 @@ export { projectionSpec, asStored, type ProjectionSpecResult } from './projectio
 export { waitFor } from './wait-for';
 export { startBackbone, tempDataDir, postJson, getJson, ROOT, type BackboneProcess, type HttpAnswer } from './backbone-process';
 export { readModelHash } from './read-model-hash';
+export { TEST_DATABASE_URL, uniqueSchemaName, dropSchema, postgresReadStoreEnv } from './postgres-test-schema';

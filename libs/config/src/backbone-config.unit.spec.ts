@@ -1,0 +1,29 @@
+import { loadConfig } from './backbone-config';
+
+describe('configuration from the environment', () => {
+  it('defaults to the embedded mode: SQLite files under ./data on 127.0.0.1:3000', () => {
+    expect(loadConfig({})).toMatchObject({
+      journeyLog: { kind: 'sqlite', file: 'data/journey-log.db' },
+      readStore: { kind: 'sqlite', file: 'data/read-store.db' },
+      http: { host: '127.0.0.1', port: 3000, maxBodyBytes: 1_048_576, maxBatchEvents: 500 },
+    });
+  });
+
+  it('selects PostgreSQL for the read store', () => {
+    expect(loadConfig({ READ_STORE: 'postgres', DATABASE_URL: 'postgres://u@h:5432/db' }).readStore).toEqual({
+      kind: 'postgres', connectionString: 'postgres://u@h:5432/db', schema: 'journey',
+    });
+  });
+
+  it.each([
+    [{ READ_STORE: 'postgres' }, /READ_STORE=postgres needs DATABASE_URL/],
+    [{ READ_STORE: 'mongo' }, /READ_STORE="mongo": must be "sqlite" or "postgres"/],
+    [{ JOURNEY_LOG: 'redis' }, /JOURNEY_LOG="redis"/],
+    [{ PORT: 'eighty' }, /PORT="eighty"/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL="mysql:\/\/x": must be a postgres:\/\/ connection string/],
+    [{ SQLITE_SYNCHRONOUS: 'OFF' }, /SQLITE_SYNCHRONOUS="OFF": must be NORMAL or FULL/],
+    [{ RUN_PROJECTOR: 'maybe' }, /RUN_PROJECTOR="maybe"/],
+  ])('given %j, start fails naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ code: 'configuration_invalid', message: expect.stringMatching(message) }));
+  });
+});

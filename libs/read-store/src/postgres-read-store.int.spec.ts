@@ -1,0 +1,21 @@
+import { PostgresReadStore } from './postgres-read-store';
+import { readStoreContract } from './testing/read-store.contract';
+import { TEST_DATABASE_URL, dropSchema, uniqueSchemaName } from '../../testing/src';
+
+/** The same contract suite as SQLite, on the real PostgreSQL server (DATABASE_URL). */
+readStoreContract('postgres', async () => {
+  const schema = uniqueSchemaName('rs_test');
+  let store = new PostgresReadStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
+  return {
+    store,
+    reopen: async () => {
+      await store.close();
+      store = new PostgresReadStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
+      return store;
+    },
+    cleanup: async () => {
+      await store.close();
+      await dropSchema(schema);
+    },
+  };
+});

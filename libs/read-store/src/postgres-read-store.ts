@@ -1,0 +1,213 @@
+import { Pool, type PoolClient } from 'pg';
+import type { Checkpoint, ParkedEvent, ProjectionCommit, ReadStore, StoredDocument } from './read-store.port';
+
+export interface PostgresReadStoreOptions {
+  /** `postgres://user@host:port/database`. */
+  connectionString: string;
+  /** Schema holding the tables, created if missing. @defaultValue 'journey' */
+  schema?: string;
+  /** @defaultValue 10 */
+  poolSize?: number;
+}
+
+/** Ordered migrations: each runs once, recorded in `schema_migrations`, at start. */
+const MIGRATIONS: ReadonlyArray<string> = [
+  `CREATE TABLE documents (
+     projection text NOT NULL,
+     id text NOT NULL,
+     value json NOT NULL,
+     position text,
+     PRIMARY KEY (projection, id)
+   );
+   CREATE TABLE checkpoints (projection text PRIMARY KEY, version integer NOT NULL, position text);
+   CREATE TABLE parked_events (
+     projection text NOT NULL,
+     event_id text NOT NULL,
+     position text NOT NULL,
+     type text NOT NULL,
+     error text NOT NULL,
+     parked_at timestamptz NOT NULL DEFAULT now(),
+     seq bigserial,
+     PRIMARY KEY (projection, event_id)
+   );`,
+];
+
+const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The read store on PostgreSQL. `json` (not `jsonb`) keeps documents exactly as written, so the
+ * same projection gives byte-identical documents on every adapter.
+ */
+export class PostgresReadStore implements ReadStore {
+  readonly kind = 'postgres';
+  private readonly pool: Pool;
+  private readonly schema: string;
+  private ready: Promise<void> | null = null;
+
+  constructor(options: PostgresReadStoreOptions) {
+    this.schema = options.schema ?? 'journey';
+    if (!IDENT.test(this.schema)) throw new Error(`invalid schema name "${this.schema}"`);
+    this.pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Creates the schema and runs pending migrations (once; later calls wait for the first). */
+  migrate(): Promise<void> {
+    this.ready ??= this.withClient(async (client) => {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`journey-migrations:${this.schema}`]);
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+        await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+        const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${this.schema}.schema_migrations`);
+        const applied = new Set(rows.map((r) => r.version));
+        for (const [i, sql] of MIGRATIONS.entries()) {
+          if (applied.has(i + 1)) continue;
+          await client.query('BEGIN');
+          await client.query(`SET LOCAL search_path TO ${this.schema}`);
+          await client.query(sql);
+          await client.query(`INSERT INTO ${this.schema}.schema_migrations (version) VALUES ($1)`, [i + 1]);
+          await client.query('COMMIT');
+        }
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`journey-migrations:${this.schema}`]);
+      }
+    });
+    return this.ready;
+  }
+
+  async get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined> {
+    await this.migrate();
+    const { rows } = await this.pool.query(`SELECT value, position FROM ${this.schema}.documents WHERE projection = $1 AND id = $2`, [projection, id]);
+    return rows[0] && { value: rows[0].value as T, position: rows[0].position };
+  }
+
+  async getMany<T>(projection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>> {
+    await this.migrate();
+    const found = new Map<string, StoredDocument<T>>();
+    if (ids.length === 0) return found;
+    const { rows } = await this.pool.query(`SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id = ANY($2::text[])`, [projection, ids]);
+    for (const row of rows) found.set(row.id, { value: row.value as T, position: row.position });
+    return found;
+  }
+
+  async list<T>(projection: string, afterId: string | null, limit: number) {
+    await this.migrate();
+    const { rows } = await this.pool.query(
+      `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id > $2 ORDER BY id COLLATE "C" LIMIT $3`,
+      [projection, afterId ?? '', limit],
+    );
+    return rows.map((row) => ({ id: row.id as string, value: row.value as T, position: row.position as string | null }));
+  }
+
+  async commit(change: ProjectionCommit): Promise<void> {
+    await this.migrate();
+    // Serialise before BEGIN: a document that cannot be written fails the commit before any write.
+    const upserts = change.documents.filter((d) => d.value !== null);
+    const values = upserts.map((d) => JSON.stringify(d.value));
+    const deletes = change.documents.filter((d) => d.value === null);
+    await this.withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        if (upserts.length > 0) {
+          await client.query(
+            `INSERT INTO ${this.schema}.documents (projection, id, value, position)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::json[], $4::text[])
+             ON CONFLICT (projection, id) DO UPDATE SET value = excluded.value, position = excluded.position`,
+            [upserts.map((d) => d.projection), upserts.map((d) => d.id), values, upserts.map((d) => d.position)],
+          );
+        }
+        if (deletes.length > 0) {
+          await client.query(
+            `DELETE FROM ${this.schema}.documents d USING unnest($1::text[], $2::text[]) AS x(projection, id)
+             WHERE d.projection = x.projection AND d.id = x.id`,
+            [deletes.map((d) => d.projection), deletes.map((d) => d.id)],
+          );
+        }
+        for (const p of change.parked) {
+          await client.query(
+            `INSERT INTO ${this.schema}.parked_events (projection, event_id, position, type, error) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, position = excluded.position`,
+            [p.projection, p.eventId, p.position, p.type, p.error],
+          );
+        }
+        for (const c of change.checkpoints) {
+          await client.query(
+            `INSERT INTO ${this.schema}.checkpoints (projection, version, position) VALUES ($1, $2, $3)
+             ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position`,
+            [c.projection, c.version, c.position],
+          );
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async checkpoint(projection: string): Promise<Checkpoint | undefined> {
+    await this.migrate();
+    const { rows } = await this.pool.query<Checkpoint>(`SELECT projection, version, position FROM ${this.schema}.checkpoints WHERE projection = $1`, [projection]);
+    return rows[0];
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    await this.migrate();
+    const { rows } = await this.pool.query<Checkpoint>(`SELECT projection, version, position FROM ${this.schema}.checkpoints ORDER BY projection COLLATE "C"`);
+    return rows;
+  }
+
+  async reset(projection: string, version: number): Promise<void> {
+    await this.migrate();
+    await this.withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        await client.query(`DELETE FROM ${this.schema}.documents WHERE projection = $1`, [projection]);
+        await client.query(`DELETE FROM ${this.schema}.parked_events WHERE projection = $1`, [projection]);
+        await client.query(
+          `INSERT INTO ${this.schema}.checkpoints (projection, version, position) VALUES ($1, $2, NULL)
+           ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = NULL`,
+          [projection, version],
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async parked(projection?: string): Promise<ParkedEvent[]> {
+    await this.migrate();
+    const { rows } = await this.pool.query<ParkedEvent>(
+      `SELECT projection, event_id AS "eventId", position, type, error FROM ${this.schema}.parked_events
+       WHERE $1::text IS NULL OR projection = $1 ORDER BY projection COLLATE "C", seq`,
+      [projection ?? null],
+    );
+    return rows;
+  }
+
+  async parkedCounts(): Promise<Record<string, number>> {
+    await this.migrate();
+    const { rows } = await this.pool.query<{ projection: string; n: string }>(`SELECT projection, COUNT(*) AS n FROM ${this.schema}.parked_events GROUP BY projection`);
+    return Object.fromEntries(rows.map((r) => [r.projection, Number(r.n)]));
+  }
+
+  async close(): Promise<void> {
+    await this.ready?.catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+  }
+
+  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+}

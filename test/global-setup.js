@@ -1,0 +1,44 @@
+/**
+ * Starts what the integration tests need and is not running: PostgreSQL (the machine's own
+ * cluster, when DATABASE_URL is not given). Whatever this starts, global-teardown stops.
+ */
+const { execSync } = require('node:child_process');
+const { readdirSync } = require('node:fs');
+const { Client } = require('pg');
+
+const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+async function reachable(url) {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+module.exports = async function globalSetup() {
+  const url = process.env.DATABASE_URL ?? DEFAULT_URL;
+  if (await reachable(url)) return;
+  if (process.env.DATABASE_URL) throw new Error(`DATABASE_URL ${url} is not reachable`);
+  let versions = [];
+  try {
+    versions = readdirSync('/etc/postgresql');
+  } catch {
+    throw new Error(`PostgreSQL is not reachable at ${url}, and no local cluster is installed; set DATABASE_URL`);
+  }
+  console.log(`\nstarting the local PostgreSQL cluster ${versions[0]}/main for the tests`);
+  execSync(`pg_ctlcluster --skip-systemctl-redirect ${versions[0]} main start`, { stdio: 'inherit' });
+  for (let i = 0; i < 60; i++) {
+    if (await reachable(url)) {
+      globalThis.__startedPostgres = versions[0];
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`PostgreSQL did not come up at ${url}`);
+};
