@@ -193,5 +193,6 @@ function toPolicyVersion(event: Extract<JourneyEvent, { type: 'policy.published'
     wording: event.data.wording,
     returnWindowDays: event.data.rules.returnWindowDays,
     effectiveFrom: event.data.effectiveFrom,
+    publishedAt: event.time,
   };
 }

@@ -6,12 +6,15 @@ export interface PolicyVersion {
   wording: string;
   returnWindowDays?: number;
   effectiveFrom: string;
+  /** When the version was published (its event's time); a version published later never governs. */
+  publishedAt?: string;
 }
 
 /**
- * The version that governs an order placed at `placedAt`: the one in force then, i.e. the latest
- * `effectiveFrom` not after `placedAt` (the higher version on a tie). Customers keep the terms
- * they bought under, whatever is published later.
+ * The version that governs an order placed at `placedAt`: the one in force then, i.e. among the
+ * versions already published at `placedAt`, the latest `effectiveFrom` not after it (the higher
+ * version on a tie). Customers keep the terms they bought under, whatever is published later,
+ * even a later version that claims an earlier `effectiveFrom`.
  */
 export function governingPolicy<P extends PolicyVersion>(versions: readonly P[], placedAt: string): P | null {
   const placed = Date.parse(placedAt);
@@ -19,6 +22,7 @@ export function governingPolicy<P extends PolicyVersion>(versions: readonly P[],
   for (const candidate of versions) {
     const from = Date.parse(candidate.effectiveFrom);
     if (from > placed) continue;
+    if (candidate.publishedAt !== undefined && Date.parse(candidate.publishedAt) > placed) continue;
     if (!best) {
       best = candidate;
       continue;

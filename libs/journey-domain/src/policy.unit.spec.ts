@@ -17,4 +17,10 @@ describe('policy version choice', () => {
   it('prefers the higher version when two take effect at the same time, whatever the order given', () => {
     expect(governingPolicy([v(5, '2026-01-01T00:00:00Z'), v(4, '2026-01-01T00:00:00Z')], '2026-02-01T00:00:00Z')?.version).toBe(5);
   });
+
+  it('ignores a version published after the order was placed, whatever its effectiveFrom', () => {
+    const late = { ...v(9, '2026-03-20T00:00:00Z'), publishedAt: '2026-04-01T00:00:00Z' };
+    expect(governingPolicy([...versions, late], '2026-03-25T10:00:00Z')?.version).toBe(2);
+    expect(governingPolicy([...versions, late], '2026-04-02T00:00:00Z')?.version).toBe(9);
+  });
 });

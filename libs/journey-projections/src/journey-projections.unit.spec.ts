@@ -30,7 +30,9 @@ const dispatched = e('shipment.dispatched', { orderId: 'o1', shipmentId: 's', ca
 const delayed = e('shipment.delayed', { orderId: 'o1', shipmentId: 's', newEta: at(9), reason: 'Storm' }, at(4));
 const inTransitLate = e('shipment.progressed', { orderId: 'o1', shipmentId: 's', stage: 'in_transit' }, at(3));
 const delivered = e('shipment.delivered', { orderId: 'o1', shipmentId: 's' }, at(9));
-const journeySpec = () => projectionSpec(journeyViewProjection, { dependencies: [policyRegistryProjection] });
+const journeySpec = () => projectionSpec(journeyViewProjection);
+const registryOf = (...events: JourneyEvent[]) =>
+  projectionSpec(policyRegistryProjection).given(...events).when().result().state('returns')?.versions ?? [];
 const order = (state: JourneyState | undefined) => state!.orders[0];
 
 describe('journey view projection', () => {
@@ -55,18 +57,22 @@ describe('journey view projection', () => {
       });
   });
 
-  it('given policies v1 and v2, when an order is placed before v2 takes effect, then v1 governs it even after v2 is published', () => {
-    journeySpec()
-      .given(policy(1, 30, '2026-01-01T00:00:00Z'), policy(2, 14, at(10)))
-      .when(placed('o1', at(1)), placed('o2', at(11)))
-      .then(C, (state) => {
-        expect(state!.orders.map((o) => o.policy?.version)).toEqual([1, 2]);
-        expect(state!.orders[0].policy).toMatchObject({ wording: 'Return within 30 days.', returnWindowDays: 30 });
-      });
+  it('given policies v1 and v2, when orders are placed before and after v2 takes effect, then each shows the version in force when it was placed', () => {
+    const { state } = journeySpec().given(placed('o1', at(1)), placed('o2', at(11))).when().result();
+    const policies = registryOf(policy(1, 30, '2026-01-01T00:00:00Z'), policy(2, 14, at(10)));
+    const view = renderJourneyView(state(C)!, { asOf: at(12), position: 's2', returnsPolicies: policies });
+    expect(view.orders.map((o) => o.policy.returns?.version)).toEqual([1, 2]);
+    expect(view.orders[0].policy.returns).toMatchObject({ wording: 'Return within 30 days.', returnWindowDays: 30 });
   });
 
-  it('given an order placed before any policy existed in the log, then it has none, even if the registry is ahead', () => {
-    journeySpec().given(placed('o1', at(1))).when(policy(1, 30, '2026-01-01T00:00:00Z')).then(C, (state) => expect(order(state).policy).toBeNull());
+  it('given a version published after the order, even with an earlier effectiveFrom, then it does not govern the order', () => {
+    const { state } = journeySpec().given(placed('o1', at(5))).when().result();
+    const retroactive = journeyEvent('policy.published', { policyId: 'std', version: 2, kind: 'returns', wording: 'Return within 7 days.', rules: { returnWindowDays: 7 }, effectiveFrom: at(1) }, { subject: 'policy/std', time: at(6) });
+    const view = renderJourneyView(state(C)!, { asOf: at(7), position: 's1', returnsPolicies: registryOf(policy(1, 30, '2026-01-01T00:00:00Z'), retroactive) });
+    expect(view.orders[0].policy.returns?.version).toBe(1);
+    const none = renderJourneyView(state(C)!, { asOf: at(7), position: 's1', returnsPolicies: registryOf(retroactive) });
+    expect(none.orders[0].policy.returns).toBeNull();
+    expect(none.orders[0].returnEligibility.reason).toMatch(/No returns policy/);
   });
 
   it('given a case, when it is handed off with a promise, then channels, handoff context and promise are kept', () => {
@@ -78,9 +84,9 @@ describe('journey view projection', () => {
       )
       .then(C, (state) => {
         expect(state!.cases[0]).toMatchObject({ channels: ['chat', 'phone'], handoffs: [{ fromChannel: 'chat', toChannel: 'phone', contextSummary: 'Delayed by storm' }], promises: [{ promiseId: 'p1', keptAt: null }] });
-        const view = renderJourneyView(state!, { asOf: at(8), position: 's9' });
+        const view = renderJourneyView(state!, { asOf: at(8), position: 's9', returnsPolicies: [] });
         expect(view.card.promises[0].state).toBe('overdue');
-        expect(renderJourneyView(state!, { asOf: at(6, 13), position: 's9' }).card.promises[0].state).toBe('open');
+        expect(renderJourneyView(state!, { asOf: at(6, 13), position: 's9', returnsPolicies: [] }).card.promises[0].state).toBe('open');
       });
   });
 
@@ -105,9 +111,10 @@ describe('journey view projection', () => {
   });
 
   it('renders the same canonical fields whatever the channel; only messages differ', () => {
-    const { state } = journeySpec().given(policy(1, 30, '2026-01-01T00:00:00Z'), placed(), captured, dispatched, delayed).when().result();
-    const web = renderJourneyView(state(C)!, { asOf: at(6), position: 's5', channel: 'web' });
-    const phone = renderJourneyView(state(C)!, { asOf: at(6), position: 's5', channel: 'phone' });
+    const { state } = journeySpec().given(placed(), captured, dispatched, delayed).when().result();
+    const returnsPolicies = registryOf(policy(1, 30, '2026-01-01T00:00:00Z'));
+    const web = renderJourneyView(state(C)!, { asOf: at(6), position: 's5', channel: 'web', returnsPolicies });
+    const phone = renderJourneyView(state(C)!, { asOf: at(6), position: 's5', channel: 'phone', returnsPolicies });
     const { messages: webMessages, ...webCanonical } = web;
     const { messages: phoneMessages, ...phoneCanonical } = phone;
     expect(phoneCanonical).toEqual(webCanonical);

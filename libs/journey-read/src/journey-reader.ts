@@ -7,6 +7,7 @@ import {
   renderJourneyView,
   type CustomerRef,
   type JourneyState,
+  type PolicyRegistryState,
 } from '../../journey-projections/src';
 import type { JourneyLog } from '../../journey-log/src';
 import { applyEvents, documentKey } from '../../projection-runtime/src';
@@ -43,7 +44,9 @@ export class JourneyReader {
   async journey(customerId: string, options: ReadOptions): Promise<Read<JourneyView>> {
     const { state, position, asOf } = await this.state(customerId, options);
     if (!state) throw new BackboneError('not_found', `no journey for customer ${customerId}${options.asOf ? ` as of ${options.asOf}` : ''}`);
-    return { body: renderJourneyView(state, { asOf, position, channel: options.channel }), position };
+    const registry = await this.store.get<PolicyRegistryState>(policyRegistryProjection.name, 'returns');
+    const returnsPolicies = registry?.value.versions ?? [];
+    return { body: renderJourneyView(state, { asOf, position, channel: options.channel, returnsPolicies }), position };
   }
 
   async order(orderId: string, options: ReadOptions): Promise<Read<OrderView & { customerId: string }>> {
@@ -96,8 +99,6 @@ export class JourneyReader {
     const events = await this.log.readJourney(customerId, { time: asOf });
     if (events.length === 0) return { state: undefined, position: null, asOf };
     const documents = new Map<string, StoredDocument>();
-    const registry = await this.store.get(policyRegistryProjection.name, 'returns');
-    if (registry) documents.set(documentKey(policyRegistryProjection.name, 'returns'), registry);
     applyEvents([journeyViewProjection], events, documents, { positions: this.log.positions });
     const state = documents.get(documentKey(VIEW, customerId))?.value as JourneyState | undefined;
     return { state, position: events[events.length - 1].position, asOf };

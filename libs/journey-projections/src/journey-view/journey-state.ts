@@ -19,7 +19,6 @@ export interface OrderState {
   /** Fact time of the event that set `eta`: a late, older ETA never replaces a newer one. */
   etaSetAt: string | null;
   etaHistory: Array<{ eta: string; reason: string | null; at: string }>;
-  policy: { policyId: string; version: number; wording: string; returnWindowDays: number | null } | null;
   deliveredAt: string | null;
   captured: number;
   refunded: number;
@@ -60,8 +59,6 @@ export interface JourneyState {
 export function initialJourneyState(customerId: string): JourneyState {
   return { customerId, orders: [], cases: [], lastContactReason: null, lastContactAt: null, identities: [] };
 }
-
-export type GoverningPolicyLookup = (kind: 'returns', placedAt: string) => OrderState['policy'];
 
 /** Inserts keeping the timeline in fact-time order (late facts land where they happened). */
 function withTimeline(order: OrderState, entry: TimelineEntry): TimelineEntry[] {
@@ -204,7 +201,7 @@ function addChannel(channels: Channel[], channel: Channel): Channel[] {
  * Throws on an event that contradicts the journey (e.g. a shipment for an unknown order): the
  * runtime parks such an event and goes on.
  */
-export function evolveJourney(state: JourneyState, event: JourneyEvent, governingReturnsPolicy: GoverningPolicyLookup): JourneyState {
+export function evolveJourney(state: JourneyState, event: JourneyEvent): JourneyState {
   switch (event.type) {
     case 'order.placed': {
       if (state.orders.some((o) => o.orderId === event.data.orderId)) return state;
@@ -219,7 +216,6 @@ export function evolveJourney(state: JourneyState, event: JourneyEvent, governin
         eta: event.data.promisedDelivery.to,
         etaSetAt: event.time,
         etaHistory: [{ eta: event.data.promisedDelivery.to, reason: null, at: event.time }],
-        policy: governingReturnsPolicy('returns', event.time),
         deliveredAt: null,
         captured: 0,
         refunded: 0,

@@ -1,8 +1,10 @@
 import type { CaseView, Channel, JourneyView, OrderView } from '../../../../schemas/src';
 import {
   describeStatus,
+  governingPolicy,
   helpPath,
   nextStep,
+  type PolicyVersion,
   promiseState,
   recoveryPath,
   renderMessages,
@@ -17,10 +19,18 @@ export interface RenderOptions {
   position: string | null;
   /** Adds that channel's rendered messages; nothing else changes with the channel. */
   channel?: Channel;
+  /** Published returns policy versions (the policy registry), to find the one governing each order. */
+  returnsPolicies: readonly PolicyVersion[];
 }
 
-export function renderOrder(order: OrderState, asOf: string): OrderView {
-  const policy = order.policy;
+export function renderOrder(order: OrderState, asOf: string, returnsPolicies: readonly PolicyVersion[]): OrderView {
+  const governing = governingPolicy(returnsPolicies, order.placedAt);
+  const policy = governing && {
+    policyId: governing.policyId,
+    version: governing.version,
+    wording: governing.wording,
+    returnWindowDays: governing.returnWindowDays ?? null,
+  };
   return {
     orderId: order.orderId,
     channel: order.channel,
@@ -67,7 +77,7 @@ export function renderCase(c: CaseState, asOf: string): CaseView {
  * states, eligibility and next step depend on the time of the view, not on when it was projected.
  */
 export function renderJourneyView(state: JourneyState, options: RenderOptions): JourneyView {
-  const orders = state.orders.map((o) => renderOrder(o, options.asOf));
+  const orders = state.orders.map((o) => renderOrder(o, options.asOf, options.returnsPolicies));
   const cases = state.cases.map((c) => renderCase(c, options.asOf));
   const lastOrder = orders.length > 0 ? orders.reduce((a, b) => (Date.parse(b.placedAt) >= Date.parse(a.placedAt) ? b : a)) : null;
   const openCases = cases.filter((c) => c.status === 'open');
