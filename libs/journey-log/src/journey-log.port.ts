@@ -44,6 +44,10 @@ export interface PositionCodec {
   reached(current: string | null, target: string): boolean;
   /** How many events lie between `current` and `head` (for lag metrics). */
   distance(current: string | null, head: string | null): number;
+  /** The position that has seen everything `a` and `b` have (per partition, the furthest). */
+  merge(a: string | null, b: string): string;
+  /** Where a reader resumes so that nothing after any of `positions` is skipped (null: the start). */
+  lowest(positions: ReadonlyArray<string | null>): string | null;
 }
 
 export type BatchHandler = (batch: StoredEvent[]) => Promise<void>;

@@ -25,4 +25,13 @@ export const sqlitePositions: PositionCodec = {
   compare: (a, b) => trusted(a) - trusted(b),
   reached: (current, target) => trusted(current) >= trusted(target),
   distance: (current, head) => Math.max(0, trusted(head) - trusted(current)),
+  merge: (a, b) => (trusted(a) >= trusted(b) ? a! : b),
+  lowest: (positions) => {
+    let lowest: string | null = null;
+    for (const p of positions) {
+      if (p === null) return null;
+      if (lowest === null || trusted(p) < trusted(lowest)) lowest = p;
+    }
+    return lowest;
+  },
 };

@@ -99,7 +99,7 @@ export function applyEvents(
         // Nothing to write when an existing document is returned as it was: evolve is pure, so
         // applying the event again would again change nothing.
         if (current && next === state) continue;
-        documents.set(key, { value: next, position: stored.position });
+        documents.set(key, { value: next, position: current?.position ? positions.merge(current.position, stored.position) : stored.position });
         changed.add(key);
       } catch (error) {
         parked.push(park(projection.name, stored, error));

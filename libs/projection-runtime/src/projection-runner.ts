@@ -107,12 +107,7 @@ export class ProjectionRunner extends EventEmitter {
   }
 
   private lowestCheckpoint(): string | null {
-    let lowest: string | undefined;
-    for (const position of this.checkpoints.values()) {
-      if (position === null) return null;
-      if (lowest === undefined || this.options.log.positions.compare(position, lowest) < 0) lowest = position;
-    }
-    return lowest ?? null;
+    return this.options.log.positions.lowest([...this.checkpoints.values()]);
   }
 
   private follow(): void {
@@ -165,7 +160,7 @@ export class ProjectionRunner extends EventEmitter {
     for (const projection of this.projections) {
       const current = this.checkpoints.get(projection.name) ?? null;
       if (!positions.reached(current, last)) {
-        checkpoints.push({ projection: projection.name, version: projection.version, position: last });
+        checkpoints.push({ projection: projection.name, version: projection.version, position: positions.merge(current, last) });
       }
     }
     const documents = [...outcome.changed].map((key) => {
@@ -174,7 +169,7 @@ export class ProjectionRunner extends EventEmitter {
       return { projection, id, value: doc.value, position: doc.position };
     });
     try {
-      await store.commit({ documents, checkpoints, parked: outcome.parked });
+      await store.commit({ documents, checkpoints, parked: outcome.parked, mergePositions: positions.merge });
     } catch (error) {
       this.cache.clear();
       this.rebuilding.clear();

@@ -135,10 +135,16 @@ export class PostgresReadStore implements ReadStore {
           );
         }
         for (const c of change.checkpoints) {
+          let position = c.position;
+          if (change.mergePositions && position !== null) {
+            // Locks the row: a concurrent runner of the same projection merges after us, not over us.
+            const { rows } = await client.query(`SELECT version, position FROM ${this.schema}.checkpoints WHERE projection = $1 FOR UPDATE`, [c.projection]);
+            if (rows[0]?.version === c.version) position = change.mergePositions(rows[0].position, position);
+          }
           await client.query(
             `INSERT INTO ${this.schema}.checkpoints (projection, version, position) VALUES ($1, $2, $3)
              ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position`,
-            [c.projection, c.version, c.position],
+            [c.projection, c.version, position],
           );
         }
         await client.query('COMMIT');

@@ -34,6 +34,12 @@ export interface ProjectionCommit {
   documents: DocumentWrite[];
   checkpoints: Checkpoint[];
   parked: ParkedEvent[];
+  /**
+   * Combines the stored checkpoint with the new one inside the transaction, so that runners
+   * sharing a projection's partitions each advance only their own (a consumer group).
+   * @defaultValue the new position replaces the stored one
+   */
+  mergePositions?: (stored: string | null, next: string) => string;
 }
 
 /** Where projections keep their documents and checkpoints. */

@@ -90,7 +90,12 @@ export class SqliteReadStore implements ReadStore {
         else this.statements.upsert.run(doc.projection, doc.id, JSON.stringify(doc.value), doc.position);
       }
       for (const p of change.parked) this.statements.park.run(p.projection, p.eventId, p.position, p.type, p.error);
-      for (const c of change.checkpoints) this.statements.saveCheckpoint.run(c.projection, c.version, c.position);
+      for (const c of change.checkpoints) {
+        const stored = this.statements.checkpoint.get(c.projection);
+        const position =
+          change.mergePositions && c.position !== null && stored?.version === c.version ? change.mergePositions(stored.position, c.position) : c.position;
+        this.statements.saveCheckpoint.run(c.projection, c.version, position);
+      }
     });
   }
 

@@ -54,6 +54,19 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       expect(await store.get('p', 'a')).toBeUndefined();
     });
 
+    it('merges checkpoints inside the transaction when asked (runners sharing a projection)', async () => {
+      // Toy positions: a set of partition letters; merging is their union.
+      const union = (stored: string | null, next: string) => [...new Set([...(stored ?? '').split(''), ...next.split('')])].sort().join('');
+      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 'a' }], parked: [], mergePositions: union });
+      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 'c' }], parked: [], mergePositions: union });
+      expect((await store.checkpoint('p'))?.position).toBe('ac');
+      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 'b' }], parked: [] });
+      expect((await store.checkpoint('p'))?.position).toBe('b');
+      // A new version starts over: nothing of the old version's position is kept.
+      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 2, position: 'd' }], parked: [], mergePositions: union });
+      expect(await store.checkpoint('p')).toEqual({ projection: 'p', version: 2, position: 'd' });
+    });
+
     it('writes nothing of a commit that fails part-way', async () => {
       await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 's1' }], parked: [] });
       const circular: Record<string, unknown> = {};
