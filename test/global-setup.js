@@ -1,6 +1,7 @@
 /**
  * Starts what the integration tests need and is not running: PostgreSQL (the machine's own
- * cluster, when DATABASE_URL is not given). Whatever this starts, global-teardown stops.
+ * cluster, when DATABASE_URL is not given) and a Kafka broker (scripts/kafka.sh, when
+ * KAFKA_BROKERS is not given). Whatever this starts, global-teardown stops.
  */
 const { execSync } = require('node:child_process');
 const { readdirSync } = require('node:fs');
@@ -21,7 +22,26 @@ async function reachable(url) {
   }
 }
 
-module.exports = async function globalSetup() {
+function startKafka() {
+  if (process.env.KAFKA_BROKERS) return;
+  const root = require('node:path').resolve(__dirname, '..');
+  const script = `${root}/scripts/kafka.sh`;
+  let alreadyUp = false;
+  try {
+    execSync(`${script} status`, { stdio: 'ignore' });
+    alreadyUp = true;
+  } catch {
+    alreadyUp = false;
+  }
+  if (!alreadyUp) {
+    console.log('\nstarting a Kafka broker for the tests (scripts/kafka.sh up)');
+    execSync(`${script} up`, { stdio: 'inherit' });
+    globalThis.__startedKafka = script;
+  }
+  process.env.KAFKA_BROKERS = `127.0.0.1:${process.env.KAFKA_PORT ?? 19092}`;
+}
+
+async function startPostgres() {
   const url = process.env.DATABASE_URL ?? DEFAULT_URL;
   if (await reachable(url)) return;
   if (process.env.DATABASE_URL) throw new Error(`DATABASE_URL ${url} is not reachable`);
@@ -41,4 +61,9 @@ module.exports = async function globalSetup() {
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`PostgreSQL did not come up at ${url}`);
+}
+
+module.exports = async function globalSetup() {
+  await startPostgres();
+  startKafka();
 };

@@ -12,3 +12,4 @@ export type {
 export { pollingSubscription, type PollingSubscriptionOptions } from './polling-subscription';
 export { SqliteJourneyLog, type SqliteJourneyLogOptions } from './sqlite-journey-log';
 export { sqlitePositions, sqliteToken, sqliteSequence } from './sqlite-position';
+export { KafkaJourneyLog, PostgresEventIndex, JOURNEY_TOPIC_CONFIG, kafkaPositions, type KafkaJourneyLogOptions } from './kafka';

@@ -74,7 +74,10 @@ export interface JourneyLog {
   readJourney(journeyId: string, bound?: ReadBound): Promise<StoredEvent[]>;
   /** Current version (event count) of a journey; 0 when it has none. */
   journeyVersion(journeyId: string): Promise<number>;
-  /** Up to `limit` events after `after` (exclusive; null = from the start), in log order. */
+  /**
+   * Up to `limit` events not yet covered by `after` (null = from the start), in log order (per
+   * partition on a partitioned log). Page on with `after` merged with each returned position.
+   */
   readAll(after: string | null, limit: number): Promise<StoredEvent[]>;
   /** Delivers every event after `after` in log order, then new ones as they are appended. */
   subscribe(after: string | null, handler: BatchHandler, options?: SubscribeOptions): LogSubscription;

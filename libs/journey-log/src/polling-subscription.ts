@@ -13,7 +13,7 @@ export interface PollingSubscriptionOptions extends SubscribeOptions {
  * Each batch is handled before the next read, so a slow handler applies back-pressure.
  */
 export function pollingSubscription(
-  log: Pick<JourneyLog, 'readAll'>,
+  log: Pick<JourneyLog, 'readAll' | 'positions'>,
   after: string | null,
   handler: BatchHandler,
   options: PollingSubscriptionOptions = {},
@@ -39,7 +39,7 @@ export function pollingSubscription(
         if (stopped) break;
         if (batch.length > 0) {
           await handler(batch);
-          cursor = batch[batch.length - 1].position;
+          for (const stored of batch) cursor = log.positions.merge(cursor, stored.position);
           if (batch.length === batchSize) continue;
         }
         if (pending) continue;

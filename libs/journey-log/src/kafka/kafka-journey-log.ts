@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { upcast, type JourneyEvent } from '../../../../schemas/src';
+import { BackboneError, VersionConflictError } from '../../../errors/src';
+import type {
+  AppendOptions,
+  AppendResult,
+  BatchHandler,
+  JourneyLog,
+  LogSubscription,
+  ReadBound,
+  StoredEvent,
+  SubscribeOptions,
+} from '../journey-log.port';
+import { fromKafkaRecord, toKafkaRecord } from './cloudevent-kafka-binding';
+import { kafkaPositions, kafkaToken, parseKafkaToken } from './kafka-position';
+import type { IndexedEvent, PostgresEventIndex } from './postgres-event-index';
+
+export interface KafkaJourneyLogOptions {
+  brokers: string[];
+  /** @defaultValue 'journey-events' */
+  topic?: string;
+  /** Partitions when the topic is created here. @defaultValue 6 */
+  partitions?: number;
+  /** @defaultValue 'journey-backbone' */
+  clientId?: string;
+  /** Ids, journey versions and per-journey reads, in PostgreSQL; closed with the log. */
+  index: PostgresEventIndex;
+}
+
+/**
+ * Settings of the journey topic when this adapter creates it: the log is the system of record,
+ * so nothing expires, and a write counts once every in-sync replica has it.
+ */
+export const JOURNEY_TOPIC_CONFIG: Record<string, string> = {
+  'cleanup.policy': 'delete',
+  'retention.ms': '-1',
+  'retention.bytes': '-1',
+  'min.insync.replicas': '1',
+  'message.timestamp.type': 'CreateTime',
+};
+
+function unavailable(error: unknown): BackboneError {
+  if (error instanceof BackboneError) return error;
+  return new BackboneError('log_unavailable', `the Kafka journey log is unavailable: ${(error as Error)?.message ?? String(error)}`, {
+    retriable: true,
+    cause: error,
+  });
+}
+
+function toStored(e: IndexedEvent): StoredEvent {
+  return { event: upcast(e.envelope), position: kafkaToken([[e.partition, e.offset]]), journeyVersion: e.journeyVersion };
+}
+
+/**
+ * The journey log on Apache Kafka: one topic, the journey id as key (a journey stays on one
+ * partition, in order), CloudEvents binary mode, a transactional idempotent producer (acks=all)
+ * so a batch spanning partitions is atomic. Kafka cannot look events up by id or by key, so a
+ * PostgreSQL index beside it answers idempotency, journey versions and `readJourney`.
+ */
+export class KafkaJourneyLog implements JourneyLog {
+  readonly kind = 'kafka';
+  readonly positions = kafkaPositions;
+  readonly topic: string;
+  private readonly kafka: Kafka;
+  private readonly partitions: number;
+  private producer: Producer | null = null;
+  private admin: Admin | null = null;
+  private started: Promise<void> | null = null;
+  private partitionCount = 0;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  /** One transaction at a time per transactional producer. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly consumers = new Set<Consumer>();
+
+  constructor(private readonly options: KafkaJourneyLogOptions) {
+    this.topic = options.topic ?? 'journey-events';
+    this.partitions = options.partitions ?? 6;
+    this.kafka = new Kafka({
+      clientId: options.clientId ?? 'journey-backbone',
+      brokers: options.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+  }
+
+  /** Creates the topic if missing and connects the producer (once). */
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      await this.options.index.migrate();
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+      const topics = await admin.listTopics();
+      if (!topics.includes(this.topic)) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic: this.topic, numPartitions: this.partitions, configEntries: Object.entries(JOURNEY_TOPIC_CONFIG).map(([name, value]) => ({ name, value })) }],
+        });
+      }
+      const metadata = await admin.fetchTopicMetadata({ topics: [this.topic] });
+      this.partitionCount = metadata.topics[0].partitions.length;
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionalId: `journey-log-${randomUUID()}`,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      this.producer = producer;
+    })().catch((error) => {
+      this.started = null;
+      throw unavailable(error);
+    });
+    return this.started;
+  }
+
+  /** The partition Kafka's default partitioner gives a key: computed up front to know offsets. */
+  private partitionOf(journeyId: string): number {
+    const partitionMetadata = Array.from({ length: this.partitionCount }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    return this.partitioner({ topic: this.topic, partitionMetadata, message: { key: journeyId, value: null } });
+  }
+
+  async append(events: JourneyEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    await this.start();
+    const index = this.options.index;
+    const subjects = [...new Set([...events.map((e) => e.subject), ...Object.keys(options.expectedVersions ?? {})])];
+    return index.withJourneysLocked(subjects, async (client) => {
+      const existing = await index.existing(client, events.map((e) => e.id));
+      const versions = await index.versions(client, subjects);
+      for (const [journeyId, expected] of Object.entries(options.expectedVersions ?? {})) {
+        const actual = versions.get(journeyId) ?? 0;
+        if (actual !== expected) throw new VersionConflictError(journeyId, expected, actual);
+      }
+      const fresh: Array<{ event: JourneyEvent; version: number; partition: number }> = [];
+      const seen = new Set(existing.keys());
+      for (const event of events) {
+        if (seen.has(event.id)) continue;
+        seen.add(event.id);
+        const version = (versions.get(event.subject) ?? 0) + 1;
+        versions.set(event.subject, version);
+        fresh.push({ event, version, partition: this.partitionOf(event.subject) });
+      }
+      const placed = new Map<number, number>();
+      for (const { partition, offset } of existing.values()) placed.set(partition, Math.max(placed.get(partition) ?? -1, offset));
+      const indexed: IndexedEvent[] = [];
+      if (fresh.length > 0) {
+        const metadata = await this.transaction(async (producer) => {
+          const transaction = await producer.transaction();
+          try {
+            const sent = await transaction.send({
+              topic: this.topic,
+              acks: -1,
+              messages: fresh.map(({ event, version, partition }) => ({ ...toKafkaRecord(event, version), partition })),
+            });
+            await transaction.commit();
+            return sent;
+          } catch (error) {
+            await transaction.abort().catch(() => undefined);
+            throw error;
+          }
+        });
+        const next = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset)]));
+        for (const { event, version, partition } of fresh) {
+          const offset = next.get(partition)!;
+          next.set(partition, offset + 1);
+          indexed.push({ id: event.id, journeyId: event.subject, journeyVersion: version, partition, offset, time: event.time, envelope: event });
+          placed.set(partition, Math.max(placed.get(partition) ?? -1, offset));
+        }
+        // Recorded in the same PostgreSQL transaction that holds the journeys' locks. Should this
+        // process die after the Kafka commit and before this, consumers index the events they read.
+        await index.record(client, indexed);
+      }
+      const journeyVersions: Record<string, number> = {};
+      for (const subject of new Set(events.map((e) => e.subject))) journeyVersions[subject] = versions.get(subject) ?? 0;
+      return { accepted: fresh.length, duplicates: events.length - fresh.length, position: kafkaToken(placed), journeyVersions };
+    });
+  }
+
+  private transaction<T>(work: (producer: Producer) => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      try {
+        return await work(this.producer!);
+      } catch (error) {
+        throw unavailable(error);
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async readJourney(journeyId: string, bound: ReadBound = {}): Promise<StoredEvent[]> {
+    const limit = bound.position === undefined ? null : bound.position;
+    const limitTime = bound.time === undefined ? undefined : Date.parse(bound.time);
+    return (await this.options.index.journey(journeyId))
+      .map(toStored)
+      .filter((s) => (limit === null || kafkaPositions.reached(limit, s.position)) && (limitTime === undefined || Date.parse(s.event.time) <= limitTime));
+  }
+
+  async journeyVersion(journeyId: string): Promise<number> {
+    await this.options.index.migrate();
+    return (await this.options.index.versions(this.options.index.pool, [journeyId])).get(journeyId) ?? 0;
+  }
+
+  async readAll(after: string | null, limit: number): Promise<StoredEvent[]> {
+    return (await this.options.index.after(parseKafkaToken(after), limit)).map(toStored);
+  }
+
+  async head(): Promise<string | null> {
+    const heads = await this.options.index.heads();
+    return heads.size === 0 ? null : kafkaToken(heads);
+  }
+
+  /**
+   * A Kafka consumer from `after`: each partition resumes after its offset in the token (from the
+   * start when absent). Records are indexed on the way (healing an appender that died between
+   * the Kafka commit and its index write), and a record whose id the index holds at another
+   * offset (a retried append) is not delivered again.
+   */
+  subscribe(after: string | null, handler: BatchHandler, options: SubscribeOptions = {}): LogSubscription {
+    const consumer = this.kafka.consumer({
+      groupId: `journey-reader-${randomUUID()}`,
+      readUncommitted: false,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      retry: { retries: 10 },
+    });
+    this.consumers.add(consumer);
+    const resume = parseKafkaToken(after);
+    let fail: (error: unknown) => void = () => undefined;
+    let finish: () => void = () => undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      fail = reject;
+      finish = resolve;
+    });
+    let stopping = false;
+    const stop = async () => {
+      stopping = true;
+      await consumer.disconnect().catch(() => undefined);
+      this.consumers.delete(consumer);
+      finish();
+    };
+    void (async () => {
+      await this.start();
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        for (const partition of payload.memberAssignment[this.topic] ?? []) {
+          consumer.seek({ topic: this.topic, partition, offset: String((resume.get(partition) ?? -1) + 1) });
+        }
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch }) => {
+          if (stopping) return;
+          const records = batch.messages.map((m) => {
+            const { event, journeyVersion } = fromKafkaRecord(m.headers as Record<string, Buffer>, m.value);
+            return { id: event.id, journeyId: event.subject, journeyVersion, partition: batch.partition, offset: Number(m.offset), time: event.time, envelope: event };
+          });
+          if (records.length === 0) return;
+          try {
+            const delivered = await this.indexAndDeduplicate(records);
+            if (delivered.length > 0) await handler(delivered.map(toStored));
+          } catch (error) {
+            stopping = true;
+            fail(error);
+            void consumer.disconnect().catch(() => undefined);
+            this.consumers.delete(consumer);
+            // Rethrowing would make kafkajs retry the batch; the subscription has failed instead.
+          }
+        },
+      });
+    })().catch((error) => {
+      fail(unavailable(error));
+      void stop();
+    });
+    return { done, stop };
+  }
+
+  private async indexAndDeduplicate(records: IndexedEvent[]): Promise<IndexedEvent[]> {
+    const index = this.options.index;
+    await index.record(index.pool, records);
+    const { rows } = await index.pool.query(`SELECT id, partition, "offset" FROM ${index.schema}.journey_events WHERE id = ANY($1::text[])`, [records.map((r) => r.id)]);
+    const home = new Map(rows.map((r) => [r.id as string, `${r.partition}:${r.offset}`]));
+    return records.filter((r) => home.get(r.id) === `${r.partition}:${r.offset}`);
+  }
+
+  async close(): Promise<void> {
+    for (const consumer of this.consumers) await consumer.disconnect().catch(() => undefined);
+    this.consumers.clear();
+    await this.started?.catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+    this.producer = null;
+    this.admin = null;
+    this.started = null;
+    await this.options.index.close();
+  }
+}
