@@ -24,6 +24,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       store,
       projections: PROJECTIONS,
       batchSize: config.projector.batchSize,
+      group: config.projector.group,
       logger: { log: (m: string) => console.log(`projector: ${m}`), error: (m: string) => this.logger.error(m) },
     });
     // Readers waiting for a position in this process are woken at once.

@@ -10,7 +10,12 @@ const PositiveInt = z.coerce.number().int().positive();
  * with a message naming the variable. Every variable is listed in the README.
  */
 const EnvSchema = z.object({
-  JOURNEY_LOG: z.enum(['sqlite'], { message: 'must be "sqlite" (the embedded log; kafka and eventstoredb adapters are not in this build)' }).default('sqlite'),
+  JOURNEY_LOG: z.enum(['sqlite', 'kafka'], { message: 'must be "sqlite" or "kafka" (eventstoredb is not in this build)' }).default('sqlite'),
+  KAFKA_BROKERS: z.string().regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be host:port[,host:port...]').optional(),
+  KAFKA_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name').default('journey-events'),
+  KAFKA_PARTITIONS: PositiveInt.max(1000).default(6),
+  KAFKA_CLIENT_ID: z.string().min(1).default('journey-backbone'),
+  PROJECTOR_GROUP: z.string().min(1).default('journey-projector'),
   READ_STORE: z.enum(['sqlite', 'postgres'], { message: 'must be "sqlite" or "postgres"' }).default('sqlite'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// connection string').optional(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('journey'),
@@ -28,12 +33,15 @@ const EnvSchema = z.object({
 });
 
 export interface BackboneConfig {
-  journeyLog: { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL'; pollIntervalMs: number };
+  journeyLog:
+    | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL'; pollIntervalMs: number }
+    | { kind: 'kafka'; brokers: string[]; topic: string; partitions: number; clientId: string; index: { connectionString: string; schema: string } };
   readStore:
     | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
     | { kind: 'postgres'; connectionString: string; schema: string };
   http: { host: string; port: number; maxBodyBytes: number; maxBatchEvents: number };
-  projector: { enabled: boolean; batchSize: number };
+  /** `group`: the consumer group projectors share on a partitioned log. */
+  projector: { enabled: boolean; batchSize: number; group: string | undefined };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig {
@@ -44,22 +52,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
     throw new BackboneError('configuration_invalid', `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
-  if (e.READ_STORE === 'postgres' && !e.DATABASE_URL) {
-    throw new BackboneError('configuration_invalid', 'invalid configuration:\n  READ_STORE=postgres needs DATABASE_URL (postgres://user@host:5432/database)');
+  const missing: string[] = [];
+  if (e.READ_STORE === 'postgres' && !e.DATABASE_URL) missing.push('READ_STORE=postgres needs DATABASE_URL (postgres://user@host:5432/database)');
+  if (e.JOURNEY_LOG === 'kafka' && !e.KAFKA_BROKERS) missing.push('JOURNEY_LOG=kafka needs KAFKA_BROKERS (host:port[,host:port...])');
+  if (e.JOURNEY_LOG === 'kafka' && !e.DATABASE_URL) {
+    missing.push('JOURNEY_LOG=kafka needs DATABASE_URL: ids, journey versions and per-journey reads are indexed in PostgreSQL');
   }
+  if (missing.length > 0) throw new BackboneError('configuration_invalid', `invalid configuration:\n  ${missing.join('\n  ')}`);
   return {
-    journeyLog: {
-      kind: e.JOURNEY_LOG,
-      file: e.JOURNEY_LOG_FILE ?? join(e.DATA_DIR, 'journey-log.db'),
-      synchronous: e.SQLITE_SYNCHRONOUS,
-      pollIntervalMs: e.PROJECTOR_POLL_MS,
-    },
+    journeyLog:
+      e.JOURNEY_LOG === 'kafka'
+        ? {
+            kind: 'kafka',
+            brokers: e.KAFKA_BROKERS!.split(','),
+            topic: e.KAFKA_TOPIC,
+            partitions: e.KAFKA_PARTITIONS,
+            clientId: e.KAFKA_CLIENT_ID,
+            index: { connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA },
+          }
+        : {
+            kind: 'sqlite',
+            file: e.JOURNEY_LOG_FILE ?? join(e.DATA_DIR, 'journey-log.db'),
+            synchronous: e.SQLITE_SYNCHRONOUS,
+            pollIntervalMs: e.PROJECTOR_POLL_MS,
+          },
     readStore:
       e.READ_STORE === 'postgres'
         ? { kind: 'postgres', connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA }
         : { kind: 'sqlite', file: e.READ_STORE_FILE ?? join(e.DATA_DIR, 'read-store.db'), synchronous: e.SQLITE_SYNCHRONOUS },
     http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, maxBatchEvents: e.MAX_BATCH_EVENTS },
-    projector: { enabled: e.RUN_PROJECTOR, batchSize: e.PROJECTOR_BATCH_SIZE },
+    projector: { enabled: e.RUN_PROJECTOR, batchSize: e.PROJECTOR_BATCH_SIZE, group: e.JOURNEY_LOG === 'kafka' ? e.PROJECTOR_GROUP : undefined },
   };
 }
 

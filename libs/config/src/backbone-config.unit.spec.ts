@@ -15,8 +15,21 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it('selects Kafka for the log, its index in PostgreSQL, and a consumer group for projectors', () => {
+    const config = loadConfig({ JOURNEY_LOG: 'kafka', KAFKA_BROKERS: 'k1:9092,k2:9092', DATABASE_URL: 'postgres://u@h:5432/db', READ_STORE: 'postgres' });
+    expect(config.journeyLog).toEqual({
+      kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], topic: 'journey-events', partitions: 6, clientId: 'journey-backbone',
+      index: { connectionString: 'postgres://u@h:5432/db', schema: 'journey' },
+    });
+    expect(config.projector.group).toBe('journey-projector');
+  });
+
   it.each([
     [{ READ_STORE: 'postgres' }, /READ_STORE=postgres needs DATABASE_URL/],
+    [{ JOURNEY_LOG: 'kafka', DATABASE_URL: 'postgres://u@h/db' }, /JOURNEY_LOG=kafka needs KAFKA_BROKERS/],
+    [{ JOURNEY_LOG: 'kafka', KAFKA_BROKERS: 'localhost:9092' }, /JOURNEY_LOG=kafka needs DATABASE_URL/],
+    [{ JOURNEY_LOG: 'kafka', KAFKA_BROKERS: 'localhost', DATABASE_URL: 'postgres://u@h/db' }, /KAFKA_BROKERS="localhost": must be host:port/],
+    [{ KAFKA_PARTITIONS: '0' }, /KAFKA_PARTITIONS="0"/],
     [{ READ_STORE: 'mongo' }, /READ_STORE="mongo": must be "sqlite" or "postgres"/],
     [{ JOURNEY_LOG: 'redis' }, /JOURNEY_LOG="redis"/],
     [{ PORT: 'eighty' }, /PORT="eighty"/],

@@ -1,9 +1,20 @@
-import { SqliteJourneyLog, type JourneyLog } from '../../journey-log/src';
+import { KafkaJourneyLog, PostgresEventIndex, SqliteJourneyLog, type JourneyLog } from '../../journey-log/src';
 import { PostgresReadStore, SqliteReadStore, type ReadStore } from '../../read-store/src';
 import type { BackboneConfig } from './backbone-config';
 
-/** The configured journey log adapter. */
-export function openJourneyLog(config: BackboneConfig['journeyLog']): JourneyLog {
+/** The configured journey log adapter, connected (a broker that is down stops the app at start). */
+export async function openJourneyLog(config: BackboneConfig['journeyLog']): Promise<JourneyLog> {
+  if (config.kind === 'kafka') {
+    const log = new KafkaJourneyLog({
+      brokers: config.brokers,
+      topic: config.topic,
+      partitions: config.partitions,
+      clientId: config.clientId,
+      index: new PostgresEventIndex(config.index),
+    });
+    await log.start();
+    return log;
+  }
   return new SqliteJourneyLog({ file: config.file, synchronous: config.synchronous, pollIntervalMs: config.pollIntervalMs });
 }
 

@@ -44,6 +44,8 @@ export interface PositionCodec {
   reached(current: string | null, target: string): boolean;
   /** How many events lie between `current` and `head` (for lag metrics). */
   distance(current: string | null, head: string | null): number;
+  /** Events between `current` and `head` per partition (one entry on an unpartitioned log). */
+  lagByPartition(current: string | null, head: string | null): Record<string, number>;
   /** The position that has seen everything `a` and `b` have (per partition, the furthest). */
   merge(a: string | null, b: string): string;
   /** Where a reader resumes so that nothing after any of `positions` is skipped (null: the start). */
@@ -62,6 +64,17 @@ export interface LogSubscription {
 export interface SubscribeOptions {
   /** @defaultValue 1000 */
   batchSize?: number;
+  /**
+   * Readers with the same group id share the log's partitions (a Kafka consumer group) and take
+   * over those of a reader that dies. On a log without partitions there is one reader per group.
+   */
+  group?: {
+    id: string;
+    /** Called when partitions are (re)assigned, before any of their events is delivered. */
+    onAssign?: (partitions: number[]) => void;
+    /** Where assigned partitions resume; read when they are assigned (e.g. committed checkpoints). */
+    resumeFrom: () => Promise<string | null>;
+  };
 }
 
 /** The one shared log every touchpoint writes to and every projection reads from. */

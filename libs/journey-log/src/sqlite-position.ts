@@ -25,6 +25,7 @@ export const sqlitePositions: PositionCodec = {
   compare: (a, b) => trusted(a) - trusted(b),
   reached: (current, target) => trusted(current) >= trusted(target),
   distance: (current, head) => Math.max(0, trusted(head) - trusted(current)),
+  lagByPartition: (current, head) => ({ '0': Math.max(0, trusted(head) - trusted(current)) }),
   merge: (a, b) => (trusted(a) >= trusted(b) ? a! : b),
   lowest: (positions) => {
     let lowest: string | null = null;

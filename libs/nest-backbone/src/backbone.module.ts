@@ -23,7 +23,7 @@ export class BackboneModule implements OnApplicationShutdown {
       controllers: [HealthController],
       providers: [
         { provide: BACKBONE_CONFIG, useValue: config },
-        { provide: JOURNEY_LOG, useFactory: () => openJourneyLog(config.journeyLog) },
+        { provide: JOURNEY_LOG, useFactory: async () => openJourneyLog(config.journeyLog) },
         { provide: READ_STORE, useFactory: async () => openReadStore(config.readStore) },
         { provide: Metrics, useFactory: () => createMetrics() },
         { provide: ProjectionProgress, useFactory: (log: JourneyLog, store: ReadStore) => new ProjectionProgress(log, store), inject: [JOURNEY_LOG, READ_STORE] },

@@ -33,11 +33,19 @@ export class HealthController {
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async prometheus(): Promise<string> {
     const projections = await projectionStatus(this.log, this.store, PROJECTIONS);
+    const head = await this.log.head();
     return this.metrics.render([
       {
         name: 'journey_projection_lag_events',
         help: 'Events between a projection checkpoint and the head of the log',
         samples: projections.map((p) => ({ labels: { projection: p.projection }, value: p.lag })),
+      },
+      {
+        name: 'journey_projection_partition_lag_events',
+        help: 'Per log partition: offsets between a projection checkpoint and the head',
+        samples: projections.flatMap((p) =>
+          Object.entries(this.log.positions.lagByPartition(p.position, head)).map(([partition, value]) => ({ labels: { projection: p.projection, partition }, value })),
+        ),
       },
       {
         name: 'journey_projection_parked_events',

@@ -16,6 +16,11 @@ export interface ProjectionRunnerOptions {
    * projections' documents; cleared on any failed commit. @defaultValue 5000
    */
   cacheSize?: number;
+  /**
+   * Run as one of several runners sharing the log's partitions (a Kafka consumer group with this
+   * id). Checkpoints merge per partition in the store; caches are dropped on every reassignment.
+   */
+  group?: string;
   /** Delay before resubscribing after a failed batch. @defaultValue 1000 */
   retryDelayMs?: number;
   logger?: Pick<Console, 'log' | 'error'>;
@@ -45,6 +50,8 @@ export class ProjectionRunner extends EventEmitter {
    */
   private readonly rebuilding = new Map<string, Set<string>>();
   private subscription: LogSubscription | null = null;
+  /** Set when the group reassigns partitions: reload checkpoints before the next batch. */
+  private reassigned = false;
   private stopped = true;
   private readonly projections: readonly Projection<any>[];
 
@@ -72,7 +79,8 @@ export class ProjectionRunner extends EventEmitter {
         if (saved) this.logger.log(`projection ${projection.name}: v${saved.version} -> v${projection.version}, rebuilding from the start`);
         await this.options.store.reset(projection.name, projection.version);
         this.checkpoints.set(projection.name, null);
-        this.rebuilding.set(projection.name, new Set());
+        // With other writers in the group, a key this runner has not written may still exist.
+        if (!this.options.group) this.rebuilding.set(projection.name, new Set());
       } else {
         this.checkpoints.set(projection.name, saved.position);
       }
@@ -111,8 +119,23 @@ export class ProjectionRunner extends EventEmitter {
   }
 
   private follow(): void {
+    const group = this.options.group;
     const subscription = this.options.log.subscribe(this.lowestCheckpoint(), (batch) => this.handle(batch), {
       batchSize: this.options.batchSize ?? 5000,
+      group: group
+        ? {
+            id: group,
+            onAssign: () => {
+              // Another runner may have moved these partitions on: forget what we held.
+              this.reassigned = true;
+              this.cache.clear();
+            },
+            resumeFrom: async () => {
+              await this.reloadCheckpoints();
+              return this.lowestCheckpoint();
+            },
+          }
+        : undefined,
     });
     this.subscription = subscription;
     subscription.done.catch((error: unknown) => {
@@ -137,6 +160,11 @@ export class ProjectionRunner extends EventEmitter {
 
   private async handle(batch: StoredEvent[]): Promise<void> {
     const { log, store } = this.options;
+    if (this.reassigned) {
+      this.reassigned = false;
+      this.cache.clear();
+      await this.reloadCheckpoints();
+    }
     const positions = log.positions;
     const pending = (projection: Projection<any>, stored: StoredEvent) => {
       const checkpoint = this.checkpoints.get(projection.name) ?? null;

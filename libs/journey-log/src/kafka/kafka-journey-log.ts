@@ -218,8 +218,13 @@ export class KafkaJourneyLog implements JourneyLog {
    * offset (a retried append) is not delivered again.
    */
   subscribe(after: string | null, handler: BatchHandler, options: SubscribeOptions = {}): LogSubscription {
+    const group = options.group;
     const consumer = this.kafka.consumer({
-      groupId: `journey-reader-${randomUUID()}`,
+      groupId: group?.id ?? `journey-reader-${randomUUID()}`,
+      // A dead member's partitions move to the survivors within this time.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      rebalanceTimeout: 20_000,
       readUncommitted: false,
       maxBytesPerPartition: 4 * 1024 * 1024,
       retry: { retries: 10 },
@@ -244,9 +249,13 @@ export class KafkaJourneyLog implements JourneyLog {
       await consumer.connect();
       await consumer.subscribe({ topic: this.topic, fromBeginning: true });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        for (const partition of payload.memberAssignment[this.topic] ?? []) {
-          consumer.seek({ topic: this.topic, partition, offset: String((resume.get(partition) ?? -1) + 1) });
-        }
+        const partitions = payload.memberAssignment[this.topic] ?? [];
+        group?.onAssign?.(partitions);
+        void (async () => {
+          // Offsets are never committed to Kafka: the reader's own checkpoints say where to resume.
+          const from = group ? parseKafkaToken(await group.resumeFrom()) : resume;
+          for (const partition of partitions) consumer.seek({ topic: this.topic, partition, offset: String((from.get(partition) ?? -1) + 1) });
+        })().catch((error) => fail(unavailable(error)));
       });
       await consumer.run({
         autoCommit: false,

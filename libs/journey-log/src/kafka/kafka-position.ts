@@ -54,6 +54,12 @@ export const kafkaPositions: PositionCodec = {
     for (const [p, o] of parseKafkaToken(head)) behind += Math.max(0, o - offset(have, p));
     return behind;
   },
+  lagByPartition(current, head) {
+    const have = parseKafkaToken(current);
+    const lag: Record<string, number> = {};
+    for (const [p, o] of parseKafkaToken(head)) lag[String(p)] = Math.max(0, o - offset(have, p));
+    return lag;
+  },
   merge(a, b) {
     const merged = parseKafkaToken(a);
     for (const [p, o] of parseKafkaToken(b)) merged.set(p, Math.max(o, offset(merged, p)));

@@ -41,20 +41,25 @@ export class PostgresEventIndex {
     this.ready ??= (async () => {
       const client = await this.pool.connect();
       try {
-        await client.query('SELECT pg_advisory_lock(hashtext($1))', [`journey-event-index:${this.schema}`]);
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
-        await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.journey_events (
-          id text PRIMARY KEY,
-          journey_id text NOT NULL,
-          journey_version integer NOT NULL,
-          partition integer NOT NULL,
-          "offset" bigint NOT NULL,
-          time text NOT NULL,
-          envelope json NOT NULL,
-          UNIQUE (partition, "offset"))`);
-        await client.query(`CREATE INDEX IF NOT EXISTS journey_events_by_journey ON ${this.schema}.journey_events (journey_id, partition, "offset")`);
-        await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.journey_heads (journey_id text PRIMARY KEY, version integer NOT NULL)`);
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`journey-event-index:${this.schema}`]);
+        // The same lock as the read store's migrations: both create this schema, and CREATE SCHEMA
+        // IF NOT EXISTS is not safe against a concurrent one.
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', [`journey-migrations:${this.schema}`]);
+        try {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+          await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.journey_events (
+            id text PRIMARY KEY,
+            journey_id text NOT NULL,
+            journey_version integer NOT NULL,
+            partition integer NOT NULL,
+            "offset" bigint NOT NULL,
+            time text NOT NULL,
+            envelope json NOT NULL,
+            UNIQUE (partition, "offset"))`);
+          await client.query(`CREATE INDEX IF NOT EXISTS journey_events_by_journey ON ${this.schema}.journey_events (journey_id, partition, "offset")`);
+          await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.journey_heads (journey_id text PRIMARY KEY, version integer NOT NULL)`);
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`journey-migrations:${this.schema}`]);
+        }
       } finally {
         client.release();
       }

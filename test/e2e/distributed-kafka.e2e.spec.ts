@@ -1,0 +1,80 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { CHANNELS } from '../../schemas/src';
+import { dropSchema, getJson, postJson, startBackbone, type BackboneProcess } from '../../libs/testing/src';
+import { kafkaEnv } from './kafka-env';
+import { workedJourneySteps } from './worked-journey';
+
+/**
+ * Distributed mode on a real Kafka broker and PostgreSQL: the four producers, two projectors in
+ * one consumer group and journey-api, each in its own process.
+ */
+describe('distributed: every app in its own process on Kafka and PostgreSQL', () => {
+  const env = kafkaEnv('e2e_dist');
+  const apps: Record<string, BackboneProcess> = {};
+  beforeAll(async () => {
+    // The first app creates the topic and the tables; the others start beside it.
+    apps.checkout = await startBackbone({ app: 'checkout', env });
+    const others = ['shipment', 'contact', 'returns', 'journey-api'];
+    const started = await Promise.all(others.map((app) => startBackbone({ app, env })));
+    others.forEach((app, i) => (apps[app] = started[i]));
+    apps.projectorA = await startBackbone({ app: 'projector', env });
+    apps.projectorB = await startBackbone({ app: 'projector', env });
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(Object.values(apps).map((app) => app.stop()));
+    const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [env.KAFKA_TOPIC] }).catch(() => undefined);
+    await admin.disconnect();
+    await dropSchema(env.DATABASE_SCHEMA);
+  });
+
+  it('serves the worked journey written through the owning producers, the same on every channel', async () => {
+    let position = '';
+    for (const step of workedJourneySteps()) {
+      const answer = await postJson(`${apps[step.app].url}/v1/events`, step.body);
+      expect({ file: step.file, status: answer.status }).toEqual({ file: step.file, status: 201 });
+      expect(answer.body.position).toMatch(/^k\./);
+      position = answer.body.position;
+    }
+    const api = apps['journey-api'].url;
+    const views = await Promise.all(CHANNELS.map((channel) => getJson(`${api}/v1/customers/cust-1001/journey?channel=${channel}&minPosition=${position}&waitMs=10000`)));
+    for (const view of views) expect(view.status).toBe(200);
+    expect(views[0].body.orders[0]).toMatchObject({
+      status: { code: 'refunded' },
+      totals: { total: 12855 },
+      refunded: 8900,
+      policy: { returns: { version: 1 } },
+      returns: [{ returnId: 'ret-9', status: 'refunded', policyVersion: 1 }],
+    });
+    const canonical = views.map(({ body }) => {
+      const { messages, asOf, ...rest } = body;
+      return rest;
+    });
+    for (const other of canonical.slice(1)) expect(other).toEqual(canonical[0]);
+    const asOf = await getJson(`${api}/v1/customers/cust-1001/journey?asOf=2026-03-06T00:00:00Z`);
+    expect(asOf.body.orders[0].status.code).toBe('delayed');
+  });
+
+  it('reads its own writes across processes with the position token', async () => {
+    for (let i = 0; i < 10; i++) {
+      const write = await postJson(`${apps.contact.url}/v1/events`, {
+        specversion: '1.0', id: `dist-ryw-${i}`, source: '/e2e', type: 'contact.opened', subject: `cust-ryw-${i % 3}`,
+        time: '2026-04-01T10:00:00Z', data: { caseId: `case-ryw-${i}`, contactId: 'c', channel: 'chat', reason: `question ${i}`, tags: [] },
+      });
+      expect(write.status).toBe(201);
+      const read = await getJson(`${apps['journey-api'].url}/v1/customers/cust-ryw-${i % 3}/journey?minPosition=${write.body.position}&waitMs=10000`);
+      expect(read.status).toBe(200);
+      expect(read.body.card.lastContactReason).toBe(`question ${i}`);
+    }
+  });
+
+  it('shows lag per partition in /metrics and refuses what a producer does not own', async () => {
+    const metrics = await getJson(`${apps.projectorA.url}/metrics`);
+    expect(metrics.body).toMatch(/journey_projection_partition_lag_events\{projection="journey-view",partition="\d+"\} \d+/);
+    const refused = await postJson(`${apps.shipment.url}/v1/events`, {
+      specversion: '1.0', id: 'dist-not-owned', source: '/e2e', type: 'order.cancelled', subject: 'cust-1001', time: '2026-04-01T10:00:00Z', data: { orderId: 'ord-1001', reason: 'r' },
+    });
+    expect(refused.status).toBe(403);
+  });
+});
