@@ -77,4 +77,33 @@ describe('distributed: every app in its own process on Kafka and PostgreSQL', ()
     });
     expect(refused.status).toBe(403);
   });
+
+  it('parks a record on the topic that is not a valid event, and one the projection cannot apply, and goes on', async () => {
+    const kafka = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const headers = (id: string, type: string) => ({ ce_specversion: '1.0', ce_id: id, ce_source: '/rogue', ce_type: type, ce_subject: 'cust-poison', ce_time: '2026-04-01T10:00:00Z' });
+    await producer.send({
+      topic: env.KAFKA_TOPIC,
+      messages: [
+        { key: 'cust-poison', value: '{not json', headers: headers('rogue-1', 'contact.opened') },
+        { key: 'cust-poison', value: JSON.stringify({ a: 1 }), headers: headers('rogue-2', 'order.teleported') },
+      ],
+    });
+    await producer.disconnect();
+    const unprojectable = await postJson(`${apps.contact.url}/v1/events`, {
+      specversion: '1.0', id: 'poison-kept', source: '/e2e', type: 'promise.kept', subject: 'cust-poison', time: '2026-04-01T10:01:00Z', data: { caseId: 'none', promiseId: 'none' },
+    });
+    expect(unprojectable.status).toBe(201);
+    const after = await postJson(`${apps.contact.url}/v1/events`, {
+      specversion: '1.0', id: 'poison-after', source: '/e2e', type: 'contact.opened', subject: 'cust-poison', time: '2026-04-01T10:02:00Z',
+      data: { caseId: 'case-poison', contactId: 'c', channel: 'web', reason: 'still served', tags: [] },
+    });
+    const read = await getJson(`${apps['journey-api'].url}/v1/customers/cust-poison/journey?minPosition=${after.body.position}&waitMs=10000`);
+    expect(read.body.card.lastContactReason).toBe('still served');
+    const health = (await getJson(`${apps.projectorA.url}/health`)).body;
+    expect(health.invalidRecords).toBe(2);
+    expect(health.parkedEvents).toBe(3);
+    expect(health.status).toBe('degraded');
+  });
 });

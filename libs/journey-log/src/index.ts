@@ -2,6 +2,7 @@ export type {
   AppendOptions,
   AppendResult,
   BatchHandler,
+  InvalidRecord,
   JourneyLog,
   LogSubscription,
   PositionCodec,

@@ -52,6 +52,15 @@ export interface PositionCodec {
   lowest(positions: ReadonlyArray<string | null>): string | null;
 }
 
+/** A record that could not be read as a journey event. */
+export interface InvalidRecord {
+  position: string;
+  /** The record's `ce_id` when it has one, else its position. */
+  id: string;
+  type: string;
+  error: string;
+}
+
 export type BatchHandler = (batch: StoredEvent[]) => Promise<void>;
 
 export interface LogSubscription {
@@ -68,6 +77,11 @@ export interface SubscribeOptions {
    * Readers with the same group id share the log's partitions (a Kafka consumer group) and take
    * over those of a reader that dies. On a log without partitions there is one reader per group.
    */
+  /**
+   * Records on the log that are not valid journey events (a log other writers can reach, like a
+   * Kafka topic): reported here, with their position, instead of stopping the subscription.
+   */
+  onInvalid?: (records: InvalidRecord[]) => Promise<void>;
   group?: {
     id: string;
     /** Called when partitions are (re)assigned, before any of their events is delivered. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { JourneyLog } from '../../journey-log/src';
 import { PROJECTIONS } from '../../journey-projections/src';
-import { projectionStatus } from '../../projection-runtime/src';
+import { INVALID_RECORDS, projectionStatus } from '../../projection-runtime/src';
 import type { ReadStore } from '../../read-store/src';
 import { Metrics } from './metrics';
 import { JOURNEY_LOG, READ_STORE } from './tokens';
@@ -18,13 +18,16 @@ export class HealthController {
   @Get('health')
   async health() {
     const projections = await projectionStatus(this.log, this.store, PROJECTIONS);
-    const parked = projections.reduce((sum, p) => sum + p.parked, 0);
+    // Every parked event counts, including records on the log that were not journey events.
+    const parkedCounts = await this.store.parkedCounts();
+    const parked = Object.values(parkedCounts).reduce((sum, n) => sum + n, 0);
     return {
       // Parked events do not stop the backbone, but someone should look at them.
       status: parked > 0 ? 'degraded' : 'ok',
       journeyLog: { kind: this.log.kind, head: await this.log.head() },
       readStore: { kind: this.store.kind },
       parkedEvents: parked,
+      invalidRecords: parkedCounts[INVALID_RECORDS] ?? 0,
       projections,
     };
   }
@@ -50,7 +53,10 @@ export class HealthController {
       {
         name: 'journey_projection_parked_events',
         help: 'Events a projection could not apply and parked with their error',
-        samples: projections.map((p) => ({ labels: { projection: p.projection }, value: p.parked })),
+        samples: [
+          ...projections.map((p) => ({ labels: { projection: p.projection }, value: p.parked })),
+          { labels: { projection: INVALID_RECORDS }, value: (await this.store.parkedCounts())[INVALID_RECORDS] ?? 0 },
+        ],
       },
     ]);
   }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { JourneyLog, LogSubscription, StoredEvent } from '../../journey-log/src';
+import type { InvalidRecord, JourneyLog, LogSubscription, StoredEvent } from '../../journey-log/src';
 import type { Checkpoint, ReadStore, StoredDocument } from '../../read-store/src';
 import { applyEvents, documentKey, requiredDocuments, splitDocumentKey } from './apply-events';
 import type { Projection } from './projection';
@@ -25,6 +25,9 @@ export interface ProjectionRunnerOptions {
   retryDelayMs?: number;
   logger?: Pick<Console, 'log' | 'error'>;
 }
+
+/** Where records that are not valid journey events are parked. */
+export const INVALID_RECORDS = '(log)';
 
 /** Past this many documents a rebuilding projection goes back to reading misses from the store. */
 const MAX_REBUILD_KEYS = 2_000_000;
@@ -122,6 +125,7 @@ export class ProjectionRunner extends EventEmitter {
     const group = this.options.group;
     const subscription = this.options.log.subscribe(this.lowestCheckpoint(), (batch) => this.handle(batch), {
       batchSize: this.options.batchSize ?? 5000,
+      onInvalid: (records) => this.parkInvalid(records),
       group: group
         ? {
             id: group,
@@ -150,6 +154,13 @@ export class ProjectionRunner extends EventEmitter {
         }
       }, this.options.retryDelayMs ?? 1000);
     });
+  }
+
+  /** Records that are not journey events are parked once, under the log itself, and skipped. */
+  private async parkInvalid(records: InvalidRecord[]): Promise<void> {
+    const parked = records.map((r) => ({ projection: INVALID_RECORDS, position: r.position, eventId: r.id, type: r.type, error: r.error }));
+    await this.options.store.commit({ documents: [], checkpoints: [], parked });
+    for (const p of parked) this.logger.error(`parked invalid record ${p.eventId} at ${p.position}: ${p.error}`);
   }
 
   private async reloadCheckpoints(): Promise<void> {

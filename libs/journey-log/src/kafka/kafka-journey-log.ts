@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
-import { upcast, type JourneyEvent } from '../../../../schemas/src';
+import { upcast, validateEvent, type JourneyEvent } from '../../../../schemas/src';
 import { BackboneError, VersionConflictError } from '../../../errors/src';
 import type {
   AppendOptions,
   AppendResult,
   BatchHandler,
+  InvalidRecord,
   JourneyLog,
   LogSubscription,
   ReadBound,
@@ -262,12 +263,28 @@ export class KafkaJourneyLog implements JourneyLog {
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch }) => {
           if (stopping) return;
-          const records = batch.messages.map((m) => {
-            const { event, journeyVersion } = fromKafkaRecord(m.headers as Record<string, Buffer>, m.value);
-            return { id: event.id, journeyId: event.subject, journeyVersion, partition: batch.partition, offset: Number(m.offset), time: event.time, envelope: event };
-          });
-          if (records.length === 0) return;
+          const records: IndexedEvent[] = [];
+          const invalid: InvalidRecord[] = [];
+          for (const m of batch.messages) {
+            const offset = Number(m.offset);
+            const headers = m.headers as Record<string, Buffer>;
+            try {
+              const { event, journeyVersion } = fromKafkaRecord(headers, m.value);
+              // Anyone who can reach the topic can write to it: check what the appender checked.
+              const checked = validateEvent(event);
+              if (!checked.ok) throw new Error(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+              records.push({ id: event.id, journeyId: event.subject, journeyVersion, partition: batch.partition, offset, time: event.time, envelope: event });
+            } catch (error) {
+              const position = kafkaToken([[batch.partition, offset]]);
+              invalid.push({ position, id: headers.ce_id?.toString() ?? position, type: headers.ce_type?.toString() ?? 'unknown', error: `invalid record: ${(error as Error).message}` });
+            }
+          }
           try {
+            if (invalid.length > 0) {
+              if (!options.onInvalid) throw new BackboneError('validation_failed', `invalid record on the log at ${invalid[0].position}: ${invalid[0].error}`);
+              await options.onInvalid(invalid);
+            }
+            if (records.length === 0) return;
             const delivered = await this.indexAndDeduplicate(records);
             if (delivered.length > 0) await handler(delivered.map(toStored));
           } catch (error) {
