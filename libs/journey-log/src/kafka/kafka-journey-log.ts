@@ -49,6 +49,8 @@ function unavailable(error: unknown): BackboneError {
   });
 }
 
+type OutgoingRecord = ReturnType<typeof toKafkaRecord> & { partition: number };
+
 function toStored(e: IndexedEvent): StoredEvent {
   return { event: upcast(e.envelope), position: kafkaToken([[e.partition, e.offset]]), journeyVersion: e.journeyVersion };
 }
@@ -70,8 +72,8 @@ export class KafkaJourneyLog implements JourneyLog {
   private started: Promise<void> | null = null;
   private partitionCount = 0;
   private readonly partitioner = Partitioners.DefaultPartitioner();
-  /** One transaction at a time per transactional producer. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private pending: Array<{ messages: OutgoingRecord[]; resolve: (offsets: number[]) => void; reject: (error: unknown) => void }> = [];
+  private flushing = false;
   private readonly consumers = new Set<Consumer>();
 
   constructor(private readonly options: KafkaJourneyLogOptions) {
@@ -146,28 +148,12 @@ export class KafkaJourneyLog implements JourneyLog {
       for (const { partition, offset } of existing.values()) placed.set(partition, Math.max(placed.get(partition) ?? -1, offset));
       const indexed: IndexedEvent[] = [];
       if (fresh.length > 0) {
-        const metadata = await this.transaction(async (producer) => {
-          const transaction = await producer.transaction();
-          try {
-            const sent = await transaction.send({
-              topic: this.topic,
-              acks: -1,
-              messages: fresh.map(({ event, version, partition }) => ({ ...toKafkaRecord(event, version), partition })),
-            });
-            await transaction.commit();
-            return sent;
-          } catch (error) {
-            await transaction.abort().catch(() => undefined);
-            throw error;
-          }
-        });
-        const next = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset)]));
-        for (const { event, version, partition } of fresh) {
-          const offset = next.get(partition)!;
-          next.set(partition, offset + 1);
+        const offsets = await this.sendInTransaction(fresh.map(({ event, version, partition }) => ({ ...toKafkaRecord(event, version), partition })));
+        fresh.forEach(({ event, version, partition }, i) => {
+          const offset = offsets[i];
           indexed.push({ id: event.id, journeyId: event.subject, journeyVersion: version, partition, offset, time: event.time, envelope: event });
           placed.set(partition, Math.max(placed.get(partition) ?? -1, offset));
-        }
+        });
         // Recorded in the same PostgreSQL transaction that holds the journeys' locks. Should this
         // process die after the Kafka commit and before this, consumers index the events they read.
         await index.record(client, indexed);
@@ -178,16 +164,52 @@ export class KafkaJourneyLog implements JourneyLog {
     });
   }
 
-  private transaction<T>(work: (producer: Producer) => Promise<T>): Promise<T> {
-    const run = this.queue.then(async () => {
-      try {
-        return await work(this.producer!);
-      } catch (error) {
-        throw unavailable(error);
-      }
+  /**
+   * Group commit: appends arriving while a Kafka transaction is in flight go together in the
+   * next one (a transactional producer runs one transaction at a time). Each append gets the
+   * offsets of its own records; if the transaction fails, every append in it fails, whole.
+   */
+  private sendInTransaction(messages: OutgoingRecord[]): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ messages, resolve, reject });
+      void this.flush();
     });
-    this.queue = run.catch(() => undefined);
-    return run;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending.splice(0);
+        try {
+          const transaction = await this.producer!.transaction();
+          let sent;
+          try {
+            sent = await transaction.send({ topic: this.topic, acks: -1, messages: group.flatMap((g) => g.messages) });
+            await transaction.commit();
+          } catch (error) {
+            await transaction.abort().catch(() => undefined);
+            throw error;
+          }
+          // Within a partition, records take consecutive offsets in the order they were sent.
+          const next = new Map(sent.map((m) => [m.partition, Number(m.baseOffset)]));
+          for (const member of group) {
+            member.resolve(
+              member.messages.map((m) => {
+                const offset = next.get(m.partition)!;
+                next.set(m.partition, offset + 1);
+                return offset;
+              }),
+            );
+          }
+        } catch (error) {
+          for (const member of group) member.reject(unavailable(error));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   async readJourney(journeyId: string, bound: ReadBound = {}): Promise<StoredEvent[]> {
