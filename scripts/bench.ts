@@ -5,9 +5,11 @@ import Database from 'better-sqlite3';
 import type { JourneyEvent } from '../schemas/src';
 import { SqliteJourneyLog } from '../libs/journey-log/src';
 import { syntheticEvents } from '../libs/journey-simulator/src';
+import { benchKafka } from './bench-kafka';
 
 /**
- * `npm run bench`: figures, each beside a raw baseline measured in the same run on this machine.
+ * `npm run bench`: figures, each beside a raw baseline measured in the same run on this machine;
+ * then the Kafka section (BENCH_KAFKA=false skips it), on a broker started by scripts/kafka.sh.
  * Sizes can be lowered for a quick look: BENCH_INGEST_EVENTS, BENCH_CATCHUP_EVENTS, BENCH_LAG_WRITES,
  * BENCH_READ_SECONDS.
  */
@@ -193,9 +195,16 @@ async function benchLagAndReads(): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   console.log(`journey-backbone bench on ${require('node:os').cpus().length} cores, node ${process.version}\n`);
-  await benchIngest();
-  await benchCatchUp();
-  await benchLagAndReads();
+  // BENCH_ONLY=kafka runs the Kafka section alone.
+  if (process.env.BENCH_ONLY !== 'kafka') {
+    await benchIngest();
+    await benchCatchUp();
+    await benchLagAndReads();
+  }
+  if (process.env.BENCH_KAFKA !== 'false') {
+    console.log('');
+    await benchKafka(line);
+  }
 }
 
 main().catch((error) => {

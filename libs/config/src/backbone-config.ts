@@ -15,7 +15,7 @@ const EnvSchema = z.object({
   KAFKA_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name').default('journey-events'),
   KAFKA_PARTITIONS: PositiveInt.max(1000).default(6),
   KAFKA_CLIENT_ID: z.string().min(1).default('journey-backbone'),
-  PROJECTOR_GROUP: z.string().min(1).default('journey-projector'),
+  PROJECTOR_GROUP: z.string().min(1).optional(),
   READ_STORE: z.enum(['sqlite', 'postgres'], { message: 'must be "sqlite" or "postgres"' }).default('sqlite'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// connection string').optional(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('journey'),
@@ -81,7 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
         ? { kind: 'postgres', connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA }
         : { kind: 'sqlite', file: e.READ_STORE_FILE ?? join(e.DATA_DIR, 'read-store.db'), synchronous: e.SQLITE_SYNCHRONOUS },
     http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, maxBatchEvents: e.MAX_BATCH_EVENTS },
-    projector: { enabled: e.RUN_PROJECTOR, batchSize: e.PROJECTOR_BATCH_SIZE, group: e.JOURNEY_LOG === 'kafka' ? e.PROJECTOR_GROUP : undefined },
+    projector: { enabled: e.RUN_PROJECTOR, batchSize: e.PROJECTOR_BATCH_SIZE, group: e.JOURNEY_LOG === 'kafka' ? (e.PROJECTOR_GROUP ?? `journey-projector.${e.KAFKA_TOPIC}`) : undefined },
   };
 }
 

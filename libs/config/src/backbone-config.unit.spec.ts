@@ -21,7 +21,8 @@ describe('configuration from the environment', () => {
       kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], topic: 'journey-events', partitions: 6, clientId: 'journey-backbone',
       index: { connectionString: 'postgres://u@h:5432/db', schema: 'journey' },
     });
-    expect(config.projector.group).toBe('journey-projector');
+    // One consumer group per topic: projectors of another topic never join (and rebalance) it.
+    expect(config.projector.group).toBe('journey-projector.journey-events');
   });
 
   it.each([

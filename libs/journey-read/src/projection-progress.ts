@@ -3,15 +3,25 @@ import type { JourneyLog } from '../../journey-log/src';
 import type { ReadStore } from '../../read-store/src';
 
 export interface ProjectionProgressOptions {
-  /** How often to re-read the checkpoint while a reader waits. @defaultValue 5 */
+  /** How often to re-read a checkpoint while readers wait for it. @defaultValue 5 */
   pollMs?: number;
+}
+
+interface Waiter {
+  target: string;
+  resolve: (position: string | null) => void;
 }
 
 /**
  * Where a projection stands, read from its committed checkpoint (so it works whether the
- * projector runs in this process or another), and waiting for it to reach a position.
+ * projector runs in this process or another), and waiting for it to reach a position. However
+ * many readers wait, one loop per projection reads the checkpoint: waiting costs the store one
+ * query per poll, not one per reader.
  */
 export class ProjectionProgress {
+  private readonly listeners = new Set<() => void>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly polling = new Set<string>();
   private readonly wakers = new Set<() => void>();
 
   constructor(
@@ -26,13 +36,14 @@ export class ProjectionProgress {
 
   /** Calls `listener` whenever a projector in this process commits; returns the unsubscribe. */
   onProgress(listener: () => void): () => void {
-    this.wakers.add(listener);
-    return () => this.wakers.delete(listener);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Lets a projector in this process wake waiters at once instead of at the next poll. */
   notify(): void {
     for (const wake of this.wakers) wake();
+    for (const listener of this.listeners) listener();
   }
 
   /**
@@ -41,26 +52,58 @@ export class ProjectionProgress {
    */
   async waitFor(projection: string, target: string, timeoutMs: number): Promise<string | null> {
     this.log.positions.validate(target);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const position = await this.position(projection);
-      if (this.log.positions.reached(position, target)) return position;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new BackboneError('not_caught_up', `the ${projection} projection has not reached position ${target} yet`, {
-          retriable: true,
-          details: { position, target },
-        });
-      }
-      await new Promise<void>((resolve) => {
-        const done = () => {
+    const now = await this.position(projection);
+    if (this.log.positions.reached(now, target)) return now;
+    return new Promise<string | null>((resolve, reject) => {
+      let waiters = this.waiters.get(projection);
+      if (!waiters) this.waiters.set(projection, (waiters = new Set()));
+      const waiter: Waiter = {
+        target,
+        resolve: (position) => {
           clearTimeout(timer);
-          this.wakers.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, Math.min(left, this.options.pollMs ?? 5));
-        this.wakers.add(done);
-      });
+          resolve(position);
+        },
+      };
+      const timer = setTimeout(() => {
+        waiters!.delete(waiter);
+        reject(
+          new BackboneError('not_caught_up', `the ${projection} projection has not reached position ${target} yet`, {
+            retriable: true,
+            details: { target },
+          }),
+        );
+      }, timeoutMs);
+      waiters.add(waiter);
+      void this.poll(projection);
+    });
+  }
+
+  private async poll(projection: string): Promise<void> {
+    if (this.polling.has(projection)) return;
+    this.polling.add(projection);
+    try {
+      const waiters = this.waiters.get(projection)!;
+      while (waiters.size > 0) {
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            this.wakers.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, this.options.pollMs ?? 5);
+          this.wakers.add(wake);
+        });
+        const position = await this.position(projection).catch(() => undefined);
+        if (position === undefined) continue;
+        for (const waiter of waiters) {
+          if (this.log.positions.reached(position, waiter.target)) {
+            waiters.delete(waiter);
+            waiter.resolve(position);
+          }
+        }
+      }
+    } finally {
+      this.polling.delete(projection);
     }
   }
 }

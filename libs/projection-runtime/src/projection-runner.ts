@@ -148,11 +148,18 @@ export class ProjectionRunner extends EventEmitter {
       this.cache.clear();
       this.rebuilding.clear();
       this.emit('error-retry', error);
-      setTimeout(() => {
-        if (!this.stopped && this.subscription === subscription) {
-          void this.reloadCheckpoints().then(() => this.follow());
-        }
-      }, this.options.retryDelayMs ?? 1000);
+      const retry = () => {
+        if (this.stopped || this.subscription !== subscription) return;
+        this.reloadCheckpoints().then(
+          () => this.follow(),
+          (reloadError: unknown) => {
+            // The store is unreachable too: keep trying, never crash the process over it.
+            this.logger.error(`cannot reload checkpoints, retrying: ${String(reloadError)}`);
+            setTimeout(retry, this.options.retryDelayMs ?? 1000);
+          },
+        );
+      };
+      setTimeout(retry, this.options.retryDelayMs ?? 1000);
     });
   }
 

@@ -33,7 +33,7 @@ export class PostgresEventIndex {
   constructor(options: PostgresEventIndexOptions) {
     this.schema = options.schema ?? 'journey';
     if (!IDENT.test(this.schema)) throw new Error(`invalid schema name "${this.schema}"`);
-    this.pool = new Pool({ connectionString: options.connectionString, max: 8 });
+    this.pool = new Pool({ connectionString: options.connectionString, max: 16 });
     this.pool.on('error', () => undefined);
   }
 

@@ -1,0 +1,207 @@
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import type { JourneyEvent } from '../schemas/src';
+import { KafkaJourneyLog, PostgresEventIndex } from '../libs/journey-log/src';
+import { toKafkaRecord } from '../libs/journey-log/src/kafka';
+import { PROJECTIONS } from '../libs/journey-projections/src';
+import { syntheticEvents } from '../libs/journey-simulator/src';
+import { ProjectionRunner } from '../libs/projection-runtime/src';
+import { PostgresReadStore } from '../libs/read-store/src';
+
+/**
+ * The Kafka section of `npm run bench`: each figure beside a bare kafkajs baseline in the same run.
+ * Sizes: BENCH_KAFKA_INGEST_EVENTS (100,000), BENCH_KAFKA_PROJECT_EVENTS (1,000,000),
+ * BENCH_KAFKA_LAG_SECONDS (10).
+ */
+const ROOT = resolve(__dirname, '../..');
+const INGEST = Number(process.env.BENCH_KAFKA_INGEST_EVENTS ?? 100_000);
+const PROJECT = Number(process.env.BENCH_KAFKA_PROJECT_EVENTS ?? 1_000_000);
+const LAG_SECONDS = Number(process.env.BENCH_KAFKA_LAG_SECONDS ?? 10);
+const LAG_RATE = Number(process.env.BENCH_KAFKA_LAG_RATE ?? 1000);
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+type Line = (label: string, value: string, baseline?: string, ratio?: number, target?: string) => void;
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+}
+
+/** Four producers in parallel, each owning a quarter of the customers (journeys stay in order). */
+function streams(events: JourneyEvent[], size: number): JourneyEvent[][][] {
+  const [, ...rest] = events;
+  const byStream: JourneyEvent[][] = [[], [], [], []];
+  for (const e of rest) byStream[Number(e.subject.split('-').pop()) % 4].push(e);
+  return byStream.map((list) => {
+    const batches: JourneyEvent[][] = [];
+    for (let i = 0; i < list.length; i += size) batches.push(list.slice(i, i + size));
+    return batches;
+  });
+}
+
+async function startApp(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/backbone/src/main.js')], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((ok, fail) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) ok(m[1]);
+    });
+    child.once('exit', (code) => fail(new Error(`app exited ${code}`)));
+  });
+  return { url, stop: () => new Promise<void>((done) => (child.once('exit', () => done()), child.kill('SIGTERM'))) };
+}
+
+async function post(url: string, body: string): Promise<string> {
+  const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const json = (await response.json()) as { position: string };
+  if (response.status !== 201) throw new Error(`POST answered ${response.status}: ${JSON.stringify(json)}`);
+  return json.position;
+}
+
+export async function benchKafka(line: Line): Promise<void> {
+  let started = false;
+  let brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) {
+    try {
+      execFileSync(join(ROOT, 'scripts/kafka.sh'), ['status'], { stdio: 'ignore' });
+    } catch {
+      execFileSync(join(ROOT, 'scripts/kafka.sh'), ['up'], { stdio: 'inherit' });
+      started = true;
+    }
+    brokers = '127.0.0.1:19092';
+  }
+  const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const run = `bench_${Date.now()}`;
+  const topics: string[] = [];
+  const schemas: string[] = [];
+  try {
+    // 1. Ingest: bare kafkajs producer vs POST /v1/events, the same events, batches of 100.
+    const events = [...syntheticEvents({ events: INGEST, seed: 31, customerPrefix: 'ki' })];
+    const bareTopic = `${run}-bare`;
+    topics.push(bareTopic);
+    await admin.createTopics({ topics: [{ topic: bareTopic, numPartitions: 6 }], waitForLeaders: true });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    let t = performance.now();
+    await Promise.all(
+      streams(events, 100).map(async (batches) => {
+        for (const batch of batches) await producer.send({ topic: bareTopic, acks: -1, messages: batch.map((e, i) => toKafkaRecord(e, i + 1)) });
+      }),
+    );
+    const bareRate = (events.length - 1) / ((performance.now() - t) / 1000);
+    await producer.disconnect();
+
+    const ingestSchema = `${run}_ingest`;
+    schemas.push(ingestSchema);
+    const ingestTopic = `${run}-ingest`;
+    topics.push(ingestTopic);
+    const env = { JOURNEY_LOG: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC: ingestTopic, KAFKA_PARTITIONS: '6', READ_STORE: 'postgres', DATABASE_URL, DATABASE_SCHEMA: ingestSchema };
+    const writer = await startApp({ ...env, RUN_PROJECTOR: 'false' });
+    await post(writer.url, JSON.stringify([events[0]]));
+    t = performance.now();
+    await Promise.all(streams(events, 100).map(async (batches) => {
+      for (const batch of batches) await post(writer.url, JSON.stringify(batch));
+    }));
+    const httpRate = (events.length - 1) / ((performance.now() - t) / 1000);
+    await writer.stop();
+    line('kafka ingest, POST /v1/events x100 (events/s)', fmt(httpRate), `${fmt(bareRate)} bare kafkajs`, httpRate / bareRate, '>= 30%');
+
+    // 2. Projector throughput on PostgreSQL vs a bare kafkajs consumer (eachBatch doing nothing).
+    const projectSchema = `${run}_project`;
+    schemas.push(projectSchema);
+    const projectTopic = `${run}-project`;
+    topics.push(projectTopic);
+    const log = new KafkaJourneyLog({ brokers: brokers.split(','), topic: projectTopic, partitions: 6, index: new PostgresEventIndex({ connectionString: DATABASE_URL, schema: projectSchema }) });
+    await log.start();
+    let batch: JourneyEvent[] = [];
+    for (const event of syntheticEvents({ events: PROJECT, seed: 37, customerPrefix: 'kp' })) {
+      batch.push(event);
+      if (batch.length === 5000) {
+        await log.append(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) await log.append(batch);
+    const head = (await log.head())!;
+
+    const consumer = kafka.consumer({ groupId: `${run}-bare-consumer`, maxBytesPerPartition: 4 * 1024 * 1024 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: projectTopic, fromBeginning: true });
+    let seen = 0;
+    t = performance.now();
+    await new Promise<void>((done) => {
+      void consumer.run({ autoCommit: false, eachBatch: async ({ batch: b }) => {
+        seen += b.messages.length;
+        if (seen >= PROJECT) done();
+      } });
+    });
+    const bareConsumeRate = PROJECT / ((performance.now() - t) / 1000);
+    await consumer.disconnect();
+
+    const store = new PostgresReadStore({ connectionString: DATABASE_URL, schema: projectSchema, poolSize: 4 });
+    await store.migrate();
+    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, logger: { log: () => undefined, error: console.error } });
+    t = performance.now();
+    await new Promise<void>((done) => {
+      runner.on('committed', () => {
+        const position = runner.position('journey-view');
+        if (log.positions.reached(position, head)) done();
+      });
+      void runner.start();
+    });
+    const projectRate = PROJECT / ((performance.now() - t) / 1000);
+    await runner.stop();
+    await store.close();
+    await log.close();
+    line(`kafka projector on PostgreSQL, ${fmt(PROJECT)} events (events/s)`, fmt(projectRate), `${fmt(bareConsumeRate)} bare consumer`, projectRate / bareConsumeRate, '>= 40%');
+
+    // 3. Append-to-visible lag at a steady 1,000 events/s (one process: producers, projector, API).
+    const lagSchema = `${run}_lag`;
+    schemas.push(lagSchema);
+    const lagTopic = `${run}-lag`;
+    topics.push(lagTopic);
+    const app = await startApp({ ...env, KAFKA_TOPIC: lagTopic, DATABASE_SCHEMA: lagSchema });
+    const total = LAG_SECONDS * LAG_RATE;
+    const lags: number[] = [];
+    let notVisible = 0;
+    const start = performance.now();
+    const inFlight: Array<Promise<void>> = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / LAG_RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const customer = `lag-${i % 500}`;
+      inFlight.push((async () => {
+        const body = JSON.stringify({ specversion: '1.0', id: `${run}-lag-${i}`, source: '/bench', type: 'feedback.received', subject: customer, time: new Date().toISOString(), data: { score: 1 + (i % 5) } });
+        const position = await post(app.url, body);
+        const read = await fetch(`${app.url}/v1/customers/${customer}/journey?minPosition=${position}&waitMs=10000`);
+        await read.arrayBuffer();
+        // 503: not visible within 10 s; counted, and its lag taken as at least that.
+        if (read.status !== 200) notVisible++;
+        lags.push(performance.now() - due);
+      })());
+    }
+    await Promise.all(inFlight);
+    const achieved = total / ((performance.now() - start) / 1000);
+    await app.stop();
+    lags.sort((a, b) => a - b);
+    line(`kafka append-to-visible at ${fmt(LAG_RATE)}/s (achieved ${fmt(achieved)}/s), p50 (ms)`, fmt(percentile(lags, 50), 1));
+    line('kafka append-to-visible p99 (ms)', fmt(percentile(lags, 99), 1), `${notVisible} not visible in 10 s`, undefined, '< 250 ms');
+  } finally {
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    for (const schema of schemas) await dropSchema(schema).catch(() => undefined);
+    if (started) execFileSync(join(ROOT, 'scripts/kafka.sh'), ['down'], { stdio: 'inherit' });
+  }
+}
