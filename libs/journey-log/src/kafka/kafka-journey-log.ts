@@ -327,9 +327,17 @@ export class KafkaJourneyLog implements JourneyLog {
 
   private async indexAndDeduplicate(records: IndexedEvent[]): Promise<IndexedEvent[]> {
     const index = this.options.index;
-    await index.record(index.pool, records);
-    const { rows } = await index.pool.query(`SELECT id, partition, "offset" FROM ${index.schema}.journey_events WHERE id = ANY($1::text[])`, [records.map((r) => r.id)]);
-    const home = new Map(rows.map((r) => [r.id as string, `${r.partition}:${r.offset}`]));
+    const homeOf = async (ids: string[]) => {
+      const { rows } = await index.pool.query(`SELECT id, partition, "offset" FROM ${index.schema}.journey_events WHERE id = ANY($1::text[])`, [ids]);
+      return new Map(rows.map((r) => [r.id as string, `${r.partition}:${r.offset}`]));
+    };
+    // Nearly always every record is indexed already (the appender did it): look first, write only what is missing.
+    let home = await homeOf(records.map((r) => r.id));
+    const missing = records.filter((r) => !home.has(r.id));
+    if (missing.length > 0) {
+      await index.record(index.pool, missing);
+      home = await homeOf(records.map((r) => r.id));
+    }
     return records.filter((r) => home.get(r.id) === `${r.partition}:${r.offset}`);
   }
 
