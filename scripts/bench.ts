@@ -1,10 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { JourneyEvent } from '../schemas/src';
 import { SqliteJourneyLog } from '../libs/journey-log/src';
-import { syntheticEvents } from '../libs/journey-simulator/src';
+import { appendInBatches, syntheticEvents } from '../libs/journey-simulator/src';
+import { ROOT, fmt, percentile, postEvents, startBenchApp } from './bench-app';
 import { benchKafka } from './bench-kafka';
 
 /**
@@ -13,8 +14,6 @@ import { benchKafka } from './bench-kafka';
  * Sizes can be lowered for a quick look: BENCH_INGEST_EVENTS, BENCH_CATCHUP_EVENTS, BENCH_LAG_WRITES,
  * BENCH_READ_SECONDS.
  */
-// Runs from dist/scripts: the project root is two levels up.
-const ROOT = resolve(__dirname, '../..');
 const WORK = join(ROOT, '.bench');
 const INGEST_EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 100_000);
 const CATCHUP_EVENTS = Number(process.env.BENCH_CATCHUP_EVENTS ?? 1_000_000);
@@ -22,41 +21,8 @@ const LAG_WRITES = Number(process.env.BENCH_LAG_WRITES ?? 10_000);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 const READ_RATE = 500;
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const line = (label: string, value: string, baseline?: string, ratio?: number, target?: string) =>
   console.log(`${label.padEnd(44)} ${value.padStart(18)}${baseline ? `   baseline ${baseline.padStart(16)}` : ''}${ratio !== undefined ? `   ratio ${fmt(ratio * 100, 1)}%` : ''}${target ? `   target ${target}` : ''}`);
-
-async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/backbone/src/main.js')], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) ok(m[1]);
-    });
-    child.once('exit', (code) => fail(new Error(`server exited ${code}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((done) => {
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-async function post(url: string, body: string): Promise<{ status: number; position: string }> {
-  const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const json = (await response.json()) as { position: string };
-  if (response.status !== 201) throw new Error(`POST answered ${response.status}: ${JSON.stringify(json)}`);
-  return { status: response.status, position: json.position };
-}
 
 async function benchIngest(): Promise<void> {
   const events = [...syntheticEvents({ events: INGEST_EVENTS, seed: 11, customerPrefix: 'ing' })];
@@ -91,7 +57,7 @@ async function benchIngest(): Promise<void> {
   const dataDir = join(WORK, 'ingest');
   rmSync(dataDir, { recursive: true, force: true });
   // The projector is off here: this measures the write path (parse, validate, rules, append).
-  const server = await startServer(dataDir, { RUN_PROJECTOR: 'false' });
+  const server = await startBenchApp({ DATA_DIR: dataDir, RUN_PROJECTOR: 'false' });
   // Four producers in parallel, each owning a quarter of the customers, so a journey's events stay
   // in order (as with real producers); the policy goes first, alone.
   const [policy, ...rest] = events;
@@ -102,9 +68,9 @@ async function benchIngest(): Promise<void> {
     for (let i = 0; i < list.length; i += 100) streams[k].push(JSON.stringify(list.slice(i, i + 100)));
   });
   t = performance.now();
-  await post(server.url, JSON.stringify([policy]));
+  await postEvents(server.url, JSON.stringify([policy]));
   await Promise.all(streams.map(async (bodies) => {
-    for (const body of bodies) await post(server.url, body);
+    for (const body of bodies) await postEvents(server.url, body);
   }));
   const httpRate = events.length / ((performance.now() - t) / 1000);
   await server.stop();
@@ -116,15 +82,7 @@ async function benchCatchUp(): Promise<void> {
   rmSync(join(WORK, 'catch-up'), { recursive: true, force: true });
   mkdirSync(join(WORK, 'catch-up'), { recursive: true });
   const log = new SqliteJourneyLog({ file: logFile });
-  let batch: JourneyEvent[] = [];
-  for (const event of syntheticEvents({ events: CATCHUP_EVENTS, seed: 5, customerPrefix: 'cu' })) {
-    batch.push(event);
-    if (batch.length === 10_000) {
-      await log.append(batch);
-      batch = [];
-    }
-  }
-  if (batch.length) await log.append(batch);
+  await appendInBatches(log, syntheticEvents({ events: CATCHUP_EVENTS, seed: 5, customerPrefix: 'cu' }), 10_000);
   await log.close();
   const child = join(ROOT, 'dist/scripts/bench-catch-up-child.js');
   const run = (mode: string) => JSON.parse(execFileSync(process.execPath, [child, mode, logFile, join(WORK, 'catch-up', `read-store-${mode}.db`)], { encoding: 'utf8' })) as { events: number; ms: number; peakRssMb: number };
@@ -139,9 +97,9 @@ async function benchCatchUp(): Promise<void> {
 async function benchLagAndReads(): Promise<void> {
   const dataDir = join(WORK, 'lag');
   rmSync(dataDir, { recursive: true, force: true });
-  const server = await startServer(dataDir);
+  const server = await startBenchApp({ DATA_DIR: dataDir });
   const seed = [...syntheticEvents({ events: 20_000, seed: 9, customerPrefix: 'lag' })];
-  for (let i = 0; i < seed.length; i += 100) await post(server.url, JSON.stringify(seed.slice(i, i + 100)));
+  for (let i = 0; i < seed.length; i += 100) await postEvents(server.url, JSON.stringify(seed.slice(i, i + 100)));
   const customers = [...new Set(seed.filter((e) => !e.subject.startsWith('policy/')).map((e) => e.subject))];
 
   const lags: number[] = [];
@@ -150,7 +108,7 @@ async function benchLagAndReads(): Promise<void> {
     const customer = customers[i % customers.length];
     const body = JSON.stringify({ specversion: '1.0', id: `lag-w-${i}`, source: '/bench', type: 'feedback.received', subject: customer, time: new Date().toISOString(), data: { score: 1 + (i % 5) } });
     const t0 = performance.now();
-    const { position } = await post(server.url, body);
+    const position = await postEvents(server.url, body);
     const t1 = performance.now();
     const read = await fetch(`${server.url}/v1/customers/${encodeURIComponent(customer)}/journey?minPosition=${position}`);
     await read.arrayBuffer();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaJourneyLog, PostgresEventIndex } from '../../libs/journey-log/src';
 import { PROJECTIONS } from '../../libs/journey-projections/src';
-import { syntheticEvents } from '../../libs/journey-simulator/src';
+import { appendInBatches, syntheticEvents } from '../../libs/journey-simulator/src';
 import { ProjectionRunner } from '../../libs/projection-runtime/src';
 import { PostgresReadStore, SqliteReadStore } from '../../libs/read-store/src';
 import { TEST_DATABASE_URL, dropSchema, readModelHash, startBackbone, tempDataDir, waitFor } from '../../libs/testing/src';
@@ -33,15 +33,7 @@ describe('projector failover on Kafka', () => {
       index: new PostgresEventIndex({ connectionString: TEST_DATABASE_URL, schema: env.DATABASE_SCHEMA }),
     });
     await log.start();
-    let batch = [];
-    for (const event of syntheticEvents({ events: EVENTS, seed: 21, customerPrefix: 'fo' })) {
-      batch.push(event);
-      if (batch.length === 2000) {
-        await log.append(batch);
-        batch = [];
-      }
-    }
-    if (batch.length) await log.append(batch);
+    await appendInBatches(log, syntheticEvents({ events: EVENTS, seed: 21, customerPrefix: 'fo' }), 2000);
     const head = (await log.head())!;
 
     const store = new PostgresReadStore({ connectionString: TEST_DATABASE_URL, schema: env.DATABASE_SCHEMA, poolSize: 2 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { SqliteJourneyLog, sqliteSequence } from '../../libs/journey-log/src';
 import { PROJECTIONS } from '../../libs/journey-projections/src';
-import { syntheticEvents, seededRandom } from '../../libs/journey-simulator/src';
+import { appendInBatches, seededRandom, syntheticEvents } from '../../libs/journey-simulator/src';
 import { ProjectionRunner } from '../../libs/projection-runtime/src';
 import { PostgresReadStore, SqliteReadStore, type ReadStore } from '../../libs/read-store/src';
 import { TEST_DATABASE_URL, dropSchema, postgresReadStoreEnv, readModelHash, startBackbone, tempDataDir, uniqueSchemaName, waitFor } from '../../libs/testing/src';
@@ -26,15 +26,7 @@ describe.each([
   it(`ends identical to a clean rebuild after ${KILLS} SIGKILLs over ${EVENTS} events`, async () => {
     const dataDir = tempDataDir('journey-crash-');
     const log = new SqliteJourneyLog({ file: join(dataDir, 'journey-log.db') });
-    let batch = [];
-    for (const event of syntheticEvents({ events: EVENTS, seed: 42 })) {
-      batch.push(event);
-      if (batch.length === 1000) {
-        await log.append(batch);
-        batch = [];
-      }
-    }
-    if (batch.length) await log.append(batch);
+    await appendInBatches(log, syntheticEvents({ events: EVENTS, seed: 42 }), 1000);
     const head = (await log.head())!;
     expect(sqliteSequence(head)).toBe(EVENTS);
 

@@ -1,2 +1,3 @@
 export { syntheticEvents, type SyntheticOptions } from './synthetic-journeys';
 export { seededRandom } from './seeded-random';
+export { appendInBatches } from './append-in-batches';
