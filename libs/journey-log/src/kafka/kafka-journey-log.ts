@@ -250,6 +250,9 @@ export class KafkaJourneyLog implements JourneyLog {
       rebalanceTimeout: 20_000,
       readUncommitted: false,
       maxBytesPerPartition: 4 * 1024 * 1024,
+      // A read-committed fetch is not always answered when a transaction commits; a short wait
+      // bounds how long a committed event can sit unseen (kafkajs waits 5 s by default).
+      maxWaitTimeInMs: 50,
       retry: { retries: 10 },
     });
     this.consumers.add(consumer);
