@@ -18,6 +18,7 @@ const EnvSchema = z.object({
   PROJECTOR_GROUP: z.string().min(1).optional(),
   READ_STORE: z.enum(['sqlite', 'postgres'], { message: 'must be "sqlite" or "postgres"' }).default('sqlite'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// connection string').optional(),
+  DATABASE_POOL_SIZE: PositiveInt.max(500).default(16),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('journey'),
   DATA_DIR: z.string().min(1).default('./data'),
   JOURNEY_LOG_FILE: z.string().min(1).optional(),
@@ -35,10 +36,17 @@ const EnvSchema = z.object({
 export interface BackboneConfig {
   journeyLog:
     | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL'; pollIntervalMs: number }
-    | { kind: 'kafka'; brokers: string[]; topic: string; partitions: number; clientId: string; index: { connectionString: string; schema: string } };
+    | {
+        kind: 'kafka';
+        brokers: string[];
+        topic: string;
+        partitions: number;
+        clientId: string;
+        index: { connectionString: string; schema: string; poolSize: number };
+      };
   readStore:
     | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
-    | { kind: 'postgres'; connectionString: string; schema: string };
+    | { kind: 'postgres'; connectionString: string; schema: string; poolSize: number };
   http: { host: string; port: number; maxBodyBytes: number; maxBatchEvents: number };
   /** `group`: the consumer group projectors share on a partitioned log. */
   projector: { enabled: boolean; batchSize: number; group: string | undefined };
@@ -68,7 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
             topic: e.KAFKA_TOPIC,
             partitions: e.KAFKA_PARTITIONS,
             clientId: e.KAFKA_CLIENT_ID,
-            index: { connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA },
+            index: { connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE },
           }
         : {
             kind: 'sqlite',
@@ -78,7 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
           },
     readStore:
       e.READ_STORE === 'postgres'
-        ? { kind: 'postgres', connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA }
+        ? { kind: 'postgres', connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE }
         : { kind: 'sqlite', file: e.READ_STORE_FILE ?? join(e.DATA_DIR, 'read-store.db'), synchronous: e.SQLITE_SYNCHRONOUS },
     http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, maxBatchEvents: e.MAX_BATCH_EVENTS },
     projector: { enabled: e.RUN_PROJECTOR, batchSize: e.PROJECTOR_BATCH_SIZE, group: e.JOURNEY_LOG === 'kafka' ? (e.PROJECTOR_GROUP ?? `journey-projector.${e.KAFKA_TOPIC}`) : undefined },

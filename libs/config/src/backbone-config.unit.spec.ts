@@ -11,7 +11,7 @@ describe('configuration from the environment', () => {
 
   it('selects PostgreSQL for the read store', () => {
     expect(loadConfig({ READ_STORE: 'postgres', DATABASE_URL: 'postgres://u@h:5432/db' }).readStore).toEqual({
-      kind: 'postgres', connectionString: 'postgres://u@h:5432/db', schema: 'journey',
+      kind: 'postgres', connectionString: 'postgres://u@h:5432/db', schema: 'journey', poolSize: 16,
     });
   });
 
@@ -19,7 +19,7 @@ describe('configuration from the environment', () => {
     const config = loadConfig({ JOURNEY_LOG: 'kafka', KAFKA_BROKERS: 'k1:9092,k2:9092', DATABASE_URL: 'postgres://u@h:5432/db', READ_STORE: 'postgres' });
     expect(config.journeyLog).toEqual({
       kind: 'kafka', brokers: ['k1:9092', 'k2:9092'], topic: 'journey-events', partitions: 6, clientId: 'journey-backbone',
-      index: { connectionString: 'postgres://u@h:5432/db', schema: 'journey' },
+      index: { connectionString: 'postgres://u@h:5432/db', schema: 'journey', poolSize: 16 },
     });
     // One consumer group per topic: projectors of another topic never join (and rebalance) it.
     expect(config.projector.group).toBe('journey-projector.journey-events');

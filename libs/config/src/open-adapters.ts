@@ -21,7 +21,7 @@ export async function openJourneyLog(config: BackboneConfig['journeyLog']): Prom
 /** The configured read-store adapter. */
 export async function openReadStore(config: BackboneConfig['readStore']): Promise<ReadStore> {
   if (config.kind === 'postgres') {
-    const store = new PostgresReadStore({ connectionString: config.connectionString, schema: config.schema });
+    const store = new PostgresReadStore({ connectionString: config.connectionString, schema: config.schema, poolSize: config.poolSize });
     // Migrations run at start, so a wrong URL or a server that is down stops the app at once.
     await store.migrate();
     return store;

@@ -16,6 +16,11 @@ export interface PostgresEventIndexOptions {
   connectionString: string;
   /** @defaultValue 'journey' */
   schema?: string;
+  /**
+   * Connections. Each append holds one (with its journeys' locks) until its Kafka transaction
+   * commits, so this bounds the appends in flight per process. @defaultValue 16
+   */
+  poolSize?: number;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -33,7 +38,7 @@ export class PostgresEventIndex {
   constructor(options: PostgresEventIndexOptions) {
     this.schema = options.schema ?? 'journey';
     if (!IDENT.test(this.schema)) throw new Error(`invalid schema name "${this.schema}"`);
-    this.pool = new Pool({ connectionString: options.connectionString, max: 16 });
+    this.pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 16 });
     this.pool.on('error', () => undefined);
   }
 
