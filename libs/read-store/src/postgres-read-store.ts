@@ -1,4 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
+import { assertSchemaName, migrateSchema } from '../../postgres-schema/src';
 import type { Checkpoint, ParkedEvent, ProjectionCommit, ReadStore, StoredDocument } from './read-store.port';
 
 export interface PostgresReadStoreOptions {
@@ -10,7 +11,7 @@ export interface PostgresReadStoreOptions {
   poolSize?: number;
 }
 
-/** Ordered migrations: each runs once, recorded in `schema_migrations`, at start. */
+/** Ordered migrations of the read store's tables: each runs once, at start. */
 const MIGRATIONS: ReadonlyArray<string> = [
   `CREATE TABLE documents (
      projection text NOT NULL,
@@ -32,8 +33,6 @@ const MIGRATIONS: ReadonlyArray<string> = [
    );`,
 ];
 
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
-
 /**
  * The read store on PostgreSQL. `json` (not `jsonb`) keeps documents exactly as written, so the
  * same projection gives byte-identical documents on every adapter.
@@ -45,8 +44,7 @@ export class PostgresReadStore implements ReadStore {
   private ready: Promise<void> | null = null;
 
   constructor(options: PostgresReadStoreOptions) {
-    this.schema = options.schema ?? 'journey';
-    if (!IDENT.test(this.schema)) throw new Error(`invalid schema name "${this.schema}"`);
+    this.schema = assertSchemaName(options.schema ?? 'journey');
     this.pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
@@ -54,28 +52,7 @@ export class PostgresReadStore implements ReadStore {
 
   /** Creates the schema and runs pending migrations (once; later calls wait for the first). */
   migrate(): Promise<void> {
-    this.ready ??= this.withClient(async (client) => {
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`journey-migrations:${this.schema}`]);
-      try {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
-        await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-        const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${this.schema}.schema_migrations`);
-        const applied = new Set(rows.map((r) => r.version));
-        for (const [i, sql] of MIGRATIONS.entries()) {
-          if (applied.has(i + 1)) continue;
-          await client.query('BEGIN');
-          await client.query(`SET LOCAL search_path TO ${this.schema}`);
-          await client.query(sql);
-          await client.query(`INSERT INTO ${this.schema}.schema_migrations (version) VALUES ($1)`, [i + 1]);
-          await client.query('COMMIT');
-        }
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`journey-migrations:${this.schema}`]);
-      }
-    });
+    this.ready ??= migrateSchema(this.pool, this.schema, 'read-store', MIGRATIONS);
     return this.ready;
   }
 

@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type { JourneyEvent } from '../../../../schemas/src';
+import { assertSchemaName, migrateSchema } from '../../../postgres-schema/src';
 
 /** One indexed event: where it sits on the topic, and its envelope. */
 export interface IndexedEvent {
@@ -23,7 +24,21 @@ export interface PostgresEventIndexOptions {
   poolSize?: number;
 }
 
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Ordered migrations of the index tables: each runs once, at start. */
+const MIGRATIONS: ReadonlyArray<string> = [
+  `CREATE TABLE journey_events (
+     id text PRIMARY KEY,
+     journey_id text NOT NULL,
+     journey_version integer NOT NULL,
+     partition integer NOT NULL,
+     "offset" bigint NOT NULL,
+     time text NOT NULL,
+     envelope json NOT NULL,
+     UNIQUE (partition, "offset")
+   );
+   CREATE INDEX journey_events_by_journey ON journey_events (journey_id, partition, "offset");
+   CREATE TABLE journey_heads (journey_id text PRIMARY KEY, version integer NOT NULL);`,
+];
 
 /**
  * What Kafka cannot answer, kept in PostgreSQL beside the topic: events by id (idempotency), the
@@ -36,39 +51,13 @@ export class PostgresEventIndex {
   private ready: Promise<void> | null = null;
 
   constructor(options: PostgresEventIndexOptions) {
-    this.schema = options.schema ?? 'journey';
-    if (!IDENT.test(this.schema)) throw new Error(`invalid schema name "${this.schema}"`);
+    this.schema = assertSchemaName(options.schema ?? 'journey');
     this.pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 16 });
     this.pool.on('error', () => undefined);
   }
 
   migrate(): Promise<void> {
-    this.ready ??= (async () => {
-      const client = await this.pool.connect();
-      try {
-        // The same lock as the read store's migrations: both create this schema, and CREATE SCHEMA
-        // IF NOT EXISTS is not safe against a concurrent one.
-        await client.query('SELECT pg_advisory_lock(hashtext($1))', [`journey-migrations:${this.schema}`]);
-        try {
-          await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
-          await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.journey_events (
-            id text PRIMARY KEY,
-            journey_id text NOT NULL,
-            journey_version integer NOT NULL,
-            partition integer NOT NULL,
-            "offset" bigint NOT NULL,
-            time text NOT NULL,
-            envelope json NOT NULL,
-            UNIQUE (partition, "offset"))`);
-          await client.query(`CREATE INDEX IF NOT EXISTS journey_events_by_journey ON ${this.schema}.journey_events (journey_id, partition, "offset")`);
-          await client.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.journey_heads (journey_id text PRIMARY KEY, version integer NOT NULL)`);
-        } finally {
-          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`journey-migrations:${this.schema}`]);
-        }
-      } finally {
-        client.release();
-      }
-    })();
+    this.ready ??= migrateSchema(this.pool, this.schema, 'event-index', MIGRATIONS);
     return this.ready;
   }
 

@@ -1,0 +1,1 @@
+export { migrateSchema, assertSchemaName } from './migrate-schema';
