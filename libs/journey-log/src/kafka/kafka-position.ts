@@ -6,21 +6,53 @@ import type { PositionCodec } from '../journey-log.port';
  * partition). An event's position names its own partition; a reader's position names every
  * partition it has read. A partition absent from a token has not been read at all.
  */
-const TOKEN = /^k\.(\d{1,5}:\d{1,19}(,\d{1,5}:\d{1,19})*)?$/;
-
 export type PartitionOffsets = Map<number, number>;
 
-export function parseKafkaToken(token: string | null): PartitionOffsets {
+function invalid(token: string): BackboneError {
+  return new BackboneError('invalid_position', `"${token}" is not a position token of this journey log`);
+}
+
+/** `k.` then `<partition>:<offset>` pairs (1-5 and 1-19 digits) joined by commas; by hand, as projectors parse one per event. */
+function parse(token: string): PartitionOffsets {
   const offsets: PartitionOffsets = new Map();
-  if (token === null) return offsets;
-  if (!TOKEN.test(token)) throw new BackboneError('invalid_position', `"${token}" is not a position token of this journey log`);
-  const body = token.slice(2);
-  if (body === '') return offsets;
-  for (const entry of body.split(',')) {
-    const [p, o] = entry.split(':');
-    offsets.set(Number(p), Number(o));
+  if (token.charCodeAt(0) !== 107 /* k */ || token.charCodeAt(1) !== 46 /* . */) throw invalid(token);
+  const end = token.length;
+  let i = 2;
+  while (i < end) {
+    let partition = 0;
+    const p0 = i;
+    for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) partition = partition * 10 + (c - 48);
+    if (i === p0 || i - p0 > 5 || token.charCodeAt(i) !== 58 /* : */) throw invalid(token);
+    const o0 = ++i;
+    let offset = 0;
+    for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) offset = offset * 10 + (c - 48);
+    if (i === o0 || i - o0 > 19) throw invalid(token);
+    offsets.set(partition, offset);
+    if (i < end && (token.charCodeAt(i) !== 44 /* , */ || ++i === end)) throw invalid(token);
   }
   return offsets;
+}
+
+/** Recently parsed tokens (a checkpoint is compared with every event of a batch). Never mutated. */
+const parsed = new Map<string, PartitionOffsets>();
+const PARSED_CACHE = 4096;
+
+function parseShared(token: string | null): PartitionOffsets {
+  if (token === null) return EMPTY;
+  let offsets = parsed.get(token);
+  if (!offsets) {
+    offsets = parse(token);
+    if (parsed.size >= PARSED_CACHE) parsed.clear();
+    parsed.set(token, offsets);
+  }
+  return offsets;
+}
+
+const EMPTY: PartitionOffsets = new Map();
+
+/** The offsets a token names, as a new map the caller may change. */
+export function parseKafkaToken(token: string | null): PartitionOffsets {
+  return new Map(parseShared(token));
 }
 
 export function kafkaToken(offsets: PartitionOffsets | Iterable<[number, number]>): string {
@@ -31,11 +63,11 @@ export function kafkaToken(offsets: PartitionOffsets | Iterable<[number, number]
 const offset = (offsets: PartitionOffsets, partition: number) => offsets.get(partition) ?? -1;
 
 export const kafkaPositions: PositionCodec = {
-  validate: (token) => void parseKafkaToken(token),
+  validate: (token) => void parseShared(token),
   /** Meaningful within one partition (one journey); across partitions only a stable order. */
   compare(a, b) {
-    const pa = parseKafkaToken(a);
-    const pb = parseKafkaToken(b);
+    const pa = parseShared(a);
+    const pb = parseShared(b);
     const partitions = [...new Set([...pa.keys(), ...pb.keys()])].sort((x, y) => x - y);
     for (const p of partitions) {
       const d = offset(pa, p) - offset(pb, p);
@@ -44,34 +76,34 @@ export const kafkaPositions: PositionCodec = {
     return 0;
   },
   reached(current, target) {
-    const have = parseKafkaToken(current);
-    for (const [p, o] of parseKafkaToken(target)) if (offset(have, p) < o) return false;
+    const have = parseShared(current);
+    for (const [p, o] of parseShared(target)) if (offset(have, p) < o) return false;
     return true;
   },
   distance(current, head) {
-    const have = parseKafkaToken(current);
+    const have = parseShared(current);
     let behind = 0;
-    for (const [p, o] of parseKafkaToken(head)) behind += Math.max(0, o - offset(have, p));
+    for (const [p, o] of parseShared(head)) behind += Math.max(0, o - offset(have, p));
     return behind;
   },
   lagByPartition(current, head) {
-    const have = parseKafkaToken(current);
+    const have = parseShared(current);
     const lag: Record<string, number> = {};
-    for (const [p, o] of parseKafkaToken(head)) lag[String(p)] = Math.max(0, o - offset(have, p));
+    for (const [p, o] of parseShared(head)) lag[String(p)] = Math.max(0, o - offset(have, p));
     return lag;
   },
   merge(a, b) {
     const merged = parseKafkaToken(a);
-    for (const [p, o] of parseKafkaToken(b)) merged.set(p, Math.max(o, offset(merged, p)));
+    for (const [p, o] of parseShared(b)) merged.set(p, Math.max(o, offset(merged, p)));
     return kafkaToken(merged);
   },
   lowest(positions) {
     if (positions.length === 0 || positions.includes(null)) return null;
-    const parsed = positions.map((p) => parseKafkaToken(p));
+    const all = positions.map((p) => parseShared(p));
     const lowest: PartitionOffsets = new Map();
     // A partition missing from any position has not been read by that reader: start it from zero.
-    for (const [p, o] of parsed[0]) {
-      if (parsed.every((offsets) => offsets.has(p))) lowest.set(p, Math.min(o, ...parsed.map((offsets) => offsets.get(p)!)));
+    for (const [p, o] of all[0]) {
+      if (all.every((offsets) => offsets.has(p))) lowest.set(p, Math.min(o, ...all.map((offsets) => offsets.get(p)!)));
     }
     return kafkaToken(lowest);
   },
