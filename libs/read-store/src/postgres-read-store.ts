@@ -83,18 +83,20 @@ export class PostgresReadStore implements ReadStore {
   async commit(change: ProjectionCommit): Promise<void> {
     await this.migrate();
     // Serialise before BEGIN: a document that cannot be written fails the commit before any write.
+    // One JSON array for all rows: no per-element escaping into a PostgreSQL array literal, and a
+    // `json` column taken from it keeps the document's text exactly as serialised.
     const upserts = change.documents.filter((d) => d.value !== null);
-    const values = upserts.map((d) => JSON.stringify(d.value));
+    const rows = upserts.length === 0 ? null : JSON.stringify(upserts.map((d) => ({ p: d.projection, i: d.id, v: d.value, o: d.position })));
     const deletes = change.documents.filter((d) => d.value === null);
     await this.withClient(async (client) => {
       await client.query('BEGIN');
       try {
-        if (upserts.length > 0) {
+        if (rows !== null) {
           await client.query(
             `INSERT INTO ${this.schema}.documents (projection, id, value, position)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::json[], $4::text[])
+             SELECT p, i, v, o FROM json_to_recordset($1::json) AS d(p text, i text, v json, o text)
              ON CONFLICT (projection, id) DO UPDATE SET value = excluded.value, position = excluded.position`,
-            [upserts.map((d) => d.projection), upserts.map((d) => d.id), values, upserts.map((d) => d.position)],
+            [rows],
           );
         }
         if (deletes.length > 0) {
@@ -104,24 +106,34 @@ export class PostgresReadStore implements ReadStore {
             [deletes.map((d) => d.projection), deletes.map((d) => d.id)],
           );
         }
-        for (const p of change.parked) {
+        if (change.parked.length > 0) {
+          // One row per event and projection (the last word wins), as one statement may not touch a row twice.
+          const parked = [...new Map(change.parked.map((p) => [`${p.projection}\u0001${p.eventId}`, p])).values()];
           await client.query(
-            `INSERT INTO ${this.schema}.parked_events (projection, event_id, position, type, error) VALUES ($1, $2, $3, $4, $5)
+            `INSERT INTO ${this.schema}.parked_events (projection, event_id, position, type, error)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
              ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, position = excluded.position`,
-            [p.projection, p.eventId, p.position, p.type, p.error],
+            [parked.map((p) => p.projection), parked.map((p) => p.eventId), parked.map((p) => p.position), parked.map((p) => p.type), parked.map((p) => p.error)],
           );
         }
-        for (const c of change.checkpoints) {
-          let position = c.position;
-          if (change.mergePositions && position !== null) {
-            // Locks the row: a concurrent runner of the same projection merges after us, not over us.
-            const { rows } = await client.query(`SELECT version, position FROM ${this.schema}.checkpoints WHERE projection = $1 FOR UPDATE`, [c.projection]);
-            if (rows[0]?.version === c.version) position = change.mergePositions(rows[0].position, position);
+        if (change.checkpoints.length > 0) {
+          const checkpoints = change.checkpoints.map((c) => ({ ...c }));
+          if (change.mergePositions) {
+            // Locks the rows: a concurrent runner of the same projections merges after us, not over us.
+            const { rows } = await client.query(
+              `SELECT projection, version, position FROM ${this.schema}.checkpoints WHERE projection = ANY($1::text[]) ORDER BY projection FOR UPDATE`,
+              [checkpoints.map((c) => c.projection)],
+            );
+            const saved = new Map(rows.map((r) => [r.projection as string, r as Checkpoint]));
+            for (const c of checkpoints) {
+              const row = saved.get(c.projection);
+              if (c.position !== null && row?.version === c.version) c.position = change.mergePositions(row.position, c.position);
+            }
           }
           await client.query(
-            `INSERT INTO ${this.schema}.checkpoints (projection, version, position) VALUES ($1, $2, $3)
+            `INSERT INTO ${this.schema}.checkpoints (projection, version, position) SELECT * FROM unnest($1::text[], $2::int[], $3::text[])
              ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position`,
-            [c.projection, c.version, position],
+            [checkpoints.map((c) => c.projection), checkpoints.map((c) => c.version), checkpoints.map((c) => c.position)],
           );
         }
         await client.query('COMMIT');

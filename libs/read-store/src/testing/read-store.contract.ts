@@ -99,6 +99,24 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       expect(await store.checkpoint('p')).toEqual({ projection: 'p', version: 2, position: null });
     });
 
+    it('gives documents back exactly as written: key order, escapes, unicode, numbers, many in one commit', async () => {
+      const awkward = {
+        z: 'last key first',
+        quote: 'she said "hi" \\ then left',
+        lines: 'a\nb\tc\u2028d',
+        unicode: 'café ☕ 𝄞',
+        numbers: [0, -1.5, 1e21, 12855],
+        nested: { b: [true, null, { a: '' }], a: {} },
+      };
+      const documents = Array.from({ length: 300 }, (_, i) => ({ projection: 'p', id: `doc-${i}`, value: { ...awkward, i }, position: `s${i}` }));
+      await store.commit({ documents, checkpoints: [], parked: [] });
+      const back = await store.getMany<typeof awkward>('p', documents.map((d) => d.id));
+      for (const d of documents) {
+        expect(JSON.stringify(back.get(d.id)?.value)).toBe(JSON.stringify(d.value));
+        expect(back.get(d.id)?.position).toBe(d.position);
+      }
+    });
+
     it('lists a projection in id order, page by page', async () => {
       const ids = ['d', 'a', 'c', 'b', 'e'];
       await store.commit({ documents: ids.map((id) => ({ projection: 'p', id, value: { id }, position: 's1' })), checkpoints: [], parked: [] });
