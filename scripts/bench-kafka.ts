@@ -9,7 +9,7 @@ import { PROJECTIONS } from '../libs/journey-projections/src';
 import { appendInBatches, syntheticEvents } from '../libs/journey-simulator/src';
 import { ProjectionRunner } from '../libs/projection-runtime/src';
 import { PostgresReadStore } from '../libs/read-store/src';
-import { ROOT, fmt, percentile, postEvents, startBenchApp } from './bench-app';
+import { ROOT, fmt, httpRequest, percentile, postEvents, startBenchApp } from './bench-app';
 
 /**
  * The Kafka section of `npm run bench`: each figure beside a bare kafkajs baseline in the same run.
@@ -155,8 +155,7 @@ export async function benchKafka(line: Line): Promise<void> {
         const body = JSON.stringify({ specversion: '1.0', id: `${run}-lag-${i}`, source: '/bench', type: 'feedback.received', subject: customer, time: new Date().toISOString(), data: { score: 1 + (i % 5) } });
         try {
           const position = await postEvents(app.url, body);
-          const read = await fetch(`${app.url}/v1/customers/${customer}/journey?minPosition=${position}&waitMs=10000`);
-          await read.arrayBuffer();
+          const read = await httpRequest(`${app.url}/v1/customers/${customer}/journey?minPosition=${position}&waitMs=10000`);
           // 503: not visible within 10 s; counted, and its lag taken as at least that.
           if (read.status !== 200) notVisible++;
           lags.push(performance.now() - due);

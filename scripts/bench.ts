@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import type { JourneyEvent } from '../schemas/src';
 import { SqliteJourneyLog } from '../libs/journey-log/src';
 import { appendInBatches, syntheticEvents } from '../libs/journey-simulator/src';
-import { ROOT, fmt, percentile, postEvents, startBenchApp } from './bench-app';
+import { ROOT, fmt, httpRequest, percentile, postEvents, startBenchApp } from './bench-app';
 import { benchKafka } from './bench-kafka';
 
 /**
@@ -110,8 +110,7 @@ async function benchLagAndReads(): Promise<void> {
     const t0 = performance.now();
     const position = await postEvents(server.url, body);
     const t1 = performance.now();
-    const read = await fetch(`${server.url}/v1/customers/${encodeURIComponent(customer)}/journey?minPosition=${position}`);
-    await read.arrayBuffer();
+    const read = await httpRequest(`${server.url}/v1/customers/${encodeURIComponent(customer)}/journey?minPosition=${position}`);
     if (read.status !== 200) throw new Error(`read answered ${read.status}`);
     lags.push(performance.now() - t0);
     writes.push(t1 - t0);
@@ -136,8 +135,7 @@ async function benchLagAndReads(): Promise<void> {
     pending.push(
       (async () => {
         const t0 = performance.now();
-        const response = await fetch(`${server.url}/v1/customers/${encodeURIComponent(customer)}/journey`);
-        await response.arrayBuffer();
+        await httpRequest(`${server.url}/v1/customers/${encodeURIComponent(customer)}/journey`);
         latencies.push(performance.now() - (due > t0 ? t0 : due));
       })(),
     );

@@ -23,6 +23,8 @@ export class ProjectionProgress {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly polling = new Set<string>();
   private readonly wakers = new Set<() => void>();
+  /** Checkpoint reads in flight, shared by every caller that asks meanwhile. */
+  private readonly reading = new Map<string, Promise<string | null>>();
 
   constructor(
     private readonly log: JourneyLog,
@@ -30,8 +32,20 @@ export class ProjectionProgress {
     private readonly options: ProjectionProgressOptions = {},
   ) {}
 
-  async position(projection: string): Promise<string | null> {
-    return (await this.store.checkpoint(projection))?.position ?? null;
+  /**
+   * The committed checkpoint. Callers arriving while a read is in flight share it: the answer
+   * was read after they asked for it or just before, never ahead of what is committed, so a
+   * position header may understate (a reader waits a little more) but never overstate.
+   */
+  position(projection: string): Promise<string | null> {
+    let read = this.reading.get(projection);
+    if (!read) {
+      read = this.store.checkpoint(projection).then((c) => c?.position ?? null);
+      this.reading.set(projection, read);
+      const done = () => this.reading.delete(projection);
+      read.then(done, done);
+    }
+    return read;
   }
 
   /** Calls `listener` whenever a projector in this process commits; returns the unsubscribe. */
