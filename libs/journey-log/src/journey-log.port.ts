@@ -61,7 +61,11 @@ export interface InvalidRecord {
   error: string;
 }
 
-export type BatchHandler = (batch: StoredEvent[]) => Promise<void>;
+/**
+ * Gets a batch of events and `upTo`, a position that has seen every event of the batch (on a
+ * partitioned log a batch may span partitions, so the last event's position is not enough).
+ */
+export type BatchHandler = (batch: StoredEvent[], upTo: string) => Promise<void>;
 
 export interface LogSubscription {
   /** Stops delivering; resolves once the batch in flight (if any) has been handled. */

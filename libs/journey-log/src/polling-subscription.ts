@@ -38,8 +38,10 @@ export function pollingSubscription(
         const batch = await log.readAll(cursor, batchSize);
         if (stopped) break;
         if (batch.length > 0) {
-          await handler(batch);
-          for (const stored of batch) cursor = log.positions.merge(cursor, stored.position);
+          let upTo = cursor;
+          for (const stored of batch) upTo = log.positions.merge(upTo, stored.position);
+          await handler(batch, upTo!);
+          cursor = upTo;
           if (batch.length === batchSize) continue;
         }
         if (pending) continue;

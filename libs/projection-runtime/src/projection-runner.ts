@@ -45,7 +45,18 @@ export interface CommittedBatch {
  * at any point resumes from the last commit with nothing lost or applied twice.
  */
 export class ProjectionRunner extends EventEmitter {
+  /** What each projection has applied (committed, or in the commit under way): later batches build on it. */
   private readonly checkpoints = new Map<string, string | null>();
+  /** What each projection has committed. */
+  private readonly committed = new Map<string, string | null>();
+  /**
+   * The commit under way, with the documents it writes. The next batch is loaded and applied
+   * meanwhile (reading those documents from here, not from the store), then waits for it: the
+   * projector's CPU work overlaps the store's I/O, and commits stay in log order, one at a time.
+   */
+  private inFlight: { done: Promise<void>; documents: Map<string, StoredDocument> } | null = null;
+  /** Subscriptions already failed and being recovered (a failure is reported by both the commit and the next batch). */
+  private readonly failed = new WeakSet<LogSubscription>();
   private readonly cache = new Map<string, StoredDocument>();
   /**
    * Projections being rebuilt from an empty store, with every key this runner has written since:
@@ -82,10 +93,12 @@ export class ProjectionRunner extends EventEmitter {
         if (saved) this.logger.log(`projection ${projection.name}: v${saved.version} -> v${projection.version}, rebuilding from the start`);
         await this.options.store.reset(projection.name, projection.version);
         this.checkpoints.set(projection.name, null);
+        this.committed.set(projection.name, null);
         // With other writers in the group, a key this runner has not written may still exist.
         if (!this.options.group) this.rebuilding.set(projection.name, new Set());
       } else {
         this.checkpoints.set(projection.name, saved.position);
+        this.committed.set(projection.name, saved.position);
       }
     }
     this.follow();
@@ -96,8 +109,10 @@ export class ProjectionRunner extends EventEmitter {
     const projection = this.projections.find((p) => p.name === name);
     if (!projection) throw new Error(`unknown projection ${name}`);
     await this.subscription?.stop();
+    await this.settled();
     await this.options.store.reset(name, projection.version);
     this.checkpoints.set(name, null);
+    this.committed.set(name, null);
     this.rebuilding.set(name, new Set());
     this.cache.clear();
     if (!this.stopped) this.follow();
@@ -106,11 +121,18 @@ export class ProjectionRunner extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.subscription?.stop();
+    await this.settled();
     this.subscription = null;
   }
 
+  /** The projection's committed position. */
   position(projection: string): string | null {
-    return this.checkpoints.get(projection) ?? null;
+    return this.committed.get(projection) ?? null;
+  }
+
+  /** Resolves once no commit is under way (whether it succeeded or not). */
+  private async settled(): Promise<void> {
+    while (this.inFlight) await this.inFlight.done.catch(() => undefined);
   }
 
   private get logger() {
@@ -123,7 +145,7 @@ export class ProjectionRunner extends EventEmitter {
 
   private follow(): void {
     const group = this.options.group;
-    const subscription = this.options.log.subscribe(this.lowestCheckpoint(), (batch) => this.handle(batch), {
+    const subscription = this.options.log.subscribe(this.lowestCheckpoint(), (batch, upTo) => this.handle(batch, upTo), {
       batchSize: this.options.batchSize ?? 5000,
       onInvalid: (records) => this.parkInvalid(records),
       group: group
@@ -135,6 +157,7 @@ export class ProjectionRunner extends EventEmitter {
               this.cache.clear();
             },
             resumeFrom: async () => {
+              await this.settled();
               await this.reloadCheckpoints();
               return this.lowestCheckpoint();
             },
@@ -142,25 +165,30 @@ export class ProjectionRunner extends EventEmitter {
         : undefined,
     });
     this.subscription = subscription;
-    subscription.done.catch((error: unknown) => {
+    subscription.done.catch((error: unknown) => this.recover(subscription, error));
+  }
+
+  /** After a failed batch or commit: drop what is in memory and follow again from the committed checkpoints. */
+  private recover(subscription: LogSubscription, error: unknown): void {
+    if (this.stopped || this.subscription !== subscription || this.failed.has(subscription)) return;
+    this.failed.add(subscription);
+    void subscription.stop();
+    this.logger.error(`projection batch failed, retrying from the last checkpoint: ${String(error)}`);
+    this.cache.clear();
+    this.rebuilding.clear();
+    this.emit('error-retry', error);
+    const retry = () => {
       if (this.stopped || this.subscription !== subscription) return;
-      this.logger.error(`projection batch failed, retrying from the last checkpoint: ${String(error)}`);
-      this.cache.clear();
-      this.rebuilding.clear();
-      this.emit('error-retry', error);
-      const retry = () => {
-        if (this.stopped || this.subscription !== subscription) return;
-        this.reloadCheckpoints().then(
-          () => this.follow(),
-          (reloadError: unknown) => {
-            // The store is unreachable too: keep trying, never crash the process over it.
-            this.logger.error(`cannot reload checkpoints, retrying: ${String(reloadError)}`);
-            setTimeout(retry, this.options.retryDelayMs ?? 1000);
-          },
-        );
-      };
-      setTimeout(retry, this.options.retryDelayMs ?? 1000);
-    });
+      void this.settled().then(() => this.reloadCheckpoints()).then(
+        () => this.follow(),
+        (reloadError: unknown) => {
+          // The store is unreachable too: keep trying, never crash the process over it.
+          this.logger.error(`cannot reload checkpoints, retrying: ${String(reloadError)}`);
+          setTimeout(retry, this.options.retryDelayMs ?? 1000);
+        },
+      );
+    };
+    setTimeout(retry, this.options.retryDelayMs ?? 1000);
   }
 
   /** Records that are not journey events are parked once, under the log itself, and skipped. */
@@ -172,17 +200,22 @@ export class ProjectionRunner extends EventEmitter {
 
   private async reloadCheckpoints(): Promise<void> {
     for (const checkpoint of await this.options.store.checkpoints()) {
-      if (this.checkpoints.has(checkpoint.projection)) this.checkpoints.set(checkpoint.projection, checkpoint.position);
+      if (this.checkpoints.has(checkpoint.projection)) {
+        this.checkpoints.set(checkpoint.projection, checkpoint.position);
+        this.committed.set(checkpoint.projection, checkpoint.position);
+      }
     }
   }
 
-  private async handle(batch: StoredEvent[]): Promise<void> {
+  private async handle(batch: StoredEvent[], upTo: string): Promise<void> {
     const { log, store } = this.options;
     if (this.reassigned) {
       this.reassigned = false;
+      await this.settled();
       this.cache.clear();
       await this.reloadCheckpoints();
     }
+    const previous = this.inFlight;
     const positions = log.positions;
     const pending = (projection: Projection<any>, stored: StoredEvent) => {
       const checkpoint = this.checkpoints.get(projection.name) ?? null;
@@ -193,15 +226,16 @@ export class ProjectionRunner extends EventEmitter {
       const missing: string[] = [];
       const written = this.rebuilding.get(projection);
       for (const id of ids) {
-        const cached = this.cache.get(documentKey(projection, id));
-        if (cached) working.set(documentKey(projection, id), cached);
+        const key = documentKey(projection, id);
+        const cached = previous?.documents.get(key) ?? this.cache.get(key);
+        if (cached) working.set(key, cached);
         else if (!written || written.has(id)) missing.push(id);
       }
       if (missing.length === 0) continue;
       for (const [id, doc] of await store.getMany(projection, missing)) working.set(documentKey(projection, id), doc);
     }
     const outcome = applyEvents(this.projections, batch, working, { positions, checkpoints: this.checkpoints });
-    const last = batch[batch.length - 1].position;
+    const last = upTo;
     const checkpoints: Checkpoint[] = [];
     for (const projection of this.projections) {
       const current = this.checkpoints.get(projection.name) ?? null;
@@ -214,30 +248,50 @@ export class ProjectionRunner extends EventEmitter {
       const doc = working.get(key)!;
       return { projection, id, value: doc.value, position: doc.position };
     });
-    try {
-      await store.commit({ documents, checkpoints, parked: outcome.parked, mergePositions: positions.merge });
-    } catch (error) {
-      this.cache.clear();
-      this.rebuilding.clear();
-      throw error;
-    }
+    // Applied: the next batch builds on this state while it is being committed.
     for (const doc of documents) this.rebuilding.get(doc.projection)?.add(doc.id);
     for (const [projection, written] of this.rebuilding) {
       if (written.size > MAX_REBUILD_KEYS) this.rebuilding.delete(projection);
     }
     for (const c of checkpoints) this.checkpoints.set(c.projection, c.position);
-    for (const p of outcome.parked) {
-      this.logger.error(`projection ${p.projection} parked event ${p.eventId} (${p.type}) at ${p.position}: ${p.error}`);
-    }
     this.remember(working);
-    const changed = new Map<string, Set<string>>();
-    for (const key of outcome.changed) {
-      const { projection, id } = splitDocumentKey(key);
-      let ids = changed.get(projection);
-      if (!ids) changed.set(projection, (ids = new Set()));
-      ids.add(id);
-    }
-    this.emit('committed', { position: last, changed } satisfies CommittedBatch);
+    const written = new Map<string, StoredDocument>();
+    for (const key of outcome.changed) written.set(key, working.get(key)!);
+    // Commits go one at a time, in order: a failed one fails this batch too.
+    if (previous) await previous.done;
+    const subscription = this.subscription;
+    const done = store.commit({ documents, checkpoints, parked: outcome.parked, mergePositions: positions.merge }).then(
+      () => {
+        for (const c of checkpoints) this.committed.set(c.projection, c.position);
+        for (const p of outcome.parked) {
+          this.logger.error(`projection ${p.projection} parked event ${p.eventId} (${p.type}) at ${p.position}: ${p.error}`);
+        }
+        const changed = new Map<string, Set<string>>();
+        for (const key of outcome.changed) {
+          const { projection, id } = splitDocumentKey(key);
+          let ids = changed.get(projection);
+          if (!ids) changed.set(projection, (ids = new Set()));
+          ids.add(id);
+        }
+        this.emit('committed', { position: last, changed } satisfies CommittedBatch);
+      },
+      (error: unknown) => {
+        this.cache.clear();
+        this.rebuilding.clear();
+        if (subscription) this.recover(subscription, error);
+        throw error;
+      },
+    );
+    const commit = { done, documents: written };
+    this.inFlight = commit;
+    void done.then(
+      () => {
+        if (this.inFlight === commit) this.inFlight = null;
+      },
+      () => {
+        if (this.inFlight === commit) this.inFlight = null;
+      },
+    );
   }
 
   private remember(working: Map<string, StoredDocument>): void {

@@ -28,14 +28,15 @@ export function toKafkaRecord(event: JourneyEvent, journeyVersion: number): Kafk
  * `time` (`...:00Z` becomes `...:00.000Z`): the backbone keeps every attribute exactly as sent.
  */
 export function fromKafkaRecord(headers: Record<string, Buffer | string | undefined>, value: Buffer | string | null): { event: JourneyEvent; journeyVersion: number } {
-  const attributes: Record<string, unknown> = {};
+  const event: Record<string, unknown> = {};
   let journeyVersion = 0;
-  for (const [name, raw] of Object.entries(headers)) {
+  // A projector decodes every record: a plain loop, no intermediate arrays.
+  for (const name in headers) {
+    const raw = headers[name];
     if (raw === undefined) continue;
-    const text = raw.toString();
-    if (name === JOURNEY_VERSION_HEADER) journeyVersion = Number(text);
-    else if (name.startsWith('ce_')) attributes[name.slice(3)] = name === 'ce_schemaversion' ? Number(text) : text;
+    if (name === JOURNEY_VERSION_HEADER) journeyVersion = Number(raw.toString());
+    else if (name.startsWith('ce_')) event[name.slice(3)] = name === 'ce_schemaversion' ? Number(raw.toString()) : raw.toString();
   }
-  const data = value === null ? null : JSON.parse(value.toString());
-  return { event: { ...attributes, data } as JourneyEvent, journeyVersion };
+  event.data = value === null ? null : JSON.parse(value.toString());
+  return { event: event as JourneyEvent, journeyVersion };
 }

@@ -51,8 +51,89 @@ function unavailable(error: unknown): BackboneError {
 
 type OutgoingRecord = ReturnType<typeof toKafkaRecord> & { partition: number };
 
+interface QueuedAppend {
+  events: JourneyEvent[];
+  options: AppendOptions;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Records per append group (one append larger than this goes alone): keeps each partition's batch well under the broker's message.max.bytes. */
+const MAX_GROUP_EVENTS = 2000;
+/**
+ * Append groups under way at once. Groups touching the same journey queue on its PostgreSQL
+ * lock; the others overlap their PostgreSQL work, and their Kafka sends share transactions.
+ */
+const MAX_GROUPS_IN_FLIGHT = 4;
+
 function toStored(e: IndexedEvent): StoredEvent {
   return { event: upcast(e.envelope), position: kafkaToken([[e.partition, e.offset]]), journeyVersion: e.journeyVersion };
+}
+
+/**
+ * Gathers records from consecutive per-partition batches and hands them to `flush` one group at a
+ * time, in arrival order (so each partition stays in order). `add` returns at once while the
+ * buffer is under `limit`; past it, the caller waits (backpressure). A short timer flushes
+ * whatever is there, so a lone record is not held back.
+ */
+class BatchCoalescer {
+  private buffer: IndexedEvent[] = [];
+  private running: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private generation = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly flush: (records: IndexedEvent[]) => Promise<void>,
+    private readonly failed: (error: unknown) => void,
+  ) {}
+
+  async add(records: IndexedEvent[]): Promise<void> {
+    if (records.length === 0) return;
+    this.buffer.push(...records);
+    if (this.buffer.length >= this.limit) {
+      this.schedule();
+      await this.running;
+    } else {
+      this.timer ??= setTimeout(() => this.schedule(), 1);
+    }
+  }
+
+  /** Resolves once everything added so far has been flushed. */
+  async drain(): Promise<void> {
+    this.schedule();
+    await this.running;
+  }
+
+  idle(): Promise<void> {
+    return this.running;
+  }
+
+  /** Forgets records not flushed yet (they will be fetched again). */
+  discard(): void {
+    this.generation++;
+    this.buffer = [];
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const generation = this.generation;
+    this.running = this.running.then(async () => {
+      if (generation !== this.generation) return;
+      const records = this.buffer.splice(0, this.limit);
+      if (records.length === 0) return;
+      if (this.buffer.length > 0) this.schedule();
+      await this.flush(records);
+    });
+    // A failure ends the subscription (reported once, through `failed`); later flushes see an empty buffer.
+    this.running = this.running.catch((error) => {
+      this.discard();
+      this.failed(error);
+    });
+  }
 }
 
 /**
@@ -72,6 +153,8 @@ export class KafkaJourneyLog implements JourneyLog {
   private started: Promise<void> | null = null;
   private partitionCount = 0;
   private readonly partitioner = Partitioners.DefaultPartitioner();
+  private queue: QueuedAppend[] = [];
+  private groupsInFlight = 0;
   private pending: Array<{ messages: OutgoingRecord[]; resolve: (offsets: number[]) => void; reject: (error: unknown) => void }> = [];
   private flushing = false;
   private readonly consumers = new Set<Consumer>();
@@ -124,50 +207,104 @@ export class KafkaJourneyLog implements JourneyLog {
     return this.partitioner({ topic: this.topic, partitionMetadata, message: { key: journeyId, value: null } });
   }
 
+  /**
+   * Appends queue up while MAX_GROUPS_IN_FLIGHT groups are being written, and the next group
+   * takes them all (up to MAX_GROUP_EVENTS): one PostgreSQL transaction holding every journey's
+   * lock, one Kafka send, one index write. A group costs about what a lone append costs, so
+   * throughput grows with load instead of being capped by connections held across Kafka round trips.
+   */
   async append(events: JourneyEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     await this.start();
-    const index = this.options.index;
-    const subjects = [...new Set([...events.map((e) => e.subject), ...Object.keys(options.expectedVersions ?? {})])];
-    return index.withJourneysLocked(subjects, async (client) => {
-      const existing = await index.existing(client, events.map((e) => e.id));
-      const versions = await index.versions(client, subjects);
-      for (const [journeyId, expected] of Object.entries(options.expectedVersions ?? {})) {
-        const actual = versions.get(journeyId) ?? 0;
-        if (actual !== expected) throw new VersionConflictError(journeyId, expected, actual);
-      }
-      const fresh: Array<{ event: JourneyEvent; version: number; partition: number }> = [];
-      const seen = new Set(existing.keys());
-      for (const event of events) {
-        if (seen.has(event.id)) continue;
-        seen.add(event.id);
-        const version = (versions.get(event.subject) ?? 0) + 1;
-        versions.set(event.subject, version);
-        fresh.push({ event, version, partition: this.partitionOf(event.subject) });
-      }
-      const placed = new Map<number, number>();
-      for (const { partition, offset } of existing.values()) placed.set(partition, Math.max(placed.get(partition) ?? -1, offset));
-      const indexed: IndexedEvent[] = [];
-      if (fresh.length > 0) {
-        const offsets = await this.sendInTransaction(fresh.map(({ event, version, partition }) => ({ ...toKafkaRecord(event, version), partition })));
-        fresh.forEach(({ event, version, partition }, i) => {
-          const offset = offsets[i];
-          indexed.push({ id: event.id, journeyId: event.subject, journeyVersion: version, partition, offset, time: event.time, envelope: event });
-          placed.set(partition, Math.max(placed.get(partition) ?? -1, offset));
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ events, options, resolve, reject });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0 && this.groupsInFlight < MAX_GROUPS_IN_FLIGHT) {
+      let size = 0;
+      let take = 0;
+      while (take < this.queue.length && (take === 0 || size + this.queue[take].events.length <= MAX_GROUP_EVENTS)) size += this.queue[take++].events.length;
+      const group = this.queue.splice(0, take);
+      this.groupsInFlight++;
+      this.appendGroup(group)
+        .then(
+          (outcomes) =>
+            group.forEach((member, i) => {
+              const outcome = outcomes[i];
+              if (outcome instanceof Error) member.reject(outcome);
+              else member.resolve(outcome);
+            }),
+          (error: unknown) => {
+            for (const member of group) member.reject(unavailable(error));
+          },
+        )
+        .finally(() => {
+          this.groupsInFlight--;
+          this.drain();
         });
-        // Recorded in the same PostgreSQL transaction that holds the journeys' locks. Should this
+    }
+  }
+
+  /**
+   * Each member is judged in arrival order against the journeys' versions after the members
+   * before it: a version conflict fails that member alone; the others are written together.
+   */
+  private async appendGroup(group: readonly QueuedAppend[]): Promise<Array<AppendResult | Error>> {
+    const index = this.options.index;
+    const subjects = [...new Set(group.flatMap((m) => [...m.events.map((e) => e.subject), ...Object.keys(m.options.expectedVersions ?? {})]))];
+    return index.withJourneysLocked(subjects, async (client) => {
+      const existing = await index.existing(client, group.flatMap((m) => m.events.map((e) => e.id)));
+      const versions = await index.versions(client, subjects);
+      // Where each id sits: on the topic already, or as the n-th record of this group's transaction.
+      const placedIds = new Map<string, { partition: number; offset: number } | { record: number }>(existing);
+      const records: Array<{ event: JourneyEvent; version: number; partition: number }> = [];
+      const plans = group.map((member): { ids: string[]; accepted: number; journeyVersions: Record<string, number> } | Error => {
+        for (const [journeyId, expected] of Object.entries(member.options.expectedVersions ?? {})) {
+          const actual = versions.get(journeyId) ?? 0;
+          if (actual !== expected) return new VersionConflictError(journeyId, expected, actual);
+        }
+        let accepted = 0;
+        for (const event of member.events) {
+          if (placedIds.has(event.id)) continue;
+          const version = (versions.get(event.subject) ?? 0) + 1;
+          versions.set(event.subject, version);
+          placedIds.set(event.id, { record: records.length });
+          records.push({ event, version, partition: this.partitionOf(event.subject) });
+          accepted++;
+        }
+        const journeyVersions: Record<string, number> = {};
+        for (const subject of new Set(member.events.map((e) => e.subject))) journeyVersions[subject] = versions.get(subject) ?? 0;
+        return { ids: member.events.map((e) => e.id), accepted, journeyVersions };
+      });
+      let offsets: number[] = [];
+      if (records.length > 0) {
+        offsets = await this.sendInTransaction(records.map(({ event, version, partition }) => ({ ...toKafkaRecord(event, version), partition })));
+        // Recorded in the PostgreSQL transaction that holds the journeys' locks. Should this
         // process die after the Kafka commit and before this, consumers index the events they read.
-        await index.record(client, indexed);
+        await index.record(
+          client,
+          records.map(({ event, version, partition }, i) => ({ id: event.id, journeyId: event.subject, journeyVersion: version, partition, offset: offsets[i], time: event.time, envelope: event })),
+        );
       }
-      const journeyVersions: Record<string, number> = {};
-      for (const subject of new Set(events.map((e) => e.subject))) journeyVersions[subject] = versions.get(subject) ?? 0;
-      return { accepted: fresh.length, duplicates: events.length - fresh.length, position: kafkaToken(placed), journeyVersions };
+      return plans.map((plan) => {
+        if (plan instanceof Error) return plan;
+        const placed = new Map<number, number>();
+        for (const id of new Set(plan.ids)) {
+          const where = placedIds.get(id)!;
+          const [partition, offset] = 'record' in where ? [records[where.record].partition, offsets[where.record]] : [where.partition, where.offset];
+          placed.set(partition, Math.max(placed.get(partition) ?? -1, offset));
+        }
+        return { accepted: plan.accepted, duplicates: plan.ids.length - plan.accepted, position: kafkaToken(placed), journeyVersions: plan.journeyVersions };
+      });
     });
   }
 
   /**
-   * Group commit: appends arriving while a Kafka transaction is in flight go together in the
-   * next one (a transactional producer runs one transaction at a time). Each append gets the
-   * offsets of its own records; if the transaction fails, every append in it fails, whole.
+   * Group commit on the producer: sends arriving while a Kafka transaction is in flight go
+   * together in the next one (a transactional producer runs one transaction at a time). Each
+   * caller gets the offsets of its own records; if the transaction fails, every caller in it fails.
    */
   private sendInTransaction(messages: OutgoingRecord[]): Promise<number[]> {
     return new Promise((resolve, reject) => {
@@ -266,16 +403,41 @@ export class KafkaJourneyLog implements JourneyLog {
     let stopping = false;
     const stop = async () => {
       stopping = true;
+      coalescer.discard();
       await consumer.disconnect().catch(() => undefined);
+      // A flush already under way finishes (its commit is whole) before the reader counts as stopped.
+      await coalescer.idle();
       this.consumers.delete(consumer);
       finish();
     };
+    const failWith = (error: unknown) => {
+      stopping = true;
+      fail(error);
+      void consumer.disconnect().catch(() => undefined);
+      this.consumers.delete(consumer);
+    };
+    // kafkajs hands over one partition at a time; the handler gets what several partitions
+    // brought (up to batchSize), so each read-store commit carries as much as is there, and
+    // the next fetch runs while the previous records are being projected.
+    const coalescer = new BatchCoalescer(options.batchSize ?? 1000, async (records) => {
+      const { delivered, invalid } = await this.indexAndDeduplicate(records);
+      if (invalid.length > 0) {
+        if (!options.onInvalid) throw new BackboneError('validation_failed', `invalid record on the log at ${invalid[0].position}: ${invalid[0].error}`);
+        await options.onInvalid(invalid);
+      }
+      if (delivered.length === 0) return;
+      const upTo = new Map<number, number>();
+      for (const r of delivered) upTo.set(r.partition, Math.max(r.offset, upTo.get(r.partition) ?? -1));
+      await handler(delivered.map(toStored), kafkaToken(upTo));
+    }, failWith);
     void (async () => {
       await this.start();
       await consumer.connect();
       await consumer.subscribe({ topic: this.topic, fromBeginning: true });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         const partitions = payload.memberAssignment[this.topic] ?? [];
+        // Records fetched before the reassignment are read again from the checkpoints below.
+        coalescer.discard();
         group?.onAssign?.(partitions);
         void (async () => {
           // Offsets are never committed to Kafka: the reader's own checkpoints say where to resume.
@@ -295,9 +457,7 @@ export class KafkaJourneyLog implements JourneyLog {
             const headers = m.headers as Record<string, Buffer>;
             try {
               const { event, journeyVersion } = fromKafkaRecord(headers, m.value);
-              // Anyone who can reach the topic can write to it: check what the appender checked.
-              const checked = validateEvent(event);
-              if (!checked.ok) throw new Error(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+              // Validated in the flush, unless the appender indexed it (it validated it then).
               records.push({ id: event.id, journeyId: event.subject, journeyVersion, partition: batch.partition, offset, time: event.time, envelope: event });
             } catch (error) {
               const position = kafkaToken([[batch.partition, offset]]);
@@ -307,17 +467,14 @@ export class KafkaJourneyLog implements JourneyLog {
           try {
             if (invalid.length > 0) {
               if (!options.onInvalid) throw new BackboneError('validation_failed', `invalid record on the log at ${invalid[0].position}: ${invalid[0].error}`);
+              // Parked before any later record of this partition is projected.
+              await coalescer.drain();
               await options.onInvalid(invalid);
             }
-            if (records.length === 0) return;
-            const delivered = await this.indexAndDeduplicate(records);
-            if (delivered.length > 0) await handler(delivered.map(toStored));
+            await coalescer.add(records);
           } catch (error) {
-            stopping = true;
-            fail(error);
-            void consumer.disconnect().catch(() => undefined);
-            this.consumers.delete(consumer);
             // Rethrowing would make kafkajs retry the batch; the subscription has failed instead.
+            failWith(error);
           }
         },
       });
@@ -328,21 +485,47 @@ export class KafkaJourneyLog implements JourneyLog {
     return { done, stop };
   }
 
-  private async indexAndDeduplicate(records: IndexedEvent[]): Promise<IndexedEvent[]> {
+  /**
+   * Which records to deliver, and which are not journey events. (partition, offset) is unique in
+   * the index and the appender records exactly what it sent, after validating it: a row at a
+   * record's place is that record, already checked. Nearly always all records are there; only
+   * the others (written around the appender, not indexed yet, or a retried append's copy) are
+   * validated and looked up by id.
+   */
+  private async indexAndDeduplicate(records: IndexedEvent[]): Promise<{ delivered: IndexedEvent[]; invalid: InvalidRecord[] }> {
     const index = this.options.index;
-    const homeOf = async (ids: string[]) => {
-      const { rows } = await index.pool.query(`SELECT id, partition, "offset" FROM ${index.schema}.journey_events WHERE id = ANY($1::text[])`, [ids]);
-      return new Map(rows.map((r) => [r.id as string, `${r.partition}:${r.offset}`]));
-    };
-    // Nearly always every record is indexed already (the appender did it): look first, write only what is missing.
-    let home = await homeOf(records.map((r) => r.id));
-    const missing = records.filter((r) => !home.has(r.id));
-    if (missing.length > 0) {
-      await index.record(index.pool, missing);
-      home = await homeOf(records.map((r) => r.id));
+    const placed = await index.placed(records.map((r) => r.partition), records.map((r) => r.offset));
+    const unplaced = records.filter((r) => !placed.has(`${r.partition}:${r.offset}`));
+    if (unplaced.length === 0) return { delivered: records, invalid: [] };
+    // Anyone who can reach the topic can write to it: check what the appender checks.
+    const invalid: InvalidRecord[] = [];
+    const rejected = new Set<IndexedEvent>();
+    const candidates = unplaced.filter((r) => {
+      const checked = validateEvent(r.envelope);
+      if (checked.ok) return true;
+      rejected.add(r);
+      const position = kafkaToken([[r.partition, r.offset]]);
+      const error = `invalid record: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+      invalid.push({ position, id: typeof r.id === 'string' ? r.id : position, type: typeof r.envelope.type === 'string' ? r.envelope.type : 'unknown', error });
+      return false;
+    });
+    if (candidates.length > 0) {
+      const homeOf = async (ids: string[]) => {
+        const { rows } = await index.pool.query(`SELECT id, partition, "offset" FROM ${index.schema}.journey_events WHERE id = ANY($1::text[])`, [ids]);
+        return new Map(rows.map((r) => [r.id as string, `${r.partition}:${r.offset}`]));
+      };
+      let home = await homeOf(candidates.map((r) => r.id));
+      const missing = candidates.filter((r) => !home.has(r.id));
+      if (missing.length > 0) {
+        await index.record(index.pool, missing);
+        home = await homeOf(candidates.map((r) => r.id));
+      }
+      for (const r of candidates) if (home.get(r.id) !== `${r.partition}:${r.offset}`) rejected.add(r);
     }
-    return records.filter((r) => home.get(r.id) === `${r.partition}:${r.offset}`);
+    return { delivered: rejected.size === 0 ? records : records.filter((r) => !rejected.has(r)), invalid };
   }
+
+
 
   async close(): Promise<void> {
     for (const consumer of this.consumers) await consumer.disconnect().catch(() => undefined);

@@ -17,10 +17,7 @@ export interface PostgresEventIndexOptions {
   connectionString: string;
   /** @defaultValue 'journey' */
   schema?: string;
-  /**
-   * Connections. Each append holds one (with its journeys' locks) until its Kafka transaction
-   * commits, so this bounds the appends in flight per process. @defaultValue 16
-   */
+  /** Connections (an append group holds one, with its journeys' locks, until its Kafka transaction commits). @defaultValue 16 */
   poolSize?: number;
 }
 
@@ -67,7 +64,11 @@ export class PostgresEventIndex {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      for (const id of [...new Set(journeyIds)].sort()) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`journey:${id}`]);
+      // One round trip; locks taken in hash order, the same in every process, so no deadlock.
+      await client.query(
+        `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext('journey:' || id) AS h FROM unnest($1::text[]) AS id ORDER BY h) AS ordered`,
+        [journeyIds],
+      );
       const result = await work(client);
       await client.query('COMMIT');
       return result;
@@ -113,6 +114,27 @@ export class PostgresEventIndex {
        ON CONFLICT (journey_id) DO UPDATE SET version = GREATEST(${this.schema}.journey_heads.version, excluded.version)`,
       [[...heads.keys()], [...heads.values()]],
     );
+  }
+
+  /** Which of the given places (`partition:offset`) hold an indexed event. */
+  async placed(partitions: readonly number[], offsets: readonly number[]): Promise<Set<string>> {
+    if (partitions.length === 0) return new Set();
+    // One range per partition: an index range scan returning two integers a row.
+    const ranges = new Map<number, [number, number]>();
+    partitions.forEach((p, i) => {
+      const range = ranges.get(p);
+      if (!range) ranges.set(p, [offsets[i], offsets[i]]);
+      else {
+        range[0] = Math.min(range[0], offsets[i]);
+        range[1] = Math.max(range[1], offsets[i]);
+      }
+    });
+    const { rows } = await this.pool.query(
+      `SELECT e.partition, e."offset" FROM unnest($1::int[], $2::bigint[], $3::bigint[]) AS r(partition, low, high)
+       JOIN ${this.schema}.journey_events e ON e.partition = r.partition AND e."offset" BETWEEN r.low AND r.high`,
+      [[...ranges.keys()], [...ranges.values()].map((r) => r[0]), [...ranges.values()].map((r) => r[1])],
+    );
+    return new Set(rows.map((r) => `${r.partition}:${r.offset}`));
   }
 
   async journey(journeyId: string): Promise<IndexedEvent[]> {

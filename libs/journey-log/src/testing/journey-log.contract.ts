@@ -130,6 +130,18 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
       expect(fromMiddle).toEqual([next.id]);
     });
 
+    it('hands each batch with a position that has seen all of it, on every partition it spans', async () => {
+      const events = Array.from({ length: 40 }, (_, i) => placed(`c${i % 8}`, `o${i}`));
+      await log.append(events);
+      const batches: Array<{ batch: StoredEvent[]; upTo: string }> = [];
+      const subscription = log.subscribe(null, async (batch, upTo) => void batches.push({ batch, upTo }), { batchSize: 100 });
+      await waitFor(() => batches.reduce((n, b) => n + b.batch.length, 0) === events.length, { what: 'all events', timeoutMs: 30_000 });
+      await subscription.stop();
+      for (const { batch, upTo } of batches) {
+        for (const stored of batch) expect(log.positions.reached(upTo, stored.position)).toBe(true);
+      }
+    });
+
     it('stops a subscription whose handler throws, so no event is skipped', async () => {
       await log.append([placed('c1', 'o1')]);
       const subscription = log.subscribe(null, async () => {
