@@ -10,12 +10,14 @@ const PositiveInt = z.coerce.number().int().positive();
  * with a message naming the variable. Every variable is listed in the README.
  */
 const EnvSchema = z.object({
-  JOURNEY_LOG: z.enum(['sqlite', 'kafka'], { message: 'must be "sqlite" or "kafka" (eventstoredb is not in this build)' }).default('sqlite'),
+  JOURNEY_LOG: z.enum(['sqlite', 'kafka', 'eventstoredb'], { message: 'must be "sqlite", "kafka" or "eventstoredb"' }).default('sqlite'),
   KAFKA_BROKERS: z.string().regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be host:port[,host:port...]').optional(),
   KAFKA_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name').default('journey-events'),
   KAFKA_PARTITIONS: PositiveInt.max(1000).default(6),
   KAFKA_CLIENT_ID: z.string().min(1).default('journey-backbone'),
   PROJECTOR_GROUP: z.string().min(1).optional(),
+  EVENTSTOREDB_CONNECTION_STRING: z.string().regex(/^esdb(\+discover)?:\/\/.+/, 'must be an esdb:// or esdb+discover:// connection string').optional(),
+  EVENTSTOREDB_STREAM_PREFIX: z.string().regex(/^[^$\s][^\s]*$/, 'must be a stream name prefix without spaces, not starting with $ (system streams)').default('journey-'),
   READ_STORE: z.enum(['sqlite', 'postgres'], { message: 'must be "sqlite" or "postgres"' }).default('sqlite'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// connection string').optional(),
   DATABASE_POOL_SIZE: PositiveInt.max(500).default(16),
@@ -43,7 +45,8 @@ export interface BackboneConfig {
         partitions: number;
         clientId: string;
         index: { connectionString: string; schema: string; poolSize: number };
-      };
+      }
+    | { kind: 'eventstoredb'; connectionString: string; streamPrefix: string };
   readStore:
     | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
     | { kind: 'postgres'; connectionString: string; schema: string; poolSize: number };
@@ -66,10 +69,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
   if (e.JOURNEY_LOG === 'kafka' && !e.DATABASE_URL) {
     missing.push('JOURNEY_LOG=kafka needs DATABASE_URL: ids, journey versions and per-journey reads are indexed in PostgreSQL');
   }
+  if (e.JOURNEY_LOG === 'eventstoredb' && !e.EVENTSTOREDB_CONNECTION_STRING) {
+    missing.push('JOURNEY_LOG=eventstoredb needs EVENTSTOREDB_CONNECTION_STRING (esdb://host:2113?tls=false)');
+  }
+  if (e.JOURNEY_LOG !== 'kafka' && e.PROJECTOR_GROUP) {
+    missing.push(`PROJECTOR_GROUP is for a partitioned log (JOURNEY_LOG=kafka); ${e.JOURNEY_LOG} runs one projector per read store`);
+  }
   if (missing.length > 0) throw new BackboneError('configuration_invalid', `invalid configuration:\n  ${missing.join('\n  ')}`);
   return {
     journeyLog:
-      e.JOURNEY_LOG === 'kafka'
+      e.JOURNEY_LOG === 'eventstoredb'
+        ? { kind: 'eventstoredb', connectionString: e.EVENTSTOREDB_CONNECTION_STRING!, streamPrefix: e.EVENTSTOREDB_STREAM_PREFIX }
+        : e.JOURNEY_LOG === 'kafka'
         ? {
             kind: 'kafka',
             brokers: e.KAFKA_BROKERS!.split(','),

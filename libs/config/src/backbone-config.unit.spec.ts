@@ -25,8 +25,20 @@ describe('configuration from the environment', () => {
     expect(config.projector.group).toBe('journey-projector.journey-events');
   });
 
+  it('selects EventStoreDB for the log, one stream per journey under a prefix, and no consumer group', () => {
+    const config = loadConfig({ JOURNEY_LOG: 'eventstoredb', EVENTSTOREDB_CONNECTION_STRING: 'esdb://127.0.0.1:2113?tls=false' });
+    expect(config.journeyLog).toEqual({ kind: 'eventstoredb', connectionString: 'esdb://127.0.0.1:2113?tls=false', streamPrefix: 'journey-' });
+    expect(config.projector.group).toBeUndefined();
+    expect(loadConfig({ JOURNEY_LOG: 'eventstoredb', EVENTSTOREDB_CONNECTION_STRING: 'esdb+discover://a,b,c', EVENTSTOREDB_STREAM_PREFIX: 'cj-' }).journeyLog).toMatchObject({ streamPrefix: 'cj-' });
+  });
+
   it.each([
     [{ READ_STORE: 'postgres' }, /READ_STORE=postgres needs DATABASE_URL/],
+    [{ JOURNEY_LOG: 'eventstoredb' }, /JOURNEY_LOG=eventstoredb needs EVENTSTOREDB_CONNECTION_STRING/],
+    [{ JOURNEY_LOG: 'eventstoredb', EVENTSTOREDB_CONNECTION_STRING: 'http://localhost:2113' }, /EVENTSTOREDB_CONNECTION_STRING="http:\/\/localhost:2113": must be an esdb:\/\//],
+    [{ JOURNEY_LOG: 'eventstoredb', EVENTSTOREDB_CONNECTION_STRING: 'esdb://h:2113', EVENTSTOREDB_STREAM_PREFIX: '$ce-' }, /EVENTSTOREDB_STREAM_PREFIX="\$ce-"/],
+    [{ JOURNEY_LOG: 'eventstoredb', EVENTSTOREDB_CONNECTION_STRING: 'esdb://h:2113', PROJECTOR_GROUP: 'g' }, /PROJECTOR_GROUP is for a partitioned log/],
+    [{ PROJECTOR_GROUP: 'g' }, /PROJECTOR_GROUP is for a partitioned log \(JOURNEY_LOG=kafka\); sqlite/],
     [{ JOURNEY_LOG: 'kafka', DATABASE_URL: 'postgres://u@h/db' }, /JOURNEY_LOG=kafka needs KAFKA_BROKERS/],
     [{ JOURNEY_LOG: 'kafka', KAFKA_BROKERS: 'localhost:9092' }, /JOURNEY_LOG=kafka needs DATABASE_URL/],
     [{ JOURNEY_LOG: 'kafka', KAFKA_BROKERS: 'localhost', DATABASE_URL: 'postgres://u@h/db' }, /KAFKA_BROKERS="localhost": must be host:port/],

@@ -1,9 +1,14 @@
-import { KafkaJourneyLog, PostgresEventIndex, SqliteJourneyLog, type JourneyLog } from '../../journey-log/src';
+import { EventStoreJourneyLog, KafkaJourneyLog, PostgresEventIndex, SqliteJourneyLog, type JourneyLog } from '../../journey-log/src';
 import { PostgresReadStore, SqliteReadStore, type ReadStore } from '../../read-store/src';
 import type { BackboneConfig } from './backbone-config';
 
-/** The configured journey log adapter, connected (a broker that is down stops the app at start). */
+/** The configured journey log adapter, connected (a broker or server that is down stops the app at start). */
 export async function openJourneyLog(config: BackboneConfig['journeyLog']): Promise<JourneyLog> {
+  if (config.kind === 'eventstoredb') {
+    const log = new EventStoreJourneyLog({ connectionString: config.connectionString, streamPrefix: config.streamPrefix });
+    await log.start();
+    return log;
+  }
   if (config.kind === 'kafka') {
     const log = new KafkaJourneyLog({
       brokers: config.brokers,

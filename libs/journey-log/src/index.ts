@@ -14,3 +14,4 @@ export { pollingSubscription, type PollingSubscriptionOptions } from './polling-
 export { SqliteJourneyLog, type SqliteJourneyLogOptions } from './sqlite-journey-log';
 export { sqlitePositions, sqliteToken, sqliteSequence } from './sqlite-position';
 export { KafkaJourneyLog, PostgresEventIndex, JOURNEY_TOPIC_CONFIG, kafkaPositions, type KafkaJourneyLogOptions } from './kafka';
+export { EventStoreJourneyLog, eventStorePositions, type EventStoreJourneyLogOptions } from './eventstoredb';

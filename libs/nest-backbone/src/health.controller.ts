@@ -40,12 +40,13 @@ export class HealthController {
     return this.metrics.render([
       {
         name: 'journey_projection_lag_events',
-        help: 'Events between a projection checkpoint and the head of the log',
+        // EventStoreDB cannot count events between two positions: there it is transaction-file bytes.
+        help: `Distance from a projection checkpoint to the head of the log (${this.log.kind === 'eventstoredb' ? 'bytes of the transaction file' : 'events'})`,
         samples: projections.map((p) => ({ labels: { projection: p.projection }, value: p.lag })),
       },
       {
         name: 'journey_projection_partition_lag_events',
-        help: 'Per log partition: offsets between a projection checkpoint and the head',
+        help: `Per log partition: distance from a projection checkpoint to the head (${this.log.kind === 'kafka' ? 'offsets, transaction markers included' : this.log.kind === 'eventstoredb' ? 'bytes' : 'events'})`,
         samples: projections.flatMap((p) =>
           Object.entries(this.log.positions.lagByPartition(p.position, head)).map(([partition, value]) => ({ labels: { projection: p.projection, partition }, value })),
         ),
