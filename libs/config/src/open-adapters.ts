@@ -1,10 +1,12 @@
-import { EventStoreJourneyLog, KafkaJourneyLog, PostgresEventIndex, SqliteJourneyLog, type JourneyLog } from '../../journey-log/src';
+import { KafkaJourneyLog, PostgresEventIndex, SqliteJourneyLog, type JourneyLog } from '../../journey-log/src';
 import { PostgresReadStore, SqliteReadStore, type ReadStore } from '../../read-store/src';
+import { BackboneError } from '../../errors/src';
 import type { BackboneConfig } from './backbone-config';
 
 /** The configured journey log adapter, connected (a broker or server that is down stops the app at start). */
 export async function openJourneyLog(config: BackboneConfig['journeyLog']): Promise<JourneyLog> {
   if (config.kind === 'eventstoredb') {
+    const { EventStoreJourneyLog } = await import('../../journey-log/src/eventstoredb');
     const log = new EventStoreJourneyLog({ connectionString: config.connectionString, streamPrefix: config.streamPrefix });
     await log.start();
     return log;
@@ -28,7 +30,12 @@ export async function openReadStore(config: BackboneConfig['readStore']): Promis
   if (config.kind === 'postgres') {
     const store = new PostgresReadStore({ connectionString: config.connectionString, schema: config.schema, poolSize: config.poolSize });
     // Migrations run at start, so a wrong URL or a server that is down stops the app at once.
-    await store.migrate();
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      throw new BackboneError('store_unavailable', `the PostgreSQL read store is unavailable: ${(error as Error).message}`, { retriable: true, cause: error });
+    }
     return store;
   }
   return new SqliteReadStore({ file: config.file, synchronous: config.synchronous });

@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'not_caught_up',
   'configuration_invalid',
   'log_unavailable',
+  'store_unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -11,7 +11,10 @@ import { Metrics } from './metrics';
  * errors go through the one filter, requests are counted, and SIGTERM/SIGINT close the adapters.
  */
 export async function bootstrapHttpApp(name: string, module: Type | DynamicModule, config: BackboneConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bodyParser: false, logger: ['error', 'warn'] });
+  // A failure while wiring (a log or store that cannot be reached) is thrown to startApp, which
+  // says it in one line: Nest neither exits nor logs it here.
+  const app = await NestFactory.create(module, { bodyParser: false, logger: false, abortOnError: false });
+  app.useLogger(['error', 'warn']);
   app.useGlobalFilters(new BackboneExceptionFilter());
   app.enableShutdownHooks();
   const metrics = app.get(Metrics);

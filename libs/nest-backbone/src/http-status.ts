@@ -12,5 +12,6 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   domain_rule_violated: 422,
   not_caught_up: 503,
   log_unavailable: 503,
+  store_unavailable: 503,
   configuration_invalid: 500,
 };

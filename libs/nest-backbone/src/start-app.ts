@@ -6,7 +6,8 @@ import { bootstrapHttpApp } from './bootstrap-http-app';
 
 /**
  * The `main` of every app: validate the environment (a clear message and exit code 2 when it is
- * wrong), then serve the app's modules beside the shared backbone module.
+ * wrong), then serve the app's modules beside the shared backbone module (exit code 3 when the
+ * configured log or read store cannot be reached).
  */
 export async function startApp(name: string, modules: (config: BackboneConfig) => Array<Type | DynamicModule>): Promise<INestApplication> {
   let config: BackboneConfig;
@@ -21,5 +22,14 @@ export async function startApp(name: string, modules: (config: BackboneConfig) =
   }
   @Module({})
   class AppRootModule {}
-  return bootstrapHttpApp(name, { module: AppRootModule, imports: [BackboneModule.forRoot(config), ...modules(config)] }, config);
+  try {
+    return await bootstrapHttpApp(name, { module: AppRootModule, imports: [BackboneModule.forRoot(config), ...modules(config)] }, config);
+  } catch (error) {
+    // A log or read store that cannot be reached at start: one clear line and exit code 3.
+    if (isBackboneError(error)) {
+      console.error(`${name}: cannot start: ${error.message}`);
+      process.exit(3);
+    }
+    throw error;
+  }
 }

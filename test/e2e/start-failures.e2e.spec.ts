@@ -1,0 +1,30 @@
+import { startBackbone } from '../../libs/testing/src';
+
+/** An app that cannot start says why in one line and exits with a code a supervisor can act on. */
+async function exitOf(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const app = await startBackbone({ env, noWait: true });
+  const code = await new Promise<number | null>((resolve) => app.child.once('exit', (c) => resolve(c)));
+  return { code, output: app.output() };
+}
+
+describe('an app that cannot start', () => {
+  it('given a wrong variable, exits with code 2 naming it, and serves nothing', async () => {
+    const { code, output } = await exitOf({ JOURNEY_LOG: 'redis' });
+    expect(code).toBe(2);
+    expect(output).toMatch(/backbone: invalid configuration:\n\s+JOURNEY_LOG="redis": must be "sqlite", "kafka" or "eventstoredb"/);
+    expect(output).not.toMatch(/listening on/);
+  });
+
+  it('given an EventStoreDB server that cannot be reached, exits with code 3 and one line saying so', async () => {
+    const { code, output } = await exitOf({ JOURNEY_LOG: 'eventstoredb', EVENTSTOREDB_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false' });
+    expect(code).toBe(3);
+    expect(output).toMatch(/^backbone: cannot start: the EventStoreDB journey log is unavailable: .*ECONNREFUSED/m);
+    expect(output).not.toMatch(/at .*node_modules/);
+  });
+
+  it('given a PostgreSQL read store that cannot be reached, exits with code 3 and one line saying so', async () => {
+    const { code, output } = await exitOf({ READ_STORE: 'postgres', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
+    expect(code).toBe(3);
+    expect(output).toMatch(/^backbone: cannot start: the PostgreSQL read store is unavailable: .*ECONNREFUSED/m);
+  });
+});
