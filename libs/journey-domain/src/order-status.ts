@@ -1,3 +1,4 @@
+import type { JourneyEvent } from '../../../schemas/src';
 /**
  * One order status model for every channel. Each code has one customer-facing label, one line
  * on what to expect, and a rank: facts arrive late and out of order, so a status only replaces
@@ -36,6 +37,43 @@ export function nextStatus(current: StatusState, candidate: StatusCode, at: stri
   if (candidateRank > currentRank) return { code: candidate, since: at };
   if (candidateRank === currentRank && Date.parse(at) >= Date.parse(current.since)) return { code: candidate, since: at };
   return current;
+}
+
+/**
+ * The status an event suggests for its order (null: none). `amounts` are the order's captured and
+ * refunded totals after the event: a refund closing a return, or refunding everything, is the end
+ * state; a goodwill partial refund without a return shows as a refund, not as a new status.
+ */
+export function statusSuggestedBy(event: JourneyEvent, amounts: { captured: number; refunded: number }): StatusCode | null {
+  switch (event.type) {
+    case 'payment.captured':
+      return 'confirmed';
+    case 'payment.failed':
+      return 'payment_failed';
+    case 'order.cancelled':
+      return 'cancelled';
+    case 'shipment.dispatched':
+      return 'shipped';
+    case 'shipment.progressed':
+      return event.data.stage;
+    case 'shipment.delayed':
+      return 'delayed';
+    case 'shipment.delivered':
+      return 'delivered';
+    case 'shipment.exception':
+      return 'delivery_problem';
+    case 'return.requested':
+      return 'return_requested';
+    case 'return.approved':
+    case 'return.received':
+      return 'return_in_progress';
+    case 'return.rejected':
+      return 'return_rejected';
+    case 'refund.issued':
+      return event.data.returnId !== undefined || (amounts.captured > 0 && amounts.refunded >= amounts.captured) ? 'refunded' : null;
+    default:
+      return null;
+  }
 }
 
 export function describeStatus(code: StatusCode): { code: StatusCode; label: string; expect: string } {

@@ -1,5 +1,5 @@
 import type { Channel, JourneyEvent, OrderItem, Totals } from '../../../../schemas/src';
-import { formatMoney, nextStatus, type StatusCode, type StatusState } from '../../../journey-domain/src';
+import { formatMoney, nextStatus, statusSuggestedBy, type StatusState } from '../../../journey-domain/src';
 
 export interface TimelineEntry {
   type: string;
@@ -104,39 +104,6 @@ function summarise(event: JourneyEvent): string {
   }
 }
 
-function statusCandidate(order: OrderState, event: JourneyEvent): StatusCode | null {
-  switch (event.type) {
-    case 'payment.captured':
-      return 'confirmed';
-    case 'payment.failed':
-      return 'payment_failed';
-    case 'order.cancelled':
-      return 'cancelled';
-    case 'shipment.dispatched':
-      return 'shipped';
-    case 'shipment.progressed':
-      return event.data.stage;
-    case 'shipment.delayed':
-      return 'delayed';
-    case 'shipment.delivered':
-      return 'delivered';
-    case 'shipment.exception':
-      return 'delivery_problem';
-    case 'return.requested':
-      return 'return_requested';
-    case 'return.approved':
-    case 'return.received':
-      return 'return_in_progress';
-    case 'return.rejected':
-      return 'return_rejected';
-    case 'refund.issued':
-      // A refund closing a return, or refunding everything, is the end state; a goodwill partial
-      // refund without a return shows as a refund, not as a new status.
-      return event.data.returnId !== undefined || (order.captured > 0 && order.refunded >= order.captured) ? 'refunded' : null;
-    default:
-      return null;
-  }
-}
 
 function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
   let next: OrderState = { ...order };
@@ -180,7 +147,7 @@ function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
     default:
       break;
   }
-  const candidate = statusCandidate(next, event);
+  const candidate = statusSuggestedBy(event, next);
   if (candidate) next.status = nextStatus(next.status, candidate, event.time);
   next.timeline = withTimeline(order, { type: event.type, time: event.time, summary: summarise(event) });
   return next;
