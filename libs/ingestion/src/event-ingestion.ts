@@ -13,6 +13,7 @@ import {
   emptyFacts,
   evolveFacts,
   needsJourneyFacts,
+  publishedPolicyVersion,
   type JourneyFacts,
   type PolicyVersion,
 } from '../../journey-domain/src';
@@ -143,7 +144,7 @@ export class EventIngestion {
         const subject = POLICY_SUBJECT_PREFIX + policyId;
         const stored = await this.log.readJourney(subject);
         for (const s of stored) policyEventIds.add(s.event.id);
-        versions = stored.flatMap((s) => (s.event.type === 'policy.published' ? [toPolicyVersion(s.event)] : []));
+        versions = stored.flatMap((s) => (s.event.type === 'policy.published' ? [publishedPolicyVersion(s.event)] : []));
         policies.set(policyId, versions);
         expectedVersions[subject] = stored.length === 0 ? 0 : stored[stored.length - 1].journeyVersion;
       }
@@ -157,7 +158,7 @@ export class EventIngestion {
         if (policyEventIds.has(event.id)) continue;
         policyEventIds.add(event.id);
         errors.push(...checkIngestionRules(emptyFacts(), event, () => versions).map((v) => ({ index, ...v })));
-        versions.push(toPolicyVersion(event));
+        versions.push(publishedPolicyVersion(event));
         continue;
       }
       const stateful = needsJourneyFacts(event) || event.type === 'order.placed';
@@ -183,16 +184,4 @@ export class EventIngestion {
     this.factsCache.set(journeyId, { version, facts });
     if (this.factsCache.size > FACTS_CACHE_SIZE) this.factsCache.delete(this.factsCache.keys().next().value!);
   }
-}
-
-function toPolicyVersion(event: Extract<JourneyEvent, { type: 'policy.published' }>): PolicyVersion {
-  return {
-    policyId: event.data.policyId,
-    version: event.data.version,
-    kind: event.data.kind,
-    wording: event.data.wording,
-    returnWindowDays: event.data.rules.returnWindowDays,
-    effectiveFrom: event.data.effectiveFrom,
-    publishedAt: event.time,
-  };
 }

@@ -1,3 +1,4 @@
+import type { JourneyEvent } from '../../../schemas/src';
 /** One version of a policy, as published. */
 export interface PolicyVersion {
   policyId: string;
@@ -31,4 +32,10 @@ export function governingPolicy<P extends PolicyVersion>(versions: readonly P[],
     if (from > bestFrom || (from === bestFrom && candidate.version > best.version)) best = candidate;
   }
   return best;
+}
+
+/** The version a `policy.published` event publishes, with its publication time. */
+export function publishedPolicyVersion(event: Extract<JourneyEvent, { type: 'policy.published' }>): PolicyVersion {
+  const { policyId, version, kind, wording, rules, effectiveFrom } = event.data;
+  return { policyId, version, kind, wording, returnWindowDays: rules.returnWindowDays, effectiveFrom, publishedAt: event.time };
 }

@@ -1,2 +1,2 @@
-export { JourneyReader, type Read, type ReadOptions } from './journey-reader';
+export { JourneyReader, journeyStateAsOf, type Read, type ReadOptions } from './journey-reader';
 export { ProjectionProgress, type ProjectionProgressOptions } from './projection-progress';

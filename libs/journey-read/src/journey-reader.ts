@@ -94,15 +94,22 @@ export class JourneyReader {
     return { state: doc?.value, position, asOf: this.now().toISOString() };
   }
 
-  /** Time travel: the customer's events up to `asOf`, through the same evolve as the projector. */
   private async rebuildAsOf(customerId: string, asOf: string) {
-    const events = await this.log.readJourney(customerId, { time: asOf });
-    if (events.length === 0) return { state: undefined, position: null, asOf };
-    const documents = new Map<string, StoredDocument>();
-    applyEvents([journeyViewProjection], events, documents, { positions: this.log.positions });
-    const state = documents.get(documentKey(VIEW, customerId))?.value as JourneyState | undefined;
-    return { state, position: events[events.length - 1].position, asOf };
+    return { ...(await journeyStateAsOf(this.log, customerId, asOf)), asOf };
   }
+}
+
+/**
+ * Time travel: the customer's events up to `asOf` (fact time), through the same evolve as the
+ * projector; shared by `?asOf=` and the analysts' `journey replay --as-of`.
+ */
+export async function journeyStateAsOf(log: JourneyLog, customerId: string, asOf: string): Promise<{ state: JourneyState | undefined; position: string | null }> {
+  const events = await log.readJourney(customerId, { time: asOf });
+  if (events.length === 0) return { state: undefined, position: null };
+  const documents = new Map<string, StoredDocument>();
+  applyEvents([journeyViewProjection], events, documents, { positions: log.positions });
+  const state = documents.get(documentKey(VIEW, customerId))?.value as JourneyState | undefined;
+  return { state, position: events[events.length - 1].position };
 }
 
 function rethrowAs(what: string) {

@@ -1,5 +1,5 @@
 import type { JourneyEvent } from '../../../schemas/src';
-import { governingPolicy, nextStatus, statusSuggestedBy, type PolicyVersion, type StatusState } from '../../journey-domain/src';
+import { governingPolicy, nextStatus, publishedPolicyVersion, statusSuggestedBy, type PolicyVersion, type StatusState } from '../../journey-domain/src';
 
 /**
  * The unity metrics of journey-model.md, computed in one pass over the log (events in log order,
@@ -219,7 +219,7 @@ export class UnityMetrics {
     switch (event.type) {
       case 'policy.published':
         if (event.data.kind === 'returns') {
-          this.returnsPolicies.push({ policyId: event.data.policyId, version: event.data.version, kind: 'returns', wording: event.data.wording, effectiveFrom: event.data.effectiveFrom, publishedAt: event.time });
+          this.returnsPolicies.push(publishedPolicyVersion(event));
         }
         break;
       case 'checkout.started':
@@ -366,6 +366,8 @@ export class UnityMetrics {
       const overAll = volume && this.options.by === 'reason';
       const all = [...tally.den.values()].reduce((a, b) => a + b, 0);
       if (overAll) groups.delete('-');
+      // Without a breakdown every metric has its row, 'not applicable' (null) when nothing was counted.
+      if (groups.size === 0 && this.options.by === undefined) groups.add('all');
       for (const group of [...groups].sort()) {
         const numerator = tally.num.get(group) ?? 0;
         const denominator = overAll ? all : (tally.den.get(group) ?? 0);
@@ -393,12 +395,14 @@ export class UnityMetrics {
       }
       if (record.openedAt < this.to && !(resolved && resolvedAt! < this.to)) openAtEnd.count(group);
     }
+    if (durations.size === 0 && this.options.by === undefined) durations.set('all', []);
     for (const [metric, p] of [['time_to_resolution_p50_hours', 50], ['time_to_resolution_p90_hours', 90]] as const) {
       for (const group of [...durations.keys()].sort()) {
         const sorted = durations.get(group)!.sort((a, b) => a - b);
         rows.push({ metric, group, value: percentile(sorted, p), numerator: sorted.length, denominator: sorted.length });
       }
     }
+    if (openAtEnd.num.size === 0 && this.options.by === undefined) openAtEnd.num.set('all', 0);
     for (const [group, n] of [...openAtEnd.num].sort()) rows.push({ metric: 'cases_open_at_end', group, value: n, numerator: n, denominator: n });
     ratio('first_contact_resolution', fcr);
     ratio('repeated_story_rate', this.switches);

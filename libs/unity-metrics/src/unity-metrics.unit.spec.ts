@@ -1,6 +1,6 @@
 import type { JourneyEvent } from '../../../schemas/src';
 import { journeyEvent } from '../../testing/src';
-import { UnityMetrics, isoWeek, parseWindow, percentile, type MetricName, type MetricsOptions } from './unity-metrics';
+import { METRIC_NAMES, UnityMetrics, isoWeek, parseWindow, percentile, type MetricName, type MetricsOptions } from './unity-metrics';
 
 const MARCH: MetricsOptions = { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z' };
 
@@ -234,6 +234,15 @@ describe('breakdowns', () => {
     expect(get('repeat_contact_rate', '2026-W09')).toMatchObject({ numerator: 1, denominator: 1 });
     expect(get('repeat_contact_rate', '2026-W10')).toMatchObject({ numerator: 0, denominator: 1 });
     expect(get('repeat_contact_rate', '2026-W11')).toMatchObject({ numerator: 0, denominator: 1 });
+  });
+});
+
+describe('an empty range', () => {
+  it('given no events, when replayed without a breakdown, then every metric has its row, with no value where nothing was counted', () => {
+    const { rows } = run([]);
+    expect(rows.map((r) => r.metric)).toEqual([...METRIC_NAMES]);
+    expect(rows.find((r) => r.metric === 'cases_open_at_end')).toMatchObject({ value: 0 });
+    expect(rows.filter((r) => r.metric !== 'cases_open_at_end').every((r) => r.value === null && r.denominator === 0)).toBe(true);
   });
 });
 

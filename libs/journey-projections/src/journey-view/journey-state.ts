@@ -69,8 +69,33 @@ function withTimeline(order: OrderState, entry: TimelineEntry): TimelineEntry[] 
   return timeline;
 }
 
-function summarise(event: JourneyEvent): string {
+/** One line saying what an event means, for timelines (the view's order timelines, analysts' replays). */
+export function summariseEvent(event: JourneyEvent): string {
   switch (event.type) {
+    case 'checkout.started':
+      return `Checkout ${event.data.checkoutId} started on ${event.data.channel}`;
+    case 'contact.opened':
+      return `Contact on ${event.data.channel} (case ${event.data.caseId}): ${event.data.reason}${event.data.tags.length > 0 ? ` [${event.data.tags.join(', ')}]` : ''}`;
+    case 'contact.handed_off':
+      return `Handed off from ${event.data.fromChannel} to ${event.data.toChannel} (case ${event.data.caseId})${event.data.contextSummary ? `: ${event.data.contextSummary}` : ', without context'}`;
+    case 'contact.resolved':
+      return `Case ${event.data.caseId} resolved: ${event.data.resolution}`;
+    case 'contact.reopened':
+      return `Case ${event.data.caseId} reopened: ${event.data.reason}`;
+    case 'promise.made':
+      return `Promise (case ${event.data.caseId}, ${event.data.owner}, due ${event.data.dueAt}): ${event.data.text}`;
+    case 'promise.kept':
+      return `Promise ${event.data.promiseId} kept (case ${event.data.caseId})`;
+    case 'feedback.received':
+      return `Feedback ${event.data.score}/5${event.data.verbatim ? `: ${event.data.verbatim}` : ''}`;
+    case 'identity.linked':
+      return `Identity linked: ${event.data.kind} ${event.data.value}`;
+    case 'policy.published':
+      return `Policy ${event.data.policyId} v${event.data.version} published (${event.data.kind}), in force from ${event.data.effectiveFrom}`;
+    case 'channel.message_sent': {
+      const shown = Object.entries(event.data.shown).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+      return `Message ${event.data.templateId} sent on ${event.data.channel}${event.data.orderId ? ` about ${event.data.orderId}` : ''}${shown ? ` showing ${shown}` : ''}`;
+    }
     case 'order.placed':
       return `Order placed on ${event.data.channel} for ${formatMoney(event.data.totals.total, event.data.currency)}`;
     case 'payment.captured':
@@ -100,7 +125,8 @@ function summarise(event: JourneyEvent): string {
     case 'refund.issued':
       return `Refund of ${formatMoney(event.data.amount, event.data.currency)} issued`;
     default:
-      return event.type;
+      // Every type is named above; an event type added to the catalog shows by its name until it is.
+      return (event as JourneyEvent).type;
   }
 }
 
@@ -149,7 +175,7 @@ function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
   }
   const candidate = statusSuggestedBy(event, next);
   if (candidate) next.status = nextStatus(next.status, candidate, event.time);
-  next.timeline = withTimeline(order, { type: event.type, time: event.time, summary: summarise(event) });
+  next.timeline = withTimeline(order, { type: event.type, time: event.time, summary: summariseEvent(event) });
   return next;
 }
 
@@ -187,7 +213,7 @@ export function evolveJourney(state: JourneyState, event: JourneyEvent): Journey
         captured: 0,
         refunded: 0,
         returns: [],
-        timeline: [{ type: event.type, time: event.time, summary: summarise(event) }],
+        timeline: [{ type: event.type, time: event.time, summary: summariseEvent(event) }],
       };
       return { ...state, orders: [...state.orders, order] };
     }

@@ -1,5 +1,5 @@
 import { defineProjection } from '../../../projection-runtime/src';
-import type { PolicyVersion } from '../../../journey-domain/src';
+import { publishedPolicyVersion, type PolicyVersion } from '../../../journey-domain/src';
 
 export interface PolicyRegistryState {
   kind: string;
@@ -15,9 +15,8 @@ export const policyRegistryProjection = defineProjection<PolicyRegistryState>({
   initialState: (kind) => ({ kind, versions: [] }),
   evolve(state, event) {
     if (event.type !== 'policy.published') return state;
-    const { policyId, version, kind, wording, rules, effectiveFrom } = event.data;
-    const entry: PolicyVersion = { policyId, version, kind, wording, returnWindowDays: rules.returnWindowDays, effectiveFrom, publishedAt: event.time };
-    const others = state.versions.filter((v) => !(v.policyId === policyId && v.version === version));
+    const entry = publishedPolicyVersion(event);
+    const others = state.versions.filter((v) => !(v.policyId === entry.policyId && v.version === entry.version));
     return { ...state, versions: [...others, entry].sort((a, b) => a.policyId.localeCompare(b.policyId) || a.version - b.version) };
   },
 });

@@ -1,0 +1,105 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isBackboneError } from '../../../libs/errors/src';
+import { metricsCommand } from './commands/metrics-command';
+import { rebuildCommand } from './commands/rebuild-command';
+import { replayCommand } from './commands/replay-command';
+import { RATE_FLAGS, simulateCommand } from './commands/simulate-command';
+import { tailCommand } from './commands/tail-command';
+import { UsageError } from './usage-error';
+
+export const USAGE = `journey: analysts' and operators' tool on the configured journey log (same environment as the apps)
+
+  journey replay (--customer ID | --order ID | --case ID) [--as-of TIME] [--channel C] [--json] [--include-pii]
+      the events as a timeline (--json: as JSON); --as-of: the view as it was then, as GET ...?asOf= returns it
+  journey metrics --from TIME --to TIME [--window 7d] [--by channel|reason|week] [--format table|json|csv] [--out FILE] [--include-pii]
+      the unity metrics of the range, in one pass over the log
+  journey simulate --customers N [--seed S] [--start TIME] [--days D] [--prefix P] [--<defect>-rate R ...]
+      realistic journeys through the producers' ingestion path; defect rates: ${Object.keys(RATE_FLAGS).map((f) => `--${f}`).join(', ')}
+  journey rebuild <projection>
+      drops a projection's documents and replays the log into it (stop its projectors first)
+  journey tail [--from-start] [--customer ID] [--type TYPE] [--count N] [--json] [--include-pii]
+      events as they are appended
+
+Exports mask emails, phone numbers and names in free text unless --include-pii is given.
+Progress shows on a terminal only. Ctrl-C stops cleanly: nothing is left half-written.
+Exit codes: 0 done, 1 failed, 2 bad command line, 3 log or store unreachable, 130 interrupted.`;
+
+const PII = { 'include-pii': { type: 'boolean' } } as const;
+
+
+type Values = Record<string, string | boolean | undefined>;
+
+function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, positionals = false): { values: Values; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
+    return { values: parsed.values as Values, positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+const str = (values: Values, key: string) => values[key] as string | undefined;
+const bool = (values: Values, key: string) => values[key] === true;
+
+export async function runCli(argv: string[], signal: AbortSignal): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'replay': {
+        const { values } = parse(rest, { customer: { type: 'string' }, order: { type: 'string' }, case: { type: 'string' }, 'as-of': { type: 'string' }, channel: { type: 'string' }, json: { type: 'boolean' }, ...PII });
+        return await replayCommand(
+          { customer: str(values, 'customer'), order: str(values, 'order'), case: str(values, 'case'), asOf: str(values, 'as-of'), channel: str(values, 'channel'), json: bool(values, 'json'), includePii: bool(values, 'include-pii') },
+          signal,
+        );
+      }
+      case 'metrics': {
+        const { values } = parse(rest, { from: { type: 'string' }, to: { type: 'string' }, window: { type: 'string' }, by: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, ...PII });
+        return await metricsCommand(
+          { from: str(values, 'from'), to: str(values, 'to'), window: str(values, 'window'), by: str(values, 'by'), format: str(values, 'format'), out: str(values, 'out'), includePii: bool(values, 'include-pii') },
+          signal,
+        );
+      }
+      case 'simulate': {
+        const rateOptions = Object.fromEntries(Object.keys(RATE_FLAGS).map((flag) => [flag, { type: 'string' as const }]));
+        const { values } = parse(rest, { customers: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, days: { type: 'string' }, prefix: { type: 'string' }, ...rateOptions });
+        const rates = Object.fromEntries(Object.keys(RATE_FLAGS).map((flag) => [flag, str(values, flag)]));
+        return await simulateCommand({ customers: str(values, 'customers'), seed: str(values, 'seed'), start: str(values, 'start'), days: str(values, 'days'), prefix: str(values, 'prefix'), rates }, signal);
+      }
+      case 'rebuild': {
+        const { positionals } = parse(rest, {}, true);
+        if (positionals.length > 1) throw new UsageError('rebuild takes one projection');
+        return await rebuildCommand(positionals[0], signal);
+      }
+      case 'tail': {
+        const { values } = parse(rest, { 'from-start': { type: 'boolean' }, customer: { type: 'string' }, type: { type: 'string' }, count: { type: 'string' }, json: { type: 'boolean' }, ...PII });
+        return await tailCommand(
+          { fromStart: bool(values, 'from-start'), customer: str(values, 'customer'), type: str(values, 'type'), count: str(values, 'count'), json: bool(values, 'json'), includePii: bool(values, 'include-pii') },
+          signal,
+        );
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`journey ${command ?? ''}: ${error.message}\n(journey help: the commands and their flags)\n`);
+      return 2;
+    }
+    if (isBackboneError(error, 'configuration_invalid')) {
+      process.stderr.write(`journey: ${error.message}\n`);
+      return 2;
+    }
+    if (isBackboneError(error, 'log_unavailable') || isBackboneError(error, 'store_unavailable')) {
+      process.stderr.write(`journey ${command}: ${error.message}\n`);
+      return 3;
+    }
+    process.stderr.write(`journey ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,53 @@
+import { loadConfig, openJourneyLog, openReadStore } from '../../../../libs/config/src';
+import { PROJECTIONS } from '../../../../libs/journey-projections/src';
+import { ProjectionRunner } from '../../../../libs/projection-runtime/src';
+import { Progress } from '../progress';
+import { UsageError } from '../usage-error';
+
+/**
+ * `journey rebuild <projection>`: drops the projection's documents and replays the log into it,
+ * until it has caught up with the head at the start. Every batch commits documents and
+ * checkpoint together, so an interrupted rebuild resumes from its checkpoint (here, or in the
+ * projector). Stop the projectors of that read store first: two writers would race.
+ */
+export async function rebuildCommand(projection: string | undefined, signal: AbortSignal): Promise<number> {
+  const names = PROJECTIONS.map((p) => p.name);
+  if (projection === undefined || !names.includes(projection)) throw new UsageError(`name a projection to rebuild: ${names.join(', ')}`);
+  const config = loadConfig();
+  const log = await openJourneyLog(config.journeyLog);
+  const store = await openReadStore(config.readStore);
+  const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, batchSize: config.projector.batchSize, logger: { log: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) } });
+  try {
+    const head = await log.head();
+    const progress = new Progress(`rebuild ${projection}`, log.kind === 'eventstoredb' ? null : log.positions.distance(null, head));
+    await runner.start();
+    // After the reset: the projection's position starts again from nothing.
+    await runner.rebuild(projection);
+    let seen: string | null = null;
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const position = runner.position(projection);
+        if (position !== null) {
+          progress.add(log.positions.distance(seen, position));
+          seen = position;
+        }
+        if (head === null || log.positions.reached(position, head)) resolve();
+      };
+      runner.on('committed', check);
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      check();
+    });
+    const seconds = progress.finish();
+    await runner.stop();
+    if (signal.aborted) {
+      process.stderr.write(`rebuild ${projection}: interrupted; the projection resumes from its last committed batch\n`);
+      return 130;
+    }
+    if (process.stderr.isTTY) process.stderr.write(`rebuild ${projection}: caught up with the log in ${seconds.toFixed(1)} s\n`);
+    return 0;
+  } finally {
+    await runner.stop();
+    await store.close();
+    await log.close();
+  }
+}

@@ -1,0 +1,87 @@
+import { EventIngestion } from '../../../../libs/ingestion/src';
+import type { JourneyEvent } from '../../../../schemas/src';
+import { DEFAULT_DEFECT_RATES, emptyCounts, simulatedJourneys, type DefectRates } from '../../../../libs/journey-simulator/src';
+import { openLog } from '../analysis-log';
+import { Progress } from '../progress';
+import { UsageError } from '../usage-error';
+
+/** `--payment-failure-rate` for `paymentFailure`: every defect rate is a flag. */
+export const RATE_FLAGS: Record<string, keyof DefectRates> = Object.fromEntries(
+  (Object.keys(DEFAULT_DEFECT_RATES) as Array<keyof DefectRates>).map((key) => [`${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-rate`, key]),
+);
+
+export interface SimulateArgs {
+  customers?: string;
+  seed?: string;
+  start?: string;
+  days?: string;
+  prefix?: string;
+  rates: Record<string, string | undefined>;
+}
+
+function positiveInt(flag: string, value: string | undefined, fallback?: number): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new UsageError(`--${flag} is required`);
+    return fallback;
+  }
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${flag} must be a whole number above 0, not "${value}"`);
+  return n;
+}
+
+/**
+ * `journey simulate`: realistic journeys written through the producers' ingestion path (the
+ * same validation and domain rules), in batches; each batch is atomic, so an interrupted run
+ * leaves whole batches only.
+ */
+export async function simulateCommand(args: SimulateArgs, signal: AbortSignal): Promise<number> {
+  const customers = positiveInt('customers', args.customers);
+  const seed = positiveInt('seed', args.seed, 1);
+  const days = positiveInt('days', args.days, 90);
+  if (args.start !== undefined && Number.isNaN(Date.parse(args.start))) throw new UsageError(`--start "${args.start}" is not an ISO-8601 time`);
+  const rates: Partial<DefectRates> = {};
+  for (const [flag, key] of Object.entries(RATE_FLAGS)) {
+    const value = args.rates[flag];
+    if (value === undefined) continue;
+    const rate = Number(value);
+    if (value.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw new UsageError(`--${flag} must be a number from 0 to 1, not "${value}"`);
+    rates[key] = rate;
+  }
+  const prefix = args.prefix ?? `sim${seed}`;
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(prefix)) throw new UsageError('--prefix must be 1 to 40 letters, digits, - or _');
+
+  const { log, config } = await openLog({ mustExist: false });
+  const ingestion = new EventIngestion(log, { maxBatchEvents: config.http.maxBatchEvents });
+  const counts = emptyCounts();
+  const progress = new Progress('simulate');
+  let written = 0;
+  try {
+    let batch: JourneyEvent[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await ingestion.ingest(batch, { owner: null });
+      written += batch.length;
+      progress.add(batch.length);
+      // Events per journey so far, times the journeys asked for.
+      if (counts.checkouts > 0) progress.setTotal(Math.round((counts.events / counts.checkouts) * customers));
+      batch = [];
+    };
+    for (const event of simulatedJourneys({ customers, seed, days, start: args.start, customerPrefix: prefix, rates }, counts)) {
+      batch.push(event);
+      if (batch.length === config.http.maxBatchEvents) {
+        await flush();
+        if (signal.aborted) break;
+      }
+    }
+    if (!signal.aborted) await flush();
+  } finally {
+    progress.finish();
+    await log.close();
+  }
+  if (signal.aborted) {
+    process.stderr.write(`simulate: interrupted after ${written.toLocaleString('en-US')} events (whole batches only)\n`);
+    return 130;
+  }
+  process.stdout.write(JSON.stringify({ customers, seed, prefix, rates: { ...DEFAULT_DEFECT_RATES, ...rates }, events: written, counts }, null, 2) + '\n');
+  return 0;
+}
