@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { JourneyEvent } from '../schemas/src';
 import { SqliteJourneyLog } from '../libs/journey-log/src';
@@ -77,7 +77,7 @@ async function benchIngest(): Promise<void> {
   line('ingest, POST /v1/events x100 (events/s)', fmt(httpRate), `${fmt(rawRate)} raw`, httpRate / rawRate, '>= 25%');
 }
 
-async function benchCatchUp(): Promise<void> {
+async function benchCatchUp(): Promise<{ logFile: string; rawRate: number }> {
   const logFile = join(WORK, 'catch-up', 'journey-log.db');
   rmSync(join(WORK, 'catch-up'), { recursive: true, force: true });
   mkdirSync(join(WORK, 'catch-up'), { recursive: true });
@@ -92,6 +92,26 @@ async function benchCatchUp(): Promise<void> {
   const rate = projected.events / (projected.ms / 1000);
   line(`catch-up, all projections, ${fmt(projected.events)} events (events/s)`, fmt(rate), `${fmt(rawRate)} raw read+parse`, rate / rawRate, '>= 50,000/s and >= 30%');
   line('catch-up peak RSS (MB)', fmt(projected.peakRssMb, 1), `${fmt(raw.peakRssMb, 1)} raw`, undefined, '< 400 MB');
+  return { logFile, rawRate };
+}
+
+/** `journey metrics` as an analyst runs it (its own process, whole range) on the catch-up log. */
+function benchMetrics(logFile: string, rawRate: number): void {
+  const cli = join(ROOT, 'dist/apps/journey-cli/src/main.js');
+  const t = performance.now();
+  // GNU time reports the process's peak RSS (kB) on stderr.
+  const run = spawnSync('/usr/bin/time', ['-f', 'peak-rss-kb %M', process.execPath, cli, 'metrics', '--from', '2020-01-01', '--to', '2030-01-01', '--format', 'json'], {
+    env: { ...process.env, JOURNEY_LOG_FILE: logFile, DATA_DIR: dirname(logFile) },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = (performance.now() - t) / 1000;
+  if (run.status !== 0) throw new Error(`journey metrics failed: ${run.stderr}`);
+  const events = (JSON.parse(run.stdout) as { events: number }).events;
+  const peakMb = Number(/peak-rss-kb (\d+)/.exec(run.stderr)?.[1] ?? Number.NaN) / 1024;
+  const rate = events / seconds;
+  line(`journey metrics, ${fmt(events)} events (events/s)`, fmt(rate), `${fmt(rawRate)} raw read+parse`, rate / rawRate, '>= 100,000/s and >= 40%');
+  line('journey metrics peak RSS (MB)', fmt(peakMb, 1), undefined, undefined, '< 400 MB');
 }
 
 async function benchLagAndReads(): Promise<void> {
@@ -154,7 +174,8 @@ async function main(): Promise<void> {
   // BENCH_ONLY=kafka runs the Kafka section alone.
   if (process.env.BENCH_ONLY !== 'kafka') {
     await benchIngest();
-    await benchCatchUp();
+    const catchUp = await benchCatchUp();
+    benchMetrics(catchUp.logFile, catchUp.rawRate);
     await benchLagAndReads();
   }
   if (process.env.BENCH_KAFKA !== 'false') {

@@ -30,6 +30,7 @@ export async function* readWholeLog(log: JourneyLog, options: { pageSize?: numbe
   if (head === null) return;
   let after: string | null = null;
   for (;;) {
+    await yieldToEventLoop();
     if (options.shouldStop?.()) return;
     const page = await log.readAll(after, options.pageSize ?? 5000);
     if (page.length === 0) return;
@@ -38,4 +39,12 @@ export async function* readWholeLog(log: JourneyLog, options: { pageSize?: numbe
     if (within.length < page.length) return;
     for (const stored of page) after = log.positions.merge(after, stored.position);
   }
+}
+
+/**
+ * Lets signals (Ctrl-C) and timers in. A SQLite log answers synchronously, so a loop over it runs
+ * on promise callbacks alone, which never give the event loop a turn.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

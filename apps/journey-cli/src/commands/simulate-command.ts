@@ -1,7 +1,7 @@
 import { EventIngestion } from '../../../../libs/ingestion/src';
 import type { JourneyEvent } from '../../../../schemas/src';
 import { DEFAULT_DEFECT_RATES, emptyCounts, simulatedJourneys, type DefectRates } from '../../../../libs/journey-simulator/src';
-import { openLog } from '../analysis-log';
+import { openLog, yieldToEventLoop } from '../analysis-log';
 import { Progress } from '../progress';
 import { UsageError } from '../usage-error';
 
@@ -70,6 +70,7 @@ export async function simulateCommand(args: SimulateArgs, signal: AbortSignal): 
       batch.push(event);
       if (batch.length === config.http.maxBatchEvents) {
         await flush();
+        await yieldToEventLoop();
         if (signal.aborted) break;
       }
     }
