@@ -33,7 +33,7 @@ async function dropSchema(schema: string): Promise<void> {
 
 /** Four producers in parallel, each owning a quarter of the customers (journeys stay in order). */
 function streams(events: JourneyEvent[], size: number): JourneyEvent[][][] {
-  const [, ...rest] = events;
+  const rest = events.filter((e) => e.type !== 'policy.published');
   const byStream: JourneyEvent[][] = [[], [], [], []];
   for (const e of rest) byStream[Number(e.subject.split('-').pop()) % 4].push(e);
   return byStream.map((list) => {
@@ -64,6 +64,8 @@ export async function benchKafka(line: Line): Promise<void> {
   try {
     // 1. Ingest: bare kafkajs producer vs POST /v1/events, the same events, batches of 100.
     const events = [...syntheticEvents({ events: INGEST, seed: 31, customerPrefix: 'ki' })];
+    // The customers' events, sent by four producers in the same batches on both sides (the policies go first, apart).
+    const streamed = events.filter((e) => e.type !== 'policy.published').length;
     const bareTopic = `${run}-bare`;
     topics.push(bareTopic);
     await admin.createTopics({ topics: [{ topic: bareTopic, numPartitions: 6 }], waitForLeaders: true });
@@ -75,7 +77,7 @@ export async function benchKafka(line: Line): Promise<void> {
         for (const batch of batches) await producer.send({ topic: bareTopic, acks: -1, messages: batch.map((e, i) => toKafkaRecord(e, i + 1)) });
       }),
     );
-    const bareRate = (events.length - 1) / ((performance.now() - t) / 1000);
+    const bareRate = streamed / ((performance.now() - t) / 1000);
     await producer.disconnect();
 
     const ingestSchema = `${run}_ingest`;
@@ -84,12 +86,12 @@ export async function benchKafka(line: Line): Promise<void> {
     topics.push(ingestTopic);
     const env = { JOURNEY_LOG: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC: ingestTopic, KAFKA_PARTITIONS: '6', READ_STORE: 'postgres', DATABASE_URL, DATABASE_SCHEMA: ingestSchema };
     const writer = await startBenchApp({ ...env, RUN_PROJECTOR: 'false' });
-    await postEvents(writer.url, JSON.stringify([events[0]]));
+    await postEvents(writer.url, JSON.stringify(events.filter((e) => e.type === 'policy.published')));
     t = performance.now();
     await Promise.all(streams(events, 100).map(async (batches) => {
       for (const batch of batches) await postEvents(writer.url, JSON.stringify(batch));
     }));
-    const httpRate = (events.length - 1) / ((performance.now() - t) / 1000);
+    const httpRate = streamed / ((performance.now() - t) / 1000);
     await writer.stop();
     line('kafka ingest, POST /v1/events x100 (events/s)', fmt(httpRate), `${fmt(bareRate)} bare kafkajs`, httpRate / bareRate, '>= 30%');
 

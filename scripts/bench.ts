@@ -59,8 +59,10 @@ async function benchIngest(): Promise<void> {
   // The projector is off here: this measures the write path (parse, validate, rules, append).
   const server = await startBenchApp({ DATA_DIR: dataDir, RUN_PROJECTOR: 'false' });
   // Four producers in parallel, each owning a quarter of the customers, so a journey's events stay
-  // in order (as with real producers); the policy goes first, alone.
-  const [policy, ...rest] = events;
+  // in order (as with real producers); the policies go first.
+  // Policies first (their subject is the policy, not a customer), then the customers' events.
+  const policies = events.filter((e) => e.type === 'policy.published');
+  const rest = events.filter((e) => e.type !== 'policy.published');
   const streams: string[][] = [[], [], [], []];
   const byStream: JourneyEvent[][] = [[], [], [], []];
   for (const e of rest) byStream[Number(e.subject.split('-').pop()) % 4].push(e);
@@ -68,7 +70,7 @@ async function benchIngest(): Promise<void> {
     for (let i = 0; i < list.length; i += 100) streams[k].push(JSON.stringify(list.slice(i, i + 100)));
   });
   t = performance.now();
-  await postEvents(server.url, JSON.stringify([policy]));
+  await postEvents(server.url, JSON.stringify(policies));
   await Promise.all(streams.map(async (bodies) => {
     for (const body of bodies) await postEvents(server.url, body);
   }));

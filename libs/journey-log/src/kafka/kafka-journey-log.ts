@@ -15,6 +15,7 @@ import type {
 } from '../journey-log.port';
 import { fromKafkaRecord, toKafkaRecord } from './cloudevent-kafka-binding';
 import { kafkaPositions, kafkaToken, parseKafkaToken } from './kafka-position';
+import { BatchCoalescer } from './batch-coalescer';
 import type { IndexedEvent, PostgresEventIndex } from './postgres-event-index';
 
 export interface KafkaJourneyLogOptions {
@@ -68,72 +69,6 @@ const MAX_GROUPS_IN_FLIGHT = 4;
 
 function toStored(e: IndexedEvent): StoredEvent {
   return { event: upcast(e.envelope), position: kafkaToken([[e.partition, e.offset]]), journeyVersion: e.journeyVersion };
-}
-
-/**
- * Gathers records from consecutive per-partition batches and hands them to `flush` one group at a
- * time, in arrival order (so each partition stays in order). `add` returns at once while the
- * buffer is under `limit`; past it, the caller waits (backpressure). A short timer flushes
- * whatever is there, so a lone record is not held back.
- */
-class BatchCoalescer {
-  private buffer: IndexedEvent[] = [];
-  private running: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | null = null;
-  private generation = 0;
-
-  constructor(
-    private readonly limit: number,
-    private readonly flush: (records: IndexedEvent[]) => Promise<void>,
-    private readonly failed: (error: unknown) => void,
-  ) {}
-
-  async add(records: IndexedEvent[]): Promise<void> {
-    if (records.length === 0) return;
-    this.buffer.push(...records);
-    if (this.buffer.length >= this.limit) {
-      this.schedule();
-      await this.running;
-    } else {
-      this.timer ??= setTimeout(() => this.schedule(), 1);
-    }
-  }
-
-  /** Resolves once everything added so far has been flushed. */
-  async drain(): Promise<void> {
-    this.schedule();
-    await this.running;
-  }
-
-  idle(): Promise<void> {
-    return this.running;
-  }
-
-  /** Forgets records not flushed yet (they will be fetched again). */
-  discard(): void {
-    this.generation++;
-    this.buffer = [];
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private schedule(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const generation = this.generation;
-    this.running = this.running.then(async () => {
-      if (generation !== this.generation) return;
-      const records = this.buffer.splice(0, this.limit);
-      if (records.length === 0) return;
-      if (this.buffer.length > 0) this.schedule();
-      await this.flush(records);
-    });
-    // A failure ends the subscription (reported once, through `failed`); later flushes see an empty buffer.
-    this.running = this.running.catch((error) => {
-      this.discard();
-      this.failed(error);
-    });
-  }
 }
 
 /**
@@ -419,7 +354,7 @@ export class KafkaJourneyLog implements JourneyLog {
     // kafkajs hands over one partition at a time; the handler gets what several partitions
     // brought (up to batchSize), so each read-store commit carries as much as is there, and
     // the next fetch runs while the previous records are being projected.
-    const coalescer = new BatchCoalescer(options.batchSize ?? 1000, async (records) => {
+    const coalescer = new BatchCoalescer<IndexedEvent>(options.batchSize ?? 1000, async (records) => {
       const { delivered, invalid } = await this.indexAndDeduplicate(records);
       if (invalid.length > 0) {
         if (!options.onInvalid) throw new BackboneError('validation_failed', `invalid record on the log at ${invalid[0].position}: ${invalid[0].error}`);
