@@ -30,9 +30,10 @@ import { governingPolicy, nextStatus, publishedPolicyVersion, statusSuggestedBy,
  * - promise_kept_rate: promises due [dueAt] kept (`promise.kept` at or before `dueAt`); over
  *   promises due.
  * - truth_drift_rate: `channel.message_sent` [sent] whose shown status, total or policy version
- *   differs from the truth at that point of the log (the order named, else the customer's last
- *   order: its status by the status model, its `order.placed` total, the returns policy version
- *   governing it); over messages judged (a message about no known order is not judged).
+ *   differs from the truth at that point of the journey (the order named, else the customer's
+ *   last order: its status by the status model, its `order.placed` total, the returns policy
+ *   version governing it, i.e. in force when it was placed); over messages judged (a message
+ *   about no known order is not judged).
  * - key_step_checkout_to_order / key_step_order_to_payment / key_step_checkout_to_payment:
  *   checkouts started [started] that led to an order placed (same checkoutId), and of those
  *   orders the ones with a payment captured; key_step_return_to_refund: returns requested
@@ -174,7 +175,7 @@ export class UnityMetrics {
   private readonly switches = new Tally();
   private readonly disputes = new Tally();
   private readonly confusion = new Tally();
-  private readonly drift = new Tally();
+  private readonly messages: Array<{ group: string; differs: boolean; policyVersion: number | undefined; placedAt: string }> = [];
   /** Events read. */
   events = 0;
 
@@ -350,12 +351,10 @@ export class UnityMetrics {
     const order = orderId === undefined ? undefined : this.orders.get(orderId);
     if (!order) return;
     const shown = event.data.shown;
-    const governing = governingPolicy(this.returnsPolicies, order.placedAt);
-    const differs =
-      (shown.status !== undefined && shown.status !== order.status.code) ||
-      (shown.total !== undefined && shown.total !== order.total) ||
-      (shown.policyVersion !== undefined && shown.policyVersion !== (governing?.version ?? null));
-    this.drift.add(this.group({ channel: event.data.channel, time }), differs);
+    const differs = (shown.status !== undefined && shown.status !== order.status.code) || (shown.total !== undefined && shown.total !== order.total);
+    // The policy version is judged at the end: which version governs depends on publication and
+    // placement times only, and on a partitioned log the policy's events may be read after the order's.
+    this.messages.push({ group: this.group({ channel: event.data.channel, time }), differs, policyVersion: shown.policyVersion, placedAt: order.placedAt });
   }
 
   result(): MetricRow[] {
@@ -412,7 +411,12 @@ export class UnityMetrics {
     const kept = new Tally();
     for (const p of this.promises.values()) if (!Number.isNaN(p.dueAt) && this.inRange(p.dueAt)) kept.add(p.group, p.keptAt !== undefined && p.keptAt <= p.dueAt);
     ratio('promise_kept_rate', kept);
-    ratio('truth_drift_rate', this.drift);
+    const drift = new Tally();
+    for (const m of this.messages) {
+      const policyDiffers = m.policyVersion !== undefined && m.policyVersion !== (governingPolicy(this.returnsPolicies, m.placedAt)?.version ?? null);
+      drift.add(m.group, m.differs || policyDiffers);
+    }
+    ratio('truth_drift_rate', drift);
 
     const toOrder = new Tally();
     const toPayment = new Tally();

@@ -186,6 +186,27 @@ describe('truth drift', () => {
   });
 });
 
+describe('truth drift on a partitioned log', () => {
+  it('given the policy read after the messages (another partition), when replayed, then the version in force at placement still decides', () => {
+    const message = (policyVersion: number) =>
+      journeyEvent('channel.message_sent', { channel: 'web', templateId: 'return_policy', orderId: 'o1', shown: { policyVersion } }, { subject: 'c1', time: '2026-03-03T10:00:00Z' });
+    const policy = (version: number, effectiveFrom: string, published: string) =>
+      journeyEvent(
+        'policy.published',
+        { policyId: 'returns-standard', version, kind: 'returns', wording: `v${version}`, rules: { returnWindowDays: 30 }, effectiveFrom },
+        { subject: 'policy/returns-standard', time: published },
+      );
+    const { get } = run([
+      placed('c1', 'o1', '2026-03-02T10:00:00Z'),
+      message(1), // true: v1 governs an order placed on March 2
+      message(2), // v2 is in force only from March 10
+      policy(1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+      policy(2, '2026-03-10T00:00:00Z', '2026-03-01T00:00:00Z'),
+    ]);
+    expect(get('truth_drift_rate')).toMatchObject({ numerator: 1, denominator: 2 });
+  });
+});
+
 describe('key step completion', () => {
   it('given checkouts completed, unpaid and abandoned, and returns refunded or not, when replayed, then each step over the one before', () => {
     const started = (customer: string, checkoutId: string) =>
