@@ -16,6 +16,7 @@ import type {
 import { fromKafkaRecord, toKafkaRecord } from './cloudevent-kafka-binding';
 import { kafkaPositions, kafkaToken, parseKafkaToken } from './kafka-position';
 import { BatchCoalescer } from './batch-coalescer';
+import { GroupedSender } from './grouped-sender';
 import type { IndexedEvent, PostgresEventIndex } from './postgres-event-index';
 
 export interface KafkaJourneyLogOptions {
@@ -84,14 +85,26 @@ export class KafkaJourneyLog implements JourneyLog {
   private readonly kafka: Kafka;
   private readonly partitions: number;
   private producer: Producer | null = null;
+  /** Idempotent, not transactional: for groups whose every append lands on one partition. */
+  private plainProducer: Producer | null = null;
   private admin: Admin | null = null;
   private started: Promise<void> | null = null;
   private partitionCount = 0;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private queue: QueuedAppend[] = [];
   private groupsInFlight = 0;
-  private pending: Array<{ messages: OutgoingRecord[]; resolve: (offsets: number[]) => void; reject: (error: unknown) => void }> = [];
-  private flushing = false;
+  private readonly transactional = new GroupedSender<OutgoingRecord>(async (messages) => {
+    const transaction = await this.producer!.transaction();
+    try {
+      const sent = await transaction.send({ topic: this.topic, acks: -1, messages });
+      await transaction.commit();
+      return sent;
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  }, unavailable);
+  private readonly plain = new GroupedSender<OutgoingRecord>((messages) => this.plainProducer!.send({ topic: this.topic, acks: -1, messages }), unavailable);
   private readonly consumers = new Set<Consumer>();
 
   constructor(private readonly options: KafkaJourneyLogOptions) {
@@ -129,6 +142,9 @@ export class KafkaJourneyLog implements JourneyLog {
       });
       await producer.connect();
       this.producer = producer;
+      const plainProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+      await plainProducer.connect();
+      this.plainProducer = plainProducer;
     })().catch((error) => {
       this.started = null;
       throw unavailable(error);
@@ -195,27 +211,35 @@ export class KafkaJourneyLog implements JourneyLog {
       // Where each id sits: on the topic already, or as the n-th record of this group's transaction.
       const placedIds = new Map<string, { partition: number; offset: number } | { record: number }>(existing);
       const records: Array<{ event: JourneyEvent; version: number; partition: number }> = [];
+      let spansPartitions = false;
       const plans = group.map((member): { ids: string[]; accepted: number; journeyVersions: Record<string, number> } | Error => {
         for (const [journeyId, expected] of Object.entries(member.options.expectedVersions ?? {})) {
           const actual = versions.get(journeyId) ?? 0;
           if (actual !== expected) return new VersionConflictError(journeyId, expected, actual);
         }
         let accepted = 0;
+        const partitions = new Set<number>();
         for (const event of member.events) {
           if (placedIds.has(event.id)) continue;
           const version = (versions.get(event.subject) ?? 0) + 1;
           versions.set(event.subject, version);
           placedIds.set(event.id, { record: records.length });
-          records.push({ event, version, partition: this.partitionOf(event.subject) });
+          const partition = this.partitionOf(event.subject);
+          partitions.add(partition);
+          records.push({ event, version, partition });
           accepted++;
         }
+        if (partitions.size > 1) spansPartitions = true;
         const journeyVersions: Record<string, number> = {};
         for (const subject of new Set(member.events.map((e) => e.subject))) journeyVersions[subject] = versions.get(subject) ?? 0;
         return { ids: member.events.map((e) => e.id), accepted, journeyVersions };
       });
       let offsets: number[] = [];
       if (records.length > 0) {
-        offsets = await this.sendInTransaction(records.map(({ event, version, partition }) => ({ ...toKafkaRecord(event, version), partition })));
+        const outgoing = records.map(({ event, version, partition }) => ({ ...toKafkaRecord(event, version), partition }));
+        // An append on one partition is one record batch, written whole or not at all: only a
+        // group holding an append across partitions needs a transaction (and its extra round trips).
+        offsets = await (spansPartitions ? this.transactional : this.plain).send(outgoing);
         // Recorded in the PostgreSQL transaction that holds the journeys' locks. Should this
         // process die after the Kafka commit and before this, consumers index the events they read.
         await index.record(
@@ -234,54 +258,6 @@ export class KafkaJourneyLog implements JourneyLog {
         return { accepted: plan.accepted, duplicates: plan.ids.length - plan.accepted, position: kafkaToken(placed), journeyVersions: plan.journeyVersions };
       });
     });
-  }
-
-  /**
-   * Group commit on the producer: sends arriving while a Kafka transaction is in flight go
-   * together in the next one (a transactional producer runs one transaction at a time). Each
-   * caller gets the offsets of its own records; if the transaction fails, every caller in it fails.
-   */
-  private sendInTransaction(messages: OutgoingRecord[]): Promise<number[]> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ messages, resolve, reject });
-      void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.pending.length > 0) {
-        const group = this.pending.splice(0);
-        try {
-          const transaction = await this.producer!.transaction();
-          let sent;
-          try {
-            sent = await transaction.send({ topic: this.topic, acks: -1, messages: group.flatMap((g) => g.messages) });
-            await transaction.commit();
-          } catch (error) {
-            await transaction.abort().catch(() => undefined);
-            throw error;
-          }
-          // Within a partition, records take consecutive offsets in the order they were sent.
-          const next = new Map(sent.map((m) => [m.partition, Number(m.baseOffset)]));
-          for (const member of group) {
-            member.resolve(
-              member.messages.map((m) => {
-                const offset = next.get(m.partition)!;
-                next.set(m.partition, offset + 1);
-                return offset;
-              }),
-            );
-          }
-        } catch (error) {
-          for (const member of group) member.reject(unavailable(error));
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
   }
 
   async readJourney(journeyId: string, bound: ReadBound = {}): Promise<StoredEvent[]> {
@@ -467,6 +443,8 @@ export class KafkaJourneyLog implements JourneyLog {
     this.consumers.clear();
     await this.started?.catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
+    await this.plainProducer?.disconnect().catch(() => undefined);
+    this.plainProducer = null;
     await this.admin?.disconnect().catch(() => undefined);
     this.producer = null;
     this.admin = null;
