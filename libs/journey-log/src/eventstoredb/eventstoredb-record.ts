@@ -84,7 +84,8 @@ export function fromRecordedEvent(recorded: RecordedEventFields): DecodedRecord 
   return {
     event,
     journeyVersion: Number(recorded.revision) + 1,
-    position: recorded.position ? eventStoreToken(recorded.position) : null,
+    // Servers before 22.6 send no position on stream reads (zeros on the wire): none, not the start of the log.
+    position: recorded.position && (recorded.position.commit !== 0n || recorded.position.prepare !== 0n) ? eventStoreToken(recorded.position) : null,
   };
 }
 

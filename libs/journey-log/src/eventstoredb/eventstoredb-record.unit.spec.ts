@@ -61,9 +61,10 @@ describe('EventStoreDB mapping: envelope to event data and metadata, and back', 
     expect(decoded.position).toBe('e.1234.1200');
   });
 
-  it('given a recorded event without a position (old server), when read, then its position is null', () => {
+  it('given a recorded event without a position (old server: absent, or zeros on the wire), when read, then its position is null', () => {
     const data = toEventData(captured);
     expect(fromRecordedEvent({ streamId: 's', revision: 0n, type: data.type, data: data.data, metadata: data.metadata }).position).toBeNull();
+    expect(fromRecordedEvent({ streamId: 's', revision: 0n, type: data.type, data: data.data, metadata: data.metadata, position: { commit: 0n, prepare: 0n } }).position).toBeNull();
   });
 
   it.each([
