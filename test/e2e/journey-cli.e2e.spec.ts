@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SqliteJourneyLog } from '../../libs/journey-log/src';
 import { PROJECTIONS } from '../../libs/journey-projections/src';
 import { SqliteReadStore } from '../../libs/read-store/src';
-import { ROOT, getJson, postJson, readModelHash, startBackbone, tempDataDir } from '../../libs/testing/src';
+import { ROOT, getJson, postJson, readModelHash, startBackbone, tempDataDir, waitFor } from '../../libs/testing/src';
 import { workedJourneySteps } from './worked-journey';
 
 const CLI = join(ROOT, 'dist/apps/journey-cli/src/main.js');
@@ -110,9 +110,17 @@ describe('journey CLI on a simulated log', () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const log = () => new SqliteJourneyLog({ file: join(other, 'journey-log.db') });
-    // Interrupt once it is writing (the whole run would take far longer).
-    while (!existsSync(join(other, 'journey-log.db'))) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 500));
+    // Interrupt once a few batches are in (the whole run would take far longer).
+    await waitFor(
+      async () => {
+        if (!existsSync(join(other, 'journey-log.db'))) return false;
+        const probe = log();
+        const head = await probe.head();
+        await probe.close();
+        return head !== null && Number(head.slice(1)) >= 2000;
+      },
+      { what: 'a few batches written', timeoutMs: 30_000, intervalMs: 50 },
+    );
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(130);
