@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { JourneyReader, ProjectionProgress } from '../../../libs/journey-read/src';
 import { parseReadQuery, type RawReadQuery } from './read-query';
+import { WakeableSleep } from '../../../libs/wakeable-sleep/src';
 
 const POLL_MS = 250;
 const HEARTBEAT_MS = 15_000;
@@ -30,12 +31,12 @@ export class JourneyStreamController {
     response.write('retry: 1000\n\n');
 
     let closed = false;
-    let wake: (() => void) | null = null;
-    const unsubscribe = this.progress.onProgress(() => wake?.());
+    const nap = new WakeableSleep();
+    const unsubscribe = this.progress.onProgress(() => nap.wake());
     const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
     request.on('close', () => {
       closed = true;
-      wake?.();
+      nap.wake();
     });
     let sent: string | null | undefined;
     try {
@@ -46,14 +47,7 @@ export class JourneyStreamController {
           sent = position;
           response.write(`id: ${read.position ?? ''}\nevent: journey\ndata: ${JSON.stringify(read.body)}\n\n`);
         }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, POLL_MS);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = null;
+        await nap.sleep(POLL_MS);
       }
     } finally {
       clearInterval(heartbeat);

@@ -1,3 +1,4 @@
+import { WakeableSleep } from '../../wakeable-sleep/src';
 import type { BatchHandler, JourneyLog, LogSubscription, SubscribeOptions } from './journey-log.port';
 
 export interface PollingSubscriptionOptions extends SubscribeOptions {
@@ -21,20 +22,15 @@ export function pollingSubscription(
   const batchSize = options.batchSize ?? 1000;
   const idleMs = options.idleMs ?? 100;
   let stopped = false;
-  let wakeUp: (() => void) | null = null;
-  // Set by an append that lands while a read is in flight, so the loop re-reads instead of sleeping.
-  let pending = false;
-  const wake = () => {
-    pending = true;
-    wakeUp?.();
-  };
+  // An append that lands while a read is in flight wakes the next sleep at once: the loop re-reads.
+  const nap = new WakeableSleep();
+  const wake = () => nap.wake();
   const unregister = options.onAppend?.(wake) ?? (() => undefined);
 
   const loop = async () => {
     let cursor = after;
     try {
       while (!stopped) {
-        pending = false;
         const batch = await log.readAll(cursor, batchSize);
         if (stopped) break;
         if (batch.length > 0) {
@@ -44,15 +40,7 @@ export function pollingSubscription(
           cursor = upTo;
           if (batch.length === batchSize) continue;
         }
-        if (pending) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, idleMs);
-          wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wakeUp = null;
+        await nap.sleep(idleMs);
       }
     } finally {
       unregister();

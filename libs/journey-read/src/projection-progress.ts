@@ -1,4 +1,5 @@
 import { BackboneError } from '../../errors/src';
+import { WakeableSleep } from '../../wakeable-sleep/src';
 import type { JourneyLog } from '../../journey-log/src';
 import type { ReadStore } from '../../read-store/src';
 
@@ -22,7 +23,8 @@ export class ProjectionProgress {
   private readonly listeners = new Set<() => void>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly polling = new Set<string>();
-  private readonly wakers = new Set<() => void>();
+  /** The sleeps of the poll loops, woken by a projector in this process. */
+  private readonly naps = new Set<WakeableSleep>();
   /** Checkpoint reads in flight, shared by every caller that asks meanwhile. */
   private readonly reading = new Map<string, Promise<string | null>>();
 
@@ -56,7 +58,7 @@ export class ProjectionProgress {
 
   /** Lets a projector in this process wake waiters at once instead of at the next poll. */
   notify(): void {
-    for (const wake of this.wakers) wake();
+    for (const nap of this.naps) nap.wake();
     for (const listener of this.listeners) listener();
   }
 
@@ -95,18 +97,12 @@ export class ProjectionProgress {
   private async poll(projection: string): Promise<void> {
     if (this.polling.has(projection)) return;
     this.polling.add(projection);
+    const nap = new WakeableSleep();
+    this.naps.add(nap);
     try {
       const waiters = this.waiters.get(projection)!;
       while (waiters.size > 0) {
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            clearTimeout(timer);
-            this.wakers.delete(wake);
-            resolve();
-          };
-          const timer = setTimeout(wake, this.options.pollMs ?? 5);
-          this.wakers.add(wake);
-        });
+        await nap.sleep(this.options.pollMs ?? 5);
         const position = await this.position(projection).catch(() => undefined);
         if (position === undefined) continue;
         for (const waiter of waiters) {
@@ -117,6 +113,7 @@ export class ProjectionProgress {
         }
       }
     } finally {
+      this.naps.delete(nap);
       this.polling.delete(projection);
     }
   }

@@ -1,0 +1,1 @@
+export { WakeableSleep } from './wakeable-sleep';
