@@ -27,12 +27,6 @@ export class BatchCoalescer<T> {
     }
   }
 
-  /** Resolves once everything added so far has been flushed. */
-  async drain(): Promise<void> {
-    this.schedule();
-    await this.running;
-  }
-
   /** Resolves once the flush under way, if any, has ended. */
   idle(): Promise<void> {
     return this.running;

@@ -330,8 +330,13 @@ export class KafkaJourneyLog implements JourneyLog {
     // kafkajs hands over one partition at a time; the handler gets what several partitions
     // brought (up to batchSize), so each read-store commit carries as much as is there, and
     // the next fetch runs while the previous records are being projected.
-    const coalescer = new BatchCoalescer<IndexedEvent>(options.batchSize ?? 1000, async (records) => {
-      const { delivered, invalid } = await this.indexAndDeduplicate(records);
+    // Records that could not even be decoded travel with the others, so every record is parked
+    // or delivered in one place, in order.
+    const coalescer = new BatchCoalescer<IndexedEvent | InvalidRecord>(options.batchSize ?? 1000, async (items) => {
+      const records = items.filter((item): item is IndexedEvent => 'envelope' in item);
+      const undecodable = items.filter((item): item is InvalidRecord => !('envelope' in item));
+      const { delivered, invalid: unchecked } = await this.indexAndDeduplicate(records);
+      const invalid = [...undecodable, ...unchecked];
       if (invalid.length > 0) {
         if (!options.onInvalid) throw new BackboneError('validation_failed', `invalid record on the log at ${invalid[0].position}: ${invalid[0].error}`);
         await options.onInvalid(invalid);
@@ -361,28 +366,21 @@ export class KafkaJourneyLog implements JourneyLog {
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch }) => {
           if (stopping) return;
-          const records: IndexedEvent[] = [];
-          const invalid: InvalidRecord[] = [];
+          const items: Array<IndexedEvent | InvalidRecord> = [];
           for (const m of batch.messages) {
             const offset = Number(m.offset);
             const headers = m.headers as Record<string, Buffer>;
             try {
               const { event, journeyVersion } = fromKafkaRecord(headers, m.value);
               // Validated in the flush, unless the appender indexed it (it validated it then).
-              records.push({ id: event.id, journeyId: event.subject, journeyVersion, partition: batch.partition, offset, time: event.time, envelope: event });
+              items.push({ id: event.id, journeyId: event.subject, journeyVersion, partition: batch.partition, offset, time: event.time, envelope: event });
             } catch (error) {
               const position = kafkaToken([[batch.partition, offset]]);
-              invalid.push({ position, id: headers.ce_id?.toString() ?? position, type: headers.ce_type?.toString() ?? 'unknown', error: `invalid record: ${(error as Error).message}` });
+              items.push({ position, id: headers.ce_id?.toString() ?? position, type: headers.ce_type?.toString() ?? 'unknown', error: `invalid record: ${(error as Error).message}` });
             }
           }
           try {
-            if (invalid.length > 0) {
-              if (!options.onInvalid) throw new BackboneError('validation_failed', `invalid record on the log at ${invalid[0].position}: ${invalid[0].error}`);
-              // Parked before any later record of this partition is projected.
-              await coalescer.drain();
-              await options.onInvalid(invalid);
-            }
-            await coalescer.add(records);
+            await coalescer.add(items);
           } catch (error) {
             // Rethrowing would make kafkajs retry the batch; the subscription has failed instead.
             failWith(error);
