@@ -15,10 +15,14 @@ export async function openLog(options: { mustExist: boolean }): Promise<{ log: J
   return { log: await openJourneyLog(config.journeyLog), config };
 }
 
-/** Events on the log now, for an ETA (null where the log cannot count them). */
+/** Events up to `head`, for an ETA (null where the log cannot count them: EventStoreDB's distances are bytes). */
+export function eventsUpTo(log: JourneyLog, head: string | null): number | null {
+  return log.kind === 'eventstoredb' ? null : log.positions.distance(null, head);
+}
+
+/** Events on the log now, for an ETA. */
 export async function eventsOnLog(log: JourneyLog): Promise<number | null> {
-  if (log.kind === 'eventstoredb') return null;
-  return log.positions.distance(null, await log.head());
+  return eventsUpTo(log, await log.head());
 }
 
 /**

@@ -1,5 +1,6 @@
 import { UnityMetrics, parseWindow, type Dimension, type MetricName, type MetricRow } from '../../../../libs/unity-metrics/src';
 import { eventsOnLog, openLog, readWholeLog } from '../analysis-log';
+import { isoTime } from '../cli-values';
 import { writeFileAtomically } from '../output-file';
 import { Progress } from '../progress';
 import { redactText } from '../redaction';
@@ -17,13 +18,6 @@ export interface MetricsArgs {
 
 const DIMENSIONS = ['channel', 'reason', 'week'] as const;
 const FORMATS = ['table', 'json', 'csv'] as const;
-
-function isoTime(flag: string, value: string | undefined): string {
-  if (value === undefined) throw new UsageError(`--${flag} is required (an ISO-8601 time or date, e.g. 2026-03-01)`);
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new UsageError(`--${flag} "${value}" is not an ISO-8601 time or date`);
-  return new Date(time).toISOString();
-}
 
 /** How a metric's value reads in the table. */
 function display(metric: MetricName, value: number | null): string {

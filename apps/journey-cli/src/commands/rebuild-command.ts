@@ -1,6 +1,7 @@
 import { loadConfig, openJourneyLog, openReadStore } from '../../../../libs/config/src';
 import { PROJECTIONS } from '../../../../libs/journey-projections/src';
 import { ProjectionRunner } from '../../../../libs/projection-runtime/src';
+import { eventsUpTo } from '../analysis-log';
 import { Progress } from '../progress';
 import { UsageError } from '../usage-error';
 
@@ -19,7 +20,7 @@ export async function rebuildCommand(projection: string | undefined, signal: Abo
   const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, batchSize: config.projector.batchSize, logger: { log: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) } });
   try {
     const head = await log.head();
-    const progress = new Progress(`rebuild ${projection}`, log.kind === 'eventstoredb' ? null : log.positions.distance(null, head));
+    const progress = new Progress(`rebuild ${projection}`, eventsUpTo(log, head));
     await runner.start();
     // After the reset: the projection's position starts again from nothing.
     await runner.rebuild(projection);

@@ -4,6 +4,7 @@ import type { JourneyLog, StoredEvent } from '../../../../libs/journey-log/src';
 import { renderJourneyView, summariseEvent } from '../../../../libs/journey-projections/src';
 import { journeyStateAsOf } from '../../../../libs/journey-read/src';
 import { eventsOnLog, openLog, readWholeLog } from '../analysis-log';
+import { optionalIsoTime } from '../cli-values';
 import { Progress } from '../progress';
 import { redact } from '../redaction';
 import { UsageError } from '../usage-error';
@@ -62,9 +63,8 @@ function timeline(events: ReadonlyArray<Pick<StoredEvent, 'event'>>): string {
 export async function replayCommand(args: ReplayArgs, signal: AbortSignal): Promise<number> {
   const chosen = (['customer', 'order', 'case'] as const).filter((k) => args[k] !== undefined);
   if (chosen.length !== 1) throw new UsageError('name exactly one of --customer, --order, --case');
-  if (args.asOf !== undefined && Number.isNaN(Date.parse(args.asOf))) throw new UsageError(`--as-of "${args.asOf}" is not an ISO-8601 time`);
   if (args.channel !== undefined && !CHANNELS.includes(args.channel)) throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')}`);
-  const asOf = args.asOf === undefined ? undefined : new Date(Date.parse(args.asOf)).toISOString();
+  const asOf = optionalIsoTime('as-of', args.asOf);
   const show = <T>(value: T): T => (args.includePii ? value : redact(value));
 
   const { log } = await openLog({ mustExist: true });

@@ -2,6 +2,7 @@ import { EventIngestion } from '../../../../libs/ingestion/src';
 import type { JourneyEvent } from '../../../../schemas/src';
 import { DEFAULT_DEFECT_RATES, emptyCounts, simulatedJourneys, type DefectRates } from '../../../../libs/journey-simulator/src';
 import { openLog, yieldToEventLoop } from '../analysis-log';
+import { optionalIsoTime, positiveInt } from '../cli-values';
 import { Progress } from '../progress';
 import { UsageError } from '../usage-error';
 
@@ -19,16 +20,6 @@ export interface SimulateArgs {
   rates: Record<string, string | undefined>;
 }
 
-function positiveInt(flag: string, value: string | undefined, fallback?: number): number {
-  if (value === undefined) {
-    if (fallback === undefined) throw new UsageError(`--${flag} is required`);
-    return fallback;
-  }
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${flag} must be a whole number above 0, not "${value}"`);
-  return n;
-}
-
 /**
  * `journey simulate`: realistic journeys written through the producers' ingestion path (the
  * same validation and domain rules), in batches; each batch is atomic, so an interrupted run
@@ -38,7 +29,7 @@ export async function simulateCommand(args: SimulateArgs, signal: AbortSignal): 
   const customers = positiveInt('customers', args.customers);
   const seed = positiveInt('seed', args.seed, 1);
   const days = positiveInt('days', args.days, 90);
-  if (args.start !== undefined && Number.isNaN(Date.parse(args.start))) throw new UsageError(`--start "${args.start}" is not an ISO-8601 time`);
+  const start = optionalIsoTime('start', args.start);
   const rates: Partial<DefectRates> = {};
   for (const [flag, key] of Object.entries(RATE_FLAGS)) {
     const value = args.rates[flag];
@@ -66,7 +57,7 @@ export async function simulateCommand(args: SimulateArgs, signal: AbortSignal): 
       if (counts.checkouts > 0) progress.setTotal(Math.round((counts.events / counts.checkouts) * customers));
       batch = [];
     };
-    for (const event of simulatedJourneys({ customers, seed, days, start: args.start, customerPrefix: prefix, rates }, counts)) {
+    for (const event of simulatedJourneys({ customers, seed, days, start, customerPrefix: prefix, rates }, counts)) {
       batch.push(event);
       if (batch.length === config.http.maxBatchEvents) {
         await flush();

@@ -1,7 +1,7 @@
 import { summariseEvent } from '../../../../libs/journey-projections/src';
 import { openLog } from '../analysis-log';
 import { redact } from '../redaction';
-import { UsageError } from '../usage-error';
+import { positiveInt } from '../cli-values';
 
 export interface TailArgs {
   fromStart?: boolean;
@@ -14,8 +14,7 @@ export interface TailArgs {
 
 /** `journey tail`: events as they are appended (or from the start), one line each, until Ctrl-C or --count. */
 export async function tailCommand(args: TailArgs, signal: AbortSignal): Promise<number> {
-  const limit = args.count === undefined ? Number.POSITIVE_INFINITY : Number(args.count);
-  if (!(limit > 0) || (args.count !== undefined && !Number.isInteger(limit))) throw new UsageError(`--count must be a whole number above 0, not "${args.count}"`);
+  const limit = positiveInt('count', args.count, Number.POSITIVE_INFINITY);
   const { log } = await openLog({ mustExist: true });
   let shown = 0;
   try {
