@@ -27,7 +27,8 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       group: config.projector.group,
       logger: { log: (m: string) => console.log(`projector: ${m}`), error: (m: string) => this.logger.error(m) },
     });
-    // Readers waiting for a position in this process are woken at once.
+    // Readers waiting for a position in this process are answered as soon as it is committed.
+    progress.followLocalProjector((projection) => this.runner.position(projection), { alone: !config.projector.group });
     this.runner.on('committed', () => progress.notify());
   }
 

@@ -42,10 +42,9 @@ export class JourneyReader {
   ) {}
 
   async journey(customerId: string, options: ReadOptions): Promise<Read<JourneyView>> {
-    const { state, position, asOf } = await this.state(customerId, options);
+    const { state, registry, position, asOf } = await this.state(customerId, options);
     if (!state) throw new BackboneError('not_found', `no journey for customer ${customerId}${options.asOf ? ` as of ${options.asOf}` : ''}`);
-    const registry = await this.store.get<PolicyRegistryState>(policyRegistryProjection.name, 'returns');
-    const returnsPolicies = registry?.value.versions ?? [];
+    const returnsPolicies = registry?.versions ?? [];
     return { body: renderJourneyView(state, { asOf, position, channel: options.channel, returnsPolicies }), position };
   }
 
@@ -85,17 +84,20 @@ export class JourneyReader {
     return doc.value.customerId;
   }
 
-  private async state(customerId: string, options: ReadOptions): Promise<{ state: JourneyState | undefined; position: string | null; asOf: string }> {
+  /** The customer's state and the policy registry, with the position they reflect. */
+  private async state(customerId: string, options: ReadOptions): Promise<{ state: JourneyState | undefined; registry: PolicyRegistryState | undefined; position: string | null; asOf: string }> {
     if (options.minPosition !== undefined) await this.progress.waitFor(VIEW, options.minPosition, options.waitMs ?? 2000);
-    if (options.asOf !== undefined) return this.rebuildAsOf(customerId, options.asOf);
-    // Checkpoint first, then the document: the document is at least as new as the position we report.
-    const position = await this.progress.position(VIEW);
-    const doc = await this.store.get<JourneyState>(VIEW, customerId);
-    return { state: doc?.value, position, asOf: this.now().toISOString() };
-  }
-
-  private async rebuildAsOf(customerId: string, asOf: string) {
-    return { ...(await journeyStateAsOf(this.log, customerId, asOf)), asOf };
+    if (options.asOf !== undefined) {
+      const registry = await this.store.get<PolicyRegistryState>(policyRegistryProjection.name, 'returns');
+      return { ...(await journeyStateAsOf(this.log, customerId, options.asOf)), registry: registry?.value, asOf: options.asOf };
+    }
+    // Read with the view's checkpoint, as one: the documents are at least as new as the position we report.
+    const { checkpoint, documents } = await this.store.getAtCheckpoint(VIEW, [
+      { projection: VIEW, id: customerId },
+      { projection: policyRegistryProjection.name, id: 'returns' },
+    ]);
+    const [doc, registry] = documents as [StoredDocument<JourneyState> | undefined, StoredDocument<PolicyRegistryState> | undefined];
+    return { state: doc?.value, registry: registry?.value, position: checkpoint?.position ?? null, asOf: this.now().toISOString() };
   }
 }
 

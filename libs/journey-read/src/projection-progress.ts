@@ -6,6 +6,11 @@ import type { ReadStore } from '../../read-store/src';
 export interface ProjectionProgressOptions {
   /** How often to re-read a checkpoint while readers wait for it. @defaultValue 5 */
   pollMs?: number;
+  /**
+   * The same with a projector in this process sharing its projections with others: it wakes
+   * readers as it commits, so the store is read only for what the others project. @defaultValue 50
+   */
+  sharedPollMs?: number;
 }
 
 interface Waiter {
@@ -27,6 +32,11 @@ export class ProjectionProgress {
   private readonly naps = new Set<WakeableSleep>();
   /** Checkpoint reads in flight, shared by every caller that asks meanwhile. */
   private readonly reading = new Map<string, Promise<string | null>>();
+  /** Where a projector in this process has committed, if one runs here. */
+  private committedHere: (projection: string) => string | null = () => null;
+  private followsLocal = false;
+  /** The projector here is the only one: the store's checkpoints are what it says, no need to read them. */
+  private alone = false;
 
   constructor(
     private readonly log: JourneyLog,
@@ -56,6 +66,18 @@ export class ProjectionProgress {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * A projector in this process tells where it has committed: waiters it has passed are answered
+   * from memory, without a read of the store. Its position only grows and is committed, so it
+   * never overstates the store's checkpoint. `alone`: no other projector shares its projections
+   * (no consumer group), so waiting never reads the store at all.
+   */
+  followLocalProjector(committed: (projection: string) => string | null, options: { alone: boolean }): void {
+    this.committedHere = committed;
+    this.followsLocal = true;
+    this.alone = options.alone;
+  }
+
   /** Lets a projector in this process wake waiters at once instead of at the next poll. */
   notify(): void {
     for (const nap of this.naps) nap.wake();
@@ -68,8 +90,12 @@ export class ProjectionProgress {
    */
   async waitFor(projection: string, target: string, timeoutMs: number): Promise<string | null> {
     this.log.positions.validate(target);
-    const now = await this.position(projection);
-    if (this.log.positions.reached(now, target)) return now;
+    const here = this.committedHere(projection);
+    if (this.log.positions.reached(here, target)) return here;
+    if (!this.alone) {
+      const now = await this.position(projection);
+      if (this.log.positions.reached(now, target)) return now;
+    }
     return new Promise<string | null>((resolve, reject) => {
       let waiters = this.waiters.get(projection);
       if (!waiters) this.waiters.set(projection, (waiters = new Set()));
@@ -101,20 +127,30 @@ export class ProjectionProgress {
     this.naps.add(nap);
     try {
       const waiters = this.waiters.get(projection)!;
+      const storeEvery = this.followsLocal ? (this.options.sharedPollMs ?? 50) : (this.options.pollMs ?? 5);
+      let storeReadAt = performance.now();
       while (waiters.size > 0) {
-        await nap.sleep(this.options.pollMs ?? 5);
+        await nap.sleep(Math.max(0, storeReadAt + storeEvery - performance.now()));
+        this.release(waiters, this.committedHere(projection));
+        // Woken by a commit here before the store is due: what that commit passed is released above.
+        if (waiters.size === 0 || this.alone || performance.now() < storeReadAt + storeEvery) continue;
+        storeReadAt = performance.now();
         const position = await this.position(projection).catch(() => undefined);
-        if (position === undefined) continue;
-        for (const waiter of waiters) {
-          if (this.log.positions.reached(position, waiter.target)) {
-            waiters.delete(waiter);
-            waiter.resolve(position);
-          }
-        }
+        if (position !== undefined) this.release(waiters, position);
       }
     } finally {
       this.naps.delete(nap);
       this.polling.delete(projection);
+    }
+  }
+
+  private release(waiters: Set<Waiter>, position: string | null): void {
+    if (position === null) return;
+    for (const waiter of waiters) {
+      if (this.log.positions.reached(position, waiter.target)) {
+        waiters.delete(waiter);
+        waiter.resolve(position);
+      }
     }
   }
 }

@@ -260,7 +260,9 @@ export class ProjectionRunner extends EventEmitter {
     // Commits go one at a time, in order: a failed one fails this batch too.
     if (previous) await previous.done;
     const subscription = this.subscription;
-    const done = store.commit({ documents, checkpoints, parked: outcome.parked, mergePositions: positions.merge }).then(
+    // Alone, the runner's checkpoints are the stored ones: only runners sharing the partitions merge.
+    const mergePositions = this.options.group ? positions.merge : undefined;
+    const done = store.commit({ documents, checkpoints, parked: outcome.parked, mergePositions }).then(
       () => {
         for (const c of checkpoints) this.committed.set(c.projection, c.position);
         for (const p of outcome.parked) {

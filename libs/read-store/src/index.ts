@@ -1,5 +1,7 @@
 export type {
   Checkpoint,
+  DocumentAddress,
+  DocumentsAtCheckpoint,
   DocumentWrite,
   ParkedEvent,
   ProjectionCommit,

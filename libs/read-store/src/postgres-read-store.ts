@@ -1,6 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
+import { GroupedCalls } from '../../grouped-calls/src';
 import { assertSchemaName, migrateSchema } from '../../postgres-schema/src';
-import type { Checkpoint, ParkedEvent, ProjectionCommit, ReadStore, StoredDocument } from './read-store.port';
+import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ReadStore, StoredDocument } from './read-store.port';
 
 export interface PostgresReadStoreOptions {
   /** `postgres://user@host:port/database`. */
@@ -71,6 +72,43 @@ export class PostgresReadStore implements ReadStore {
     return found;
   }
 
+  /**
+   * One statement: one snapshot. Reads arriving together (readers released by the same commit)
+   * share it, so a burst of reads costs one round trip, not one each.
+   */
+  getAtCheckpoint(checkpointOf: string, documents: readonly DocumentAddress[]): Promise<DocumentsAtCheckpoint> {
+    return this.reads.call({ checkpointOf, documents });
+  }
+
+  private readonly reads = new GroupedCalls<{ checkpointOf: string; documents: readonly DocumentAddress[] }, DocumentsAtCheckpoint>(
+    async (requests) => {
+      await this.migrate();
+      const projections = [...new Set(requests.map((r) => r.checkpointOf))];
+      const addresses = new Map<string, DocumentAddress>();
+      for (const request of requests) for (const d of request.documents) addresses.set(`${d.projection}\u0001${d.id}`, d);
+      const keys = [...addresses.keys()];
+      const { rows } = await this.pool.query(
+        `SELECT 0 AS n, projection, version, position, NULL::json AS value FROM ${this.schema}.checkpoints WHERE projection = ANY($1::text[])
+         UNION ALL
+         SELECT a.n, NULL, NULL, d.position, d.value FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS a(projection, id, n)
+         JOIN ${this.schema}.documents d ON d.projection = a.projection AND d.id = a.id`,
+        [projections, [...addresses.values()].map((d) => d.projection), [...addresses.values()].map((d) => d.id)],
+      );
+      const checkpoints = new Map<string, Checkpoint>();
+      const found = new Map<string, StoredDocument>();
+      for (const row of rows) {
+        const n = Number(row.n);
+        if (n === 0) checkpoints.set(row.projection, { projection: row.projection, version: row.version, position: row.position });
+        else found.set(keys[n - 1], { value: row.value, position: row.position });
+      }
+      return requests.map((r) => ({
+        checkpoint: checkpoints.get(r.checkpointOf),
+        documents: r.documents.map((d) => found.get(`${d.projection}\u0001${d.id}`)),
+      }));
+    },
+    { maxInFlight: 4 },
+  );
+
   async list<T>(projection: string, afterId: string | null, limit: number) {
     await this.migrate();
     const { rows } = await this.pool.query(
@@ -80,62 +118,69 @@ export class PostgresReadStore implements ReadStore {
     return rows.map((row) => ({ id: row.id as string, value: row.value as T, position: row.position as string | null }));
   }
 
+  /**
+   * Documents, parked events and checkpoints go as one statement (data-modifying CTEs), which
+   * PostgreSQL runs as one transaction: one round trip per batch. Merging checkpoints needs the
+   * stored ones first, under a row lock, so that case adds a transaction around it.
+   */
   async commit(change: ProjectionCommit): Promise<void> {
     await this.migrate();
-    // Serialise before BEGIN: a document that cannot be written fails the commit before any write.
+    // One write per document, the last one given winning (a statement may not touch a row twice).
+    const documents = [...new Map(change.documents.map((d) => [`${d.projection}\u0001${d.id}`, d])).values()];
+    // Serialised before anything is sent: a document that cannot be written fails the commit before any write.
     // One JSON array for all rows: no per-element escaping into a PostgreSQL array literal, and a
     // `json` column taken from it keeps the document's text exactly as serialised.
-    const upserts = change.documents.filter((d) => d.value !== null);
+    const upserts = documents.filter((d) => d.value !== null);
     const rows = upserts.length === 0 ? null : JSON.stringify(upserts.map((d) => ({ p: d.projection, i: d.id, v: d.value, o: d.position })));
-    const deletes = change.documents.filter((d) => d.value === null);
+    const deletes = documents.filter((d) => d.value === null);
+    // One row per event and projection (the last word wins).
+    const parked = [...new Map(change.parked.map((p) => [`${p.projection}\u0001${p.eventId}`, p])).values()];
+    const write = async (client: Pool | PoolClient, checkpoints: readonly Checkpoint[]) => {
+      const parts: string[] = [];
+      const values: unknown[] = [];
+      const param = (value: unknown) => `$${values.push(value)}`;
+      if (rows !== null) {
+        parts.push(`INSERT INTO ${this.schema}.documents (projection, id, value, position)
+           SELECT p, i, v, o FROM json_to_recordset(${param(rows)}::json) AS d(p text, i text, v json, o text)
+           ON CONFLICT (projection, id) DO UPDATE SET value = excluded.value, position = excluded.position`);
+      }
+      if (deletes.length > 0) {
+        parts.push(`DELETE FROM ${this.schema}.documents d USING unnest(${param(deletes.map((d) => d.projection))}::text[], ${param(deletes.map((d) => d.id))}::text[]) AS x(projection, id)
+           WHERE d.projection = x.projection AND d.id = x.id`);
+      }
+      if (parked.length > 0) {
+        parts.push(`INSERT INTO ${this.schema}.parked_events (projection, event_id, position, type, error)
+           SELECT * FROM unnest(${param(parked.map((p) => p.projection))}::text[], ${param(parked.map((p) => p.eventId))}::text[], ${param(parked.map((p) => p.position))}::text[],
+             ${param(parked.map((p) => p.type))}::text[], ${param(parked.map((p) => p.error))}::text[])
+           ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, position = excluded.position`);
+      }
+      if (checkpoints.length > 0) {
+        parts.push(`INSERT INTO ${this.schema}.checkpoints (projection, version, position)
+           SELECT * FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[], ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[])
+           ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position`);
+      }
+      if (parts.length === 0) return;
+      await client.query(`WITH ${parts.map((part, i) => `w${i} AS (${part} RETURNING 1)`).join(',\n')} SELECT 1`, values);
+    };
+    const mergePositions = change.mergePositions;
+    if (!mergePositions || change.checkpoints.length === 0) {
+      await write(this.pool, change.checkpoints);
+      return;
+    }
     await this.withClient(async (client) => {
       await client.query('BEGIN');
       try {
-        if (rows !== null) {
-          await client.query(
-            `INSERT INTO ${this.schema}.documents (projection, id, value, position)
-             SELECT p, i, v, o FROM json_to_recordset($1::json) AS d(p text, i text, v json, o text)
-             ON CONFLICT (projection, id) DO UPDATE SET value = excluded.value, position = excluded.position`,
-            [rows],
-          );
-        }
-        if (deletes.length > 0) {
-          await client.query(
-            `DELETE FROM ${this.schema}.documents d USING unnest($1::text[], $2::text[]) AS x(projection, id)
-             WHERE d.projection = x.projection AND d.id = x.id`,
-            [deletes.map((d) => d.projection), deletes.map((d) => d.id)],
-          );
-        }
-        if (change.parked.length > 0) {
-          // One row per event and projection (the last word wins), as one statement may not touch a row twice.
-          const parked = [...new Map(change.parked.map((p) => [`${p.projection}\u0001${p.eventId}`, p])).values()];
-          await client.query(
-            `INSERT INTO ${this.schema}.parked_events (projection, event_id, position, type, error)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-             ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, position = excluded.position`,
-            [parked.map((p) => p.projection), parked.map((p) => p.eventId), parked.map((p) => p.position), parked.map((p) => p.type), parked.map((p) => p.error)],
-          );
-        }
-        if (change.checkpoints.length > 0) {
-          const checkpoints = change.checkpoints.map((c) => ({ ...c }));
-          if (change.mergePositions) {
-            // Locks the rows: a concurrent runner of the same projections merges after us, not over us.
-            const { rows } = await client.query(
-              `SELECT projection, version, position FROM ${this.schema}.checkpoints WHERE projection = ANY($1::text[]) ORDER BY projection FOR UPDATE`,
-              [checkpoints.map((c) => c.projection)],
-            );
-            const saved = new Map(rows.map((r) => [r.projection as string, r as Checkpoint]));
-            for (const c of checkpoints) {
-              const row = saved.get(c.projection);
-              if (c.position !== null && row?.version === c.version) c.position = change.mergePositions(row.position, c.position);
-            }
-          }
-          await client.query(
-            `INSERT INTO ${this.schema}.checkpoints (projection, version, position) SELECT * FROM unnest($1::text[], $2::int[], $3::text[])
-             ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position`,
-            [checkpoints.map((c) => c.projection), checkpoints.map((c) => c.version), checkpoints.map((c) => c.position)],
-          );
-        }
+        // Locks the rows: a concurrent runner of the same projections merges after us, not over us.
+        const { rows: stored } = await client.query(
+          `SELECT projection, version, position FROM ${this.schema}.checkpoints WHERE projection = ANY($1::text[]) ORDER BY projection FOR UPDATE`,
+          [change.checkpoints.map((c) => c.projection)],
+        );
+        const saved = new Map(stored.map((r) => [r.projection as string, r as Checkpoint]));
+        const checkpoints = change.checkpoints.map((c) => {
+          const row = saved.get(c.projection);
+          return c.position !== null && row?.version === c.version ? { ...c, position: mergePositions(row.position, c.position) } : c;
+        });
+        await write(client, checkpoints);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -42,11 +42,29 @@ export interface ProjectionCommit {
   mergePositions?: (stored: string | null, next: string) => string;
 }
 
+/** A document's address: its projection and id. */
+export interface DocumentAddress {
+  projection: string;
+  id: string;
+}
+
+/** Documents read together with a checkpoint: none of them is older than that checkpoint. */
+export interface DocumentsAtCheckpoint {
+  checkpoint: Checkpoint | undefined;
+  /** In the order asked for; `undefined` where there is no such document. */
+  documents: Array<StoredDocument | undefined>;
+}
+
 /** Where projections keep their documents and checkpoints. */
 export interface ReadStore {
   readonly kind: string;
   get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined>;
   getMany<T>(projection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>>;
+  /**
+   * Documents of any projections and the checkpoint of `checkpointOf`, read as one (one statement,
+   * one snapshot): a reader reporting that checkpoint as its position never overstates what it shows.
+   */
+  getAtCheckpoint(checkpointOf: string, documents: readonly DocumentAddress[]): Promise<DocumentsAtCheckpoint>;
   /** Documents of one projection in id order, `limit` at a time after `afterId`. */
   list<T>(projection: string, afterId: string | null, limit: number): Promise<Array<{ id: string } & StoredDocument<T>>>;
   /** Writes documents, checkpoints and parked events in one transaction: all or nothing. */

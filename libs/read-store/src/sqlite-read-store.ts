@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Checkpoint, ParkedEvent, ProjectionCommit, ReadStore, StoredDocument } from './read-store.port';
+import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ReadStore, StoredDocument } from './read-store.port';
 
 export interface SqliteReadStoreOptions {
   /** Database file; `:memory:` for tests. */
@@ -120,6 +120,17 @@ export class SqliteReadStore implements ReadStore {
       for (const row of rows) found.set(row.id, { value: JSON.parse(row.value) as T, position: row.position });
     }
     return found;
+  }
+
+  /** One synchronous run: no commit can land between the checkpoint and the documents. */
+  async getAtCheckpoint(checkpointOf: string, documents: readonly DocumentAddress[]): Promise<DocumentsAtCheckpoint> {
+    return {
+      checkpoint: this.statements.checkpoint.get(checkpointOf),
+      documents: documents.map(({ projection, id }) => {
+        const row = this.statements.get.get(projection, id);
+        return row && { value: JSON.parse(row.value), position: row.position };
+      }),
+    };
   }
 
   async list<T>(projection: string, afterId: string | null, limit: number) {

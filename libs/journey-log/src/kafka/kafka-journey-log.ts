@@ -106,6 +106,12 @@ export class KafkaJourneyLog implements JourneyLog {
   }, unavailable);
   private readonly plain = new GroupedSender<OutgoingRecord>((messages) => this.plainProducer!.send({ topic: this.topic, acks: -1, messages }), unavailable);
   private readonly consumers = new Set<Consumer>();
+  /**
+   * Records this process has sent whose index rows are not committed yet (`partition:offset`), with
+   * whether that commit succeeded: a reader here often fetches a record before its appender has
+   * indexed it, and waits for that instead of checking and indexing the record itself.
+   */
+  private readonly indexing = new Map<string, Promise<boolean>>();
 
   constructor(private readonly options: KafkaJourneyLogOptions) {
     this.topic = options.topic ?? 'journey-events';
@@ -203,11 +209,31 @@ export class KafkaJourneyLog implements JourneyLog {
    * before it: a version conflict fails that member alone; the others are written together.
    */
   private async appendGroup(group: readonly QueuedAppend[]): Promise<Array<AppendResult | Error>> {
+    let indexed: (committed: boolean) => void = () => undefined;
+    const sent: string[] = [];
+    const indexing = new Promise<boolean>((resolve) => (indexed = resolve));
+    try {
+      const outcomes = await this.writeGroup(group, (places) => {
+        for (const place of places) {
+          this.indexing.set(place, indexing);
+          sent.push(place);
+        }
+      });
+      indexed(true);
+      return outcomes;
+    } catch (error) {
+      indexed(false);
+      throw error;
+    } finally {
+      for (const place of sent) this.indexing.delete(place);
+    }
+  }
+
+  /** `onSent` learns the places of the records on the topic, before their index rows are committed. */
+  private async writeGroup(group: readonly QueuedAppend[], onSent: (places: string[]) => void): Promise<Array<AppendResult | Error>> {
     const index = this.options.index;
     const subjects = [...new Set(group.flatMap((m) => [...m.events.map((e) => e.subject), ...Object.keys(m.options.expectedVersions ?? {})]))];
-    return index.withJourneysLocked(subjects, async (client) => {
-      const existing = await index.existing(client, group.flatMap((m) => m.events.map((e) => e.id)));
-      const versions = await index.versions(client, subjects);
+    return index.appendLocked(group.flatMap((m) => m.events.map((e) => e.id)), subjects, async ({ existing, versions }) => {
       // Where each id sits: on the topic already, or as the n-th record of this group's transaction.
       const placedIds = new Map<string, { partition: number; offset: number } | { record: number }>(existing);
       const records: Array<{ event: JourneyEvent; version: number; partition: number }> = [];
@@ -240,14 +266,9 @@ export class KafkaJourneyLog implements JourneyLog {
         // An append on one partition is one record batch, written whole or not at all: only a
         // group holding an append across partitions needs a transaction (and its extra round trips).
         offsets = await (spansPartitions ? this.transactional : this.plain).send(outgoing);
-        // Recorded in the PostgreSQL transaction that holds the journeys' locks. Should this
-        // process die after the Kafka commit and before this, consumers index the events they read.
-        await index.record(
-          client,
-          records.map(({ event, version, partition }, i) => ({ id: event.id, journeyId: event.subject, journeyVersion: version, partition, offset: offsets[i], time: event.time, envelope: event })),
-        );
+        onSent(records.map(({ partition }, i) => `${partition}:${offsets[i]}`));
       }
-      return plans.map((plan) => {
+      const results = plans.map((plan) => {
         if (plan instanceof Error) return plan;
         const placed = new Map<number, number>();
         for (const id of new Set(plan.ids)) {
@@ -257,6 +278,10 @@ export class KafkaJourneyLog implements JourneyLog {
         }
         return { accepted: plan.accepted, duplicates: plan.ids.length - plan.accepted, position: kafkaToken(placed), journeyVersions: plan.journeyVersions };
       });
+      // Recorded in the PostgreSQL transaction that holds the journeys' locks. Should this
+      // process die after the Kafka send and before this commits, consumers index the events they read.
+      const record = records.map(({ event, version, partition }, i) => ({ id: event.id, journeyId: event.subject, journeyVersion: version, partition, offset: offsets[i], time: event.time, envelope: event }));
+      return { record, result: results };
     });
   }
 
@@ -270,7 +295,7 @@ export class KafkaJourneyLog implements JourneyLog {
 
   async journeyVersion(journeyId: string): Promise<number> {
     await this.options.index.migrate();
-    return (await this.options.index.versions(this.options.index.pool, [journeyId])).get(journeyId) ?? 0;
+    return (await this.options.index.lookup([], [journeyId])).versions.get(journeyId) ?? 0;
   }
 
   async readAll(after: string | null, limit: number): Promise<StoredEvent[]> {
@@ -404,8 +429,15 @@ export class KafkaJourneyLog implements JourneyLog {
   private async indexAndDeduplicate(records: IndexedEvent[]): Promise<{ delivered: IndexedEvent[]; invalid: InvalidRecord[] }> {
     const index = this.options.index;
     const placed = await index.placed(records.map((r) => r.partition), records.map((r) => r.offset));
-    const unplaced = records.filter((r) => !placed.has(`${r.partition}:${r.offset}`));
+    let unplaced = records.filter((r) => !placed.has(`${r.partition}:${r.offset}`));
     if (unplaced.length === 0) return { delivered: records, invalid: [] };
+    // Sent by this process and being indexed: once that commits, they are placed like the others.
+    const beingIndexed = unplaced.map((r) => this.indexing.get(`${r.partition}:${r.offset}`));
+    if (beingIndexed.some((wait) => wait !== undefined)) {
+      const committed = await Promise.all(beingIndexed);
+      unplaced = unplaced.filter((_, i) => committed[i] !== true);
+      if (unplaced.length === 0) return { delivered: records, invalid: [] };
+    }
     // Anyone who can reach the topic can write to it: check what the appender checks.
     const invalid: InvalidRecord[] = [];
     const rejected = new Set<IndexedEvent>();
@@ -426,7 +458,7 @@ export class KafkaJourneyLog implements JourneyLog {
       let home = await homeOf(candidates.map((r) => r.id));
       const missing = candidates.filter((r) => !home.has(r.id));
       if (missing.length > 0) {
-        await index.record(index.pool, missing);
+        await index.record(missing);
         home = await homeOf(candidates.map((r) => r.id));
       }
       for (const r of candidates) if (home.get(r.id) !== `${r.partition}:${r.offset}`) rejected.add(r);

@@ -1,4 +1,4 @@
-import { Pool, type PoolClient } from 'pg';
+import { Pool, escapeLiteral, type QueryResult } from 'pg';
 import type { JourneyEvent } from '../../../../schemas/src';
 import { assertSchemaName, migrateSchema } from '../../../postgres-schema/src';
 
@@ -58,19 +58,29 @@ export class PostgresEventIndex {
     return this.ready;
   }
 
-  /** Runs `work` in a transaction holding the write lock of each journey (sorted: no deadlock). */
-  async withJourneysLocked<T>(journeyIds: readonly string[], work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * An append under the write lock of each journey, in one transaction and three round trips:
+   * the locks and what the index holds for the ids and journeys; then `work` (the Kafka send);
+   * then the index rows `work` returns, and the commit. Statements go in the simple protocol, several
+   * per round trip, with values escaped by pg's `escapeLiteral`; each statement still reads with its
+   * own snapshot, so the lookup sees every append committed before the locks were granted.
+   */
+  async appendLocked<T>(
+    ids: readonly string[],
+    journeyIds: readonly string[],
+    work: (found: IndexLookup) => Promise<{ record: readonly IndexedEvent[]; result: T }>,
+  ): Promise<T> {
     await this.migrate();
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      // One round trip; locks taken in hash order, the same in every process, so no deadlock.
-      await client.query(
-        `SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext('journey:' || id) AS h FROM unnest($1::text[]) AS id ORDER BY h) AS ordered`,
-        [journeyIds],
-      );
-      const result = await work(client);
-      await client.query('COMMIT');
+      // Locks taken in hash order, the same in every process, so no deadlock.
+      const results = (await client.query(
+        `BEGIN;
+         SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext('journey:' || id) AS h FROM unnest(${textArray(journeyIds)}) AS id ORDER BY h) AS ordered;
+         ${lookupStatement(this.schema, textArray(ids), textArray(journeyIds))}`,
+      )) as unknown as QueryResult[];
+      const { record, result } = await work(lookupResult(results[2].rows));
+      await client.query(record.length === 0 ? 'COMMIT' : `${recordStatement(this.schema, record)}; COMMIT`);
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -80,40 +90,18 @@ export class PostgresEventIndex {
     }
   }
 
-  async existing(client: PoolClient, ids: readonly string[]): Promise<Map<string, { partition: number; offset: number }>> {
-    const { rows } = await client.query(`SELECT id, partition, "offset" FROM ${this.schema}.journey_events WHERE id = ANY($1::text[])`, [ids]);
-    return new Map(rows.map((r) => [r.id as string, { partition: r.partition as number, offset: Number(r.offset) }]));
+  /** Where the given event ids sit already, and the versions of the given journeys: one statement, one snapshot. */
+  async lookup(ids: readonly string[], journeyIds: readonly string[]): Promise<IndexLookup> {
+    await this.migrate();
+    const { rows } = await this.pool.query(lookupStatement(this.schema, textArray(ids), textArray(journeyIds)));
+    return lookupResult(rows);
   }
 
-  async versions(client: PoolClient | Pool, journeyIds: readonly string[]): Promise<Map<string, number>> {
-    const { rows } = await client.query(`SELECT journey_id, version FROM ${this.schema}.journey_heads WHERE journey_id = ANY($1::text[])`, [journeyIds]);
-    return new Map(rows.map((r) => [r.journey_id as string, r.version as number]));
-  }
-
-  /** Records events; ids already present are left alone, journey heads only move forward. */
-  async record(client: PoolClient | Pool, events: readonly IndexedEvent[]): Promise<void> {
+  /** Records events (one statement); ids already present are left alone, journey heads only move forward. */
+  async record(events: readonly IndexedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await client.query(
-      `INSERT INTO ${this.schema}.journey_events (id, journey_id, journey_version, partition, "offset", time, envelope)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::bigint[], $6::text[], $7::json[])
-       ON CONFLICT DO NOTHING`,
-      [
-        events.map((e) => e.id),
-        events.map((e) => e.journeyId),
-        events.map((e) => e.journeyVersion),
-        events.map((e) => e.partition),
-        events.map((e) => e.offset),
-        events.map((e) => e.time),
-        events.map((e) => JSON.stringify(e.envelope)),
-      ],
-    );
-    const heads = new Map<string, number>();
-    for (const e of events) heads.set(e.journeyId, Math.max(heads.get(e.journeyId) ?? 0, e.journeyVersion));
-    await client.query(
-      `INSERT INTO ${this.schema}.journey_heads (journey_id, version) SELECT * FROM unnest($1::text[], $2::int[])
-       ON CONFLICT (journey_id) DO UPDATE SET version = GREATEST(${this.schema}.journey_heads.version, excluded.version)`,
-      [[...heads.keys()], [...heads.values()]],
-    );
+    await this.migrate();
+    await this.pool.query(recordStatement(this.schema, events));
   }
 
   /** Which of the given places (`partition:offset`) hold an indexed event. */
@@ -171,6 +159,48 @@ export class PostgresEventIndex {
     await this.ready?.catch(() => undefined);
     await this.pool.end().catch(() => undefined);
   }
+}
+
+/** What the index holds for an append: where its ids sit already, and its journeys' versions. */
+export interface IndexLookup {
+  existing: Map<string, { partition: number; offset: number }>;
+  versions: Map<string, number>;
+}
+
+/** A text[] literal for the simple protocol. */
+function textArray(values: readonly string[]): string {
+  return values.length === 0 ? `'{}'::text[]` : `ARRAY[${values.map(escapeLiteral).join(',')}]::text[]`;
+}
+
+function lookupStatement(schema: string, ids: string, journeyIds: string): string {
+  return `SELECT true AS event, id AS key, partition, "offset", NULL::int AS version FROM ${schema}.journey_events WHERE id = ANY(${ids})
+     UNION ALL
+     SELECT false, journey_id, NULL, NULL, version FROM ${schema}.journey_heads WHERE journey_id = ANY(${journeyIds})`;
+}
+
+function lookupResult(rows: ReadonlyArray<Record<string, any>>): IndexLookup {
+  const existing = new Map<string, { partition: number; offset: number }>();
+  const versions = new Map<string, number>();
+  for (const r of rows) {
+    if (r.event) existing.set(r.key, { partition: Number(r.partition), offset: Number(r.offset) });
+    else versions.set(r.key, Number(r.version));
+  }
+  return { existing, versions };
+}
+
+/** The events as one JSON literal, and the journeys' heads moved forward, in one statement. */
+function recordStatement(schema: string, events: readonly IndexedEvent[]): string {
+  const heads = new Map<string, number>();
+  for (const e of events) heads.set(e.journeyId, Math.max(heads.get(e.journeyId) ?? 0, e.journeyVersion));
+  const rows = JSON.stringify(events.map((e) => ({ i: e.id, j: e.journeyId, v: e.journeyVersion, p: e.partition, o: e.offset, t: e.time, e: e.envelope })));
+  const headRows = JSON.stringify([...heads].map(([j, v]) => ({ j, v })));
+  return `WITH recorded AS (
+       INSERT INTO ${schema}.journey_events (id, journey_id, journey_version, partition, "offset", time, envelope)
+       SELECT i, j, v, p, o, t, e FROM json_to_recordset(${escapeLiteral(rows)}::json) AS r(i text, j text, v int, p int, o bigint, t text, e json)
+       ON CONFLICT DO NOTHING
+       RETURNING 1)
+     INSERT INTO ${schema}.journey_heads (journey_id, version) SELECT j, v FROM json_to_recordset(${escapeLiteral(headRows)}::json) AS h(j text, v int)
+     ON CONFLICT (journey_id) DO UPDATE SET version = GREATEST(${schema}.journey_heads.version, excluded.version)`;
 }
 
 function toIndexed(row: Record<string, any>): IndexedEvent {

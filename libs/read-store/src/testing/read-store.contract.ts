@@ -54,6 +54,21 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       expect(await store.get('p', 'a')).toBeUndefined();
     });
 
+    it('applies a commit that writes the same document twice as the last write', async () => {
+      await store.commit({
+        documents: [
+          { projection: 'p', id: 'a', value: { n: 1 }, position: 's1' },
+          { projection: 'p', id: 'a', value: { n: 2 }, position: 's2' },
+          { projection: 'p', id: 'b', value: { n: 1 }, position: 's1' },
+          { projection: 'p', id: 'b', value: null, position: 's2' },
+        ],
+        checkpoints: [],
+        parked: [],
+      });
+      expect(await store.get('p', 'a')).toEqual({ value: { n: 2 }, position: 's2' });
+      expect(await store.get('p', 'b')).toBeUndefined();
+    });
+
     it('merges checkpoints inside the transaction when asked (runners sharing a projection)', async () => {
       // Toy positions: a set of partition letters; merging is their union.
       const union = (stored: string | null, next: string) => [...new Set([...(stored ?? '').split(''), ...next.split('')])].sort().join('');
@@ -115,6 +130,70 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
         expect(JSON.stringify(back.get(d.id)?.value)).toBe(JSON.stringify(d.value));
         expect(back.get(d.id)?.position).toBe(d.position);
       }
+    });
+
+    it('reads documents of several projections with a checkpoint, in the order asked, missing ones undefined', async () => {
+      expect(await store.getAtCheckpoint('p', [{ projection: 'p', id: 'a' }])).toEqual({ checkpoint: undefined, documents: [undefined] });
+      await store.commit({
+        documents: [
+          { projection: 'p', id: 'a', value: { n: 1 }, position: 's1' },
+          { projection: 'q', id: 'a', value: { other: true }, position: 's2' },
+        ],
+        checkpoints: [{ projection: 'p', version: 2, position: 's2' }],
+        parked: [],
+      });
+      const read = await store.getAtCheckpoint('p', [
+        { projection: 'q', id: 'a' },
+        { projection: 'p', id: 'missing' },
+        { projection: 'p', id: 'a' },
+      ]);
+      expect(read).toEqual({
+        checkpoint: { projection: 'p', version: 2, position: 's2' },
+        documents: [{ value: { other: true }, position: 's2' }, undefined, { value: { n: 1 }, position: 's1' }],
+      });
+      expect(await store.getAtCheckpoint('p', [])).toEqual({ checkpoint: { projection: 'p', version: 2, position: 's2' }, documents: [] });
+    });
+
+    it('answers reads made at the same time each with its own documents and checkpoint', async () => {
+      await store.commit({
+        documents: Array.from({ length: 20 }, (_, i) => ({ projection: i % 2 ? 'p' : 'q', id: `d${i}`, value: { i }, position: `s${i}` })),
+        checkpoints: [
+          { projection: 'p', version: 1, position: 'sp' },
+          { projection: 'q', version: 1, position: 'sq' },
+        ],
+        parked: [],
+      });
+      const reads = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.getAtCheckpoint(i % 2 ? 'p' : 'q', [{ projection: i % 2 ? 'p' : 'q', id: `d${i}` }, { projection: 'p', id: 'd1' }, { projection: 'p', id: `none${i}` }])),
+      );
+      reads.forEach((read, i) => {
+        expect(read.checkpoint?.position).toBe(i % 2 ? 'sp' : 'sq');
+        expect(read.documents).toEqual([{ value: { i }, position: `s${i}` }, { value: { i: 1 }, position: 's1' }, undefined]);
+      });
+    });
+
+    it('reads documents and checkpoint as of one commit while commits go on', async () => {
+      // Every commit writes the document and the checkpoint with the same n: a read that mixed
+      // two commits would see them differ.
+      let writing = true;
+      const writer = (async () => {
+        for (let n = 1; writing && n < 2000; n++) {
+          await store.commit({
+            documents: [{ projection: 'p', id: 'a', value: { n }, position: `s${n}` }],
+            checkpoints: [{ projection: 'p', version: 1, position: `s${n}` }],
+            parked: [],
+          });
+        }
+      })();
+      const mixed: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const { checkpoint, documents } = await store.getAtCheckpoint('p', [{ projection: 'p', id: 'a' }]);
+        if (checkpoint && documents[0]?.position !== checkpoint.position) mixed.push(`${documents[0]?.position} at ${checkpoint.position}`);
+        await new Promise((r) => setImmediate(r));
+      }
+      writing = false;
+      await writer;
+      expect(mixed).toEqual([]);
     });
 
     it('lists a projection in id order, page by page', async () => {

@@ -1,0 +1,65 @@
+export interface GroupedCallsOptions<I> {
+  /** Groups running at once; calls arriving meanwhile wait for the next group. @defaultValue 1 */
+  maxInFlight?: number;
+  /** A group stops taking calls at this total weight (a heavier call goes alone). @defaultValue Infinity */
+  maxGroupWeight?: number;
+  /** @defaultValue every call weighs 1 */
+  weight?: (input: I) => number;
+  /** What each caller of a group gets when the whole group fails. @defaultValue the error itself */
+  failure?: (error: unknown) => unknown;
+}
+
+/**
+ * Group commit for any costly call (a transaction, a send, a query): calls arriving while
+ * `maxInFlight` groups are running queue up, and the next group takes all of them, in order.
+ * Under load one round trip serves many callers, so throughput grows with load instead of
+ * being capped by round trips; alone, a call goes at once.
+ *
+ * `run` answers each input of a group in order: a value, or an Error that fails that caller alone.
+ * If `run` throws, every caller of the group fails (through `failure`).
+ */
+export class GroupedCalls<I, O> {
+  private queue: Array<{ input: I; resolve: (output: O) => void; reject: (error: unknown) => void }> = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly run: (inputs: readonly I[]) => Promise<ReadonlyArray<O | Error>>,
+    private readonly options: GroupedCallsOptions<I> = {},
+  ) {}
+
+  call(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    const { maxInFlight = 1, maxGroupWeight = Infinity, weight = () => 1, failure = (error: unknown) => error } = this.options;
+    while (this.queue.length > 0 && this.inFlight < maxInFlight) {
+      let total = 0;
+      let take = 0;
+      while (take < this.queue.length && (take === 0 || total + weight(this.queue[take].input) <= maxGroupWeight)) total += weight(this.queue[take++].input);
+      const group = this.queue.splice(0, take);
+      this.inFlight++;
+      // A synchronous throw in `run` fails the group like a rejection.
+      Promise.resolve()
+        .then(() => this.run(group.map((member) => member.input)))
+        .then(
+          (outputs) =>
+            group.forEach((member, i) => {
+              const output = outputs[i];
+              if (output instanceof Error) member.reject(output);
+              else member.resolve(output);
+            }),
+          (error: unknown) => {
+            for (const member of group) member.reject(failure(error));
+          },
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.drain();
+        });
+    }
+  }
+}

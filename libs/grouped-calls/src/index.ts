@@ -1,0 +1,1 @@
+export { GroupedCalls, type GroupedCallsOptions } from './grouped-calls';
