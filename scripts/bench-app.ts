@@ -5,9 +5,13 @@ import { join, resolve } from 'node:path';
 /** Runs from dist/scripts: the project root is two levels up. */
 export const ROOT = resolve(__dirname, '../..');
 
-/** The embedded backbone app in its own process (a free port), for the benchmarks. */
+/**
+ * The embedded backbone app in its own process (a free port), for the benchmarks.
+ * BENCH_APP_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to its node, to profile it under load.
+ */
 export async function startBenchApp(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/backbone/src/main.js')], {
+  const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/apps/backbone/src/main.js')], {
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

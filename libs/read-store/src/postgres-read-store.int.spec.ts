@@ -13,6 +13,7 @@ readStoreContract('postgres', async () => {
       store = new PostgresReadStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
       return store;
     },
+    another: () => new PostgresReadStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 }),
     cleanup: async () => {
       await store.close();
       await dropSchema(schema);

@@ -43,6 +43,8 @@ export class PostgresReadStore implements ReadStore {
   private readonly pool: Pool;
   private readonly schema: string;
   private ready: Promise<void> | null = null;
+  /** Checkpoints as this store last wrote them: what a merging commit expects to find (see commit). */
+  private readonly written = new Map<string, Checkpoint>();
 
   constructor(options: PostgresReadStoreOptions) {
     this.schema = assertSchemaName(options.schema ?? 'journey');
@@ -120,8 +122,12 @@ export class PostgresReadStore implements ReadStore {
 
   /**
    * Documents, parked events and checkpoints go as one statement (data-modifying CTEs), which
-   * PostgreSQL runs as one transaction: one round trip per batch. Merging checkpoints needs the
-   * stored ones first, under a row lock, so that case adds a transaction around it.
+   * PostgreSQL runs as one transaction: one round trip per batch.
+   *
+   * Merging checkpoints (runners sharing a projection) needs the stored ones. This store remembers
+   * the checkpoints it last wrote, merges with those, and writes only if the rows still hold them
+   * (a guard in the same statement: if it fails, nothing of the statement is written). When
+   * another runner has written since, the commit is done again under a row lock, reading them.
    */
   async commit(change: ProjectionCommit): Promise<void> {
     await this.migrate();
@@ -135,37 +141,57 @@ export class PostgresReadStore implements ReadStore {
     const deletes = documents.filter((d) => d.value === null);
     // One row per event and projection (the last word wins).
     const parked = [...new Map(change.parked.map((p) => [`${p.projection}\u0001${p.eventId}`, p])).values()];
-    const write = async (client: Pool | PoolClient, checkpoints: readonly Checkpoint[]) => {
+    /** Writes it all; with `stored`, only if each checkpoint row still holds it. Says whether it wrote. */
+    const write = async (client: Pool | PoolClient, checkpoints: readonly Checkpoint[], stored?: ReadonlyArray<Checkpoint>): Promise<boolean> => {
       const parts: string[] = [];
       const values: unknown[] = [];
       const param = (value: unknown) => `$${values.push(value)}`;
+      const guard = stored ? ' AND (SELECT ok FROM guard)' : '';
+      if (stored) {
+        parts.push(`UPDATE ${this.schema}.checkpoints c SET version = x.version, position = x.position
+           FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[], ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[],
+             ${param(stored.map((c) => c.version))}::int[], ${param(stored.map((c) => c.position))}::text[]) AS x(projection, version, position, was_version, was_position)
+           WHERE c.projection = x.projection AND c.version = x.was_version AND c.position IS NOT DISTINCT FROM x.was_position`);
+      }
       if (rows !== null) {
         parts.push(`INSERT INTO ${this.schema}.documents (projection, id, value, position)
-           SELECT p, i, v, o FROM json_to_recordset(${param(rows)}::json) AS d(p text, i text, v json, o text)
+           SELECT p, i, v, o FROM json_to_recordset(${param(rows)}::json) AS d(p text, i text, v json, o text) WHERE true${guard}
            ON CONFLICT (projection, id) DO UPDATE SET value = excluded.value, position = excluded.position`);
       }
       if (deletes.length > 0) {
         parts.push(`DELETE FROM ${this.schema}.documents d USING unnest(${param(deletes.map((d) => d.projection))}::text[], ${param(deletes.map((d) => d.id))}::text[]) AS x(projection, id)
-           WHERE d.projection = x.projection AND d.id = x.id`);
+           WHERE d.projection = x.projection AND d.id = x.id${guard}`);
       }
       if (parked.length > 0) {
         parts.push(`INSERT INTO ${this.schema}.parked_events (projection, event_id, position, type, error)
            SELECT * FROM unnest(${param(parked.map((p) => p.projection))}::text[], ${param(parked.map((p) => p.eventId))}::text[], ${param(parked.map((p) => p.position))}::text[],
-             ${param(parked.map((p) => p.type))}::text[], ${param(parked.map((p) => p.error))}::text[])
+             ${param(parked.map((p) => p.type))}::text[], ${param(parked.map((p) => p.error))}::text[]) AS x WHERE true${guard}
            ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, position = excluded.position`);
       }
-      if (checkpoints.length > 0) {
+      if (checkpoints.length > 0 && !stored) {
         parts.push(`INSERT INTO ${this.schema}.checkpoints (projection, version, position)
            SELECT * FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[], ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[])
            ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position`);
       }
-      if (parts.length === 0) return;
-      await client.query(`WITH ${parts.map((part, i) => `w${i} AS (${part} RETURNING 1)`).join(',\n')} SELECT 1`, values);
+      if (parts.length === 0) return true;
+      const ctes = parts.map((part, i) => `w${i} AS (${part} RETURNING 1)`);
+      // The guard reads what the checkpoint update (w0) returned: every row matched, or nothing is written.
+      if (stored) ctes.splice(1, 0, `guard AS (SELECT count(*) = ${param(checkpoints.length)} AS ok FROM w0)`);
+      const result = await client.query(`WITH ${ctes.join(',\n')} SELECT ${stored ? '(SELECT ok FROM guard)' : 'true'} AS ok`, values);
+      if (result.rows[0].ok) for (const c of checkpoints) this.written.set(c.projection, c);
+      return result.rows[0].ok as boolean;
     };
     const mergePositions = change.mergePositions;
     if (!mergePositions || change.checkpoints.length === 0) {
       await write(this.pool, change.checkpoints);
       return;
+    }
+    const merge = (c: Checkpoint, row: Checkpoint | undefined): Checkpoint =>
+      c.position !== null && row?.version === c.version ? { ...c, position: mergePositions(row.position, c.position) } : c;
+    const known = change.checkpoints.map((c) => this.written.get(c.projection));
+    if (known.every((k) => k !== undefined)) {
+      const stored = known as Checkpoint[];
+      if (await write(this.pool, change.checkpoints.map((c, i) => merge(c, stored[i])), stored)) return;
     }
     await this.withClient(async (client) => {
       await client.query('BEGIN');
@@ -176,13 +202,11 @@ export class PostgresReadStore implements ReadStore {
           [change.checkpoints.map((c) => c.projection)],
         );
         const saved = new Map(stored.map((r) => [r.projection as string, r as Checkpoint]));
-        const checkpoints = change.checkpoints.map((c) => {
-          const row = saved.get(c.projection);
-          return c.position !== null && row?.version === c.version ? { ...c, position: mergePositions(row.position, c.position) } : c;
-        });
-        await write(client, checkpoints);
+        await write(client, change.checkpoints.map((c) => merge(c, saved.get(c.projection))));
         await client.query('COMMIT');
       } catch (error) {
+        // Not known to be written: the next commit reads the rows again.
+        for (const c of change.checkpoints) this.written.delete(c.projection);
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       }
@@ -203,6 +227,7 @@ export class PostgresReadStore implements ReadStore {
 
   async reset(projection: string, version: number): Promise<void> {
     await this.migrate();
+    this.written.delete(projection);
     await this.withClient(async (client) => {
       await client.query('BEGIN');
       try {

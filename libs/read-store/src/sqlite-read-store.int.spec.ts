@@ -15,6 +15,7 @@ readStoreContract('sqlite', async () => {
       store = new SqliteReadStore({ file });
       return store;
     },
+    another: () => new SqliteReadStore({ file }),
     cleanup: async () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,8 @@ import type {
 import { fromKafkaRecord, toKafkaRecord } from './cloudevent-kafka-binding';
 import { kafkaPositions, kafkaToken, parseKafkaToken } from './kafka-position';
 import { BatchCoalescer } from './batch-coalescer';
-import { GroupedSender } from './grouped-sender';
+import { GroupedCalls } from '../../../grouped-calls/src';
+import { groupedSender } from './grouped-sender';
 import type { IndexedEvent, PostgresEventIndex } from './postgres-event-index';
 
 export interface KafkaJourneyLogOptions {
@@ -56,8 +57,6 @@ type OutgoingRecord = ReturnType<typeof toKafkaRecord> & { partition: number };
 interface QueuedAppend {
   events: JourneyEvent[];
   options: AppendOptions;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
 }
 
 /** Records per append group (one append larger than this goes alone): keeps each partition's batch well under the broker's message.max.bytes. */
@@ -91,9 +90,19 @@ export class KafkaJourneyLog implements JourneyLog {
   private started: Promise<void> | null = null;
   private partitionCount = 0;
   private readonly partitioner = Partitioners.DefaultPartitioner();
-  private queue: QueuedAppend[] = [];
-  private groupsInFlight = 0;
-  private readonly transactional = new GroupedSender<OutgoingRecord>(async (messages) => {
+  /**
+   * Appends queue up while MAX_GROUPS_IN_FLIGHT groups are being written, and the next group
+   * takes them all (up to MAX_GROUP_EVENTS): one PostgreSQL transaction holding every journey's
+   * lock, one Kafka send, one index write. A group costs about what a lone append costs, so
+   * throughput grows with load instead of being capped by connections held across Kafka round trips.
+   */
+  private readonly appends = new GroupedCalls<QueuedAppend, AppendResult>((group) => this.appendGroup(group), {
+    maxInFlight: MAX_GROUPS_IN_FLIGHT,
+    maxGroupWeight: MAX_GROUP_EVENTS,
+    weight: (append) => append.events.length,
+    failure: unavailable,
+  });
+  private readonly transactional = groupedSender<OutgoingRecord>(async (messages) => {
     const transaction = await this.producer!.transaction();
     try {
       const sent = await transaction.send({ topic: this.topic, acks: -1, messages });
@@ -104,7 +113,7 @@ export class KafkaJourneyLog implements JourneyLog {
       throw error;
     }
   }, unavailable);
-  private readonly plain = new GroupedSender<OutgoingRecord>((messages) => this.plainProducer!.send({ topic: this.topic, acks: -1, messages }), unavailable);
+  private readonly plain = groupedSender<OutgoingRecord>((messages) => this.plainProducer!.send({ topic: this.topic, acks: -1, messages }), unavailable);
   private readonly consumers = new Set<Consumer>();
   /**
    * Records this process has sent whose index rows are not committed yet (`partition:offset`), with
@@ -164,44 +173,9 @@ export class KafkaJourneyLog implements JourneyLog {
     return this.partitioner({ topic: this.topic, partitionMetadata, message: { key: journeyId, value: null } });
   }
 
-  /**
-   * Appends queue up while MAX_GROUPS_IN_FLIGHT groups are being written, and the next group
-   * takes them all (up to MAX_GROUP_EVENTS): one PostgreSQL transaction holding every journey's
-   * lock, one Kafka send, one index write. A group costs about what a lone append costs, so
-   * throughput grows with load instead of being capped by connections held across Kafka round trips.
-   */
   async append(events: JourneyEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     await this.start();
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ events, options, resolve, reject });
-      this.drain();
-    });
-  }
-
-  private drain(): void {
-    while (this.queue.length > 0 && this.groupsInFlight < MAX_GROUPS_IN_FLIGHT) {
-      let size = 0;
-      let take = 0;
-      while (take < this.queue.length && (take === 0 || size + this.queue[take].events.length <= MAX_GROUP_EVENTS)) size += this.queue[take++].events.length;
-      const group = this.queue.splice(0, take);
-      this.groupsInFlight++;
-      this.appendGroup(group)
-        .then(
-          (outcomes) =>
-            group.forEach((member, i) => {
-              const outcome = outcomes[i];
-              if (outcome instanceof Error) member.reject(outcome);
-              else member.resolve(outcome);
-            }),
-          (error: unknown) => {
-            for (const member of group) member.reject(unavailable(error));
-          },
-        )
-        .finally(() => {
-          this.groupsInFlight--;
-          this.drain();
-        });
-    }
+    return this.appends.call({ events, options });
   }
 
   /**
@@ -265,7 +239,7 @@ export class KafkaJourneyLog implements JourneyLog {
         const outgoing = records.map(({ event, version, partition }) => ({ ...toKafkaRecord(event, version), partition }));
         // An append on one partition is one record batch, written whole or not at all: only a
         // group holding an append across partitions needs a transaction (and its extra round trips).
-        offsets = await (spansPartitions ? this.transactional : this.plain).send(outgoing);
+        offsets = await (spansPartitions ? this.transactional : this.plain).call(outgoing);
         onSent(records.map(({ partition }, i) => `${partition}:${offsets[i]}`));
       }
       const results = plans.map((plan) => {

@@ -4,6 +4,8 @@ export interface StoreUnderTest {
   store: ReadStore;
   /** Closes and opens the same store again (durability). */
   reopen: () => Promise<ReadStore>;
+  /** Another client of the same store, open at the same time (a second runner); the caller closes it. */
+  another: () => ReadStore;
   cleanup?: () => Promise<void>;
 }
 
@@ -80,6 +82,32 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       // A new version starts over: nothing of the old version's position is kept.
       await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 2, position: 'd' }], parked: [], mergePositions: union });
       expect(await store.checkpoint('p')).toEqual({ projection: 'p', version: 2, position: 'd' });
+    });
+
+    it('merges checkpoints written by several clients in turn, whoever wrote last (runners of one group)', async () => {
+      const other = subject.another();
+      const union = (stored: string | null, next: string) => [...new Set([...(stored ?? '').split(''), ...next.split('')])].sort().join('');
+      const doc = (n: number) => ({ projection: 'p', id: `d${n}`, value: { n }, position: `s${n}` });
+      const writers = [store, other, store, store, other, store];
+      const letters = 'abcdef';
+      for (let i = 0; i < writers.length; i++) {
+        await writers[i].commit({ documents: [doc(i)], checkpoints: [{ projection: 'p', version: 1, position: letters[i] }], parked: [], mergePositions: union });
+      }
+      expect((await store.checkpoint('p'))?.position).toBe('abcdef');
+      expect((await store.getMany('p', letters.split('').map((_, i) => `d${i}`))).size).toBe(6);
+      // Concurrent commits from both clients: every position merged, every document written once.
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? other : store).commit({ documents: [doc(10 + i)], checkpoints: [{ projection: 'p', version: 1, position: 'ghijklmnop'[i] }], parked: [], mergePositions: union }),
+        ),
+      );
+      expect((await other.checkpoint('p'))?.position).toBe('abcdefghijklmnop');
+      expect((await store.getMany('p', Array.from({ length: 10 }, (_, i) => `d${10 + i}`))).size).toBe(10);
+      // A reset by one client: the other's next merge starts from the reset checkpoint, not from what it wrote before.
+      await other.reset('p', 1);
+      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 'z' }], parked: [], mergePositions: union });
+      expect((await store.checkpoint('p'))?.position).toBe('z');
+      await other.close();
     });
 
     it('writes nothing of a commit that fails part-way', async () => {
