@@ -1,1 +1,2 @@
 export { migrateSchema, assertSchemaName } from './migrate-schema';
+export { sqlLiteral } from './sql-literal';

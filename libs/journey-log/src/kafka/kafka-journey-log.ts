@@ -14,7 +14,7 @@ import type {
   SubscribeOptions,
 } from '../journey-log.port';
 import { fromKafkaRecord, toKafkaRecord } from './cloudevent-kafka-binding';
-import { kafkaPositions, kafkaToken, parseKafkaToken } from './kafka-position';
+import { kafkaPositions, kafkaRecordToken, kafkaToken, parseKafkaToken } from './kafka-position';
 import { BatchCoalescer } from './batch-coalescer';
 import { GroupedCalls } from '../../../grouped-calls/src';
 import { groupedSender } from './grouped-sender';
@@ -68,7 +68,7 @@ const MAX_GROUP_EVENTS = 2000;
 const MAX_GROUPS_IN_FLIGHT = 4;
 
 function toStored(e: IndexedEvent): StoredEvent {
-  return { event: upcast(e.envelope), position: kafkaToken([[e.partition, e.offset]]), journeyVersion: e.journeyVersion };
+  return { event: upcast(e.envelope), position: kafkaRecordToken(e.partition, e.offset), journeyVersion: e.journeyVersion };
 }
 
 /**
@@ -374,7 +374,7 @@ export class KafkaJourneyLog implements JourneyLog {
               // Validated in the flush, unless the appender indexed it (it validated it then).
               items.push({ id: event.id, journeyId: event.subject, journeyVersion, partition: batch.partition, offset, time: event.time, envelope: event });
             } catch (error) {
-              const position = kafkaToken([[batch.partition, offset]]);
+              const position = kafkaRecordToken(batch.partition, offset);
               items.push({ position, id: headers.ce_id?.toString() ?? position, type: headers.ce_type?.toString() ?? 'unknown', error: `invalid record: ${(error as Error).message}` });
             }
           }
@@ -403,7 +403,7 @@ export class KafkaJourneyLog implements JourneyLog {
   private async indexAndDeduplicate(records: IndexedEvent[]): Promise<{ delivered: IndexedEvent[]; invalid: InvalidRecord[] }> {
     const index = this.options.index;
     const placed = await index.placed(records.map((r) => r.partition), records.map((r) => r.offset));
-    let unplaced = records.filter((r) => !placed.has(`${r.partition}:${r.offset}`));
+    let unplaced = records.filter((r) => !placed(r.partition, r.offset));
     if (unplaced.length === 0) return { delivered: records, invalid: [] };
     // Sent by this process and being indexed: once that commits, they are placed like the others.
     const beingIndexed = unplaced.map((r) => this.indexing.get(`${r.partition}:${r.offset}`));
@@ -419,7 +419,7 @@ export class KafkaJourneyLog implements JourneyLog {
       const checked = validateEvent(r.envelope);
       if (checked.ok) return true;
       rejected.add(r);
-      const position = kafkaToken([[r.partition, r.offset]]);
+      const position = kafkaRecordToken(r.partition, r.offset);
       const error = `invalid record: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
       invalid.push({ position, id: typeof r.id === 'string' ? r.id : position, type: typeof r.envelope.type === 'string' ? r.envelope.type : 'unknown', error });
       return false;

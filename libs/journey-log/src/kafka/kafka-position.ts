@@ -48,11 +48,38 @@ function parseShared(token: string | null): PartitionOffsets {
   return offsets;
 }
 
+/**
+ * The partition and offset of a one-partition token (an event's own position), read without a
+ * map or a cache entry: a projector asks about every event once or twice, each token new.
+ * Sets `single` and returns true; false for any other token (parsed the general way then).
+ */
+const single = { partition: 0, offset: 0 };
+function readSingle(token: string): boolean {
+  if (token.charCodeAt(0) !== 107 /* k */ || token.charCodeAt(1) !== 46 /* . */) return false;
+  const end = token.length;
+  let i = 2;
+  let partition = 0;
+  for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) partition = partition * 10 + (c - 48);
+  if (i === 2 || i - 2 > 5 || token.charCodeAt(i) !== 58 /* : */) return false;
+  const o0 = ++i;
+  let offset = 0;
+  for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) offset = offset * 10 + (c - 48);
+  if (i === o0 || i - o0 > 19 || i !== end) return false;
+  single.partition = partition;
+  single.offset = offset;
+  return true;
+}
+
 const EMPTY: PartitionOffsets = new Map();
 
 /** The offsets a token names, as a new map the caller may change. */
 export function parseKafkaToken(token: string | null): PartitionOffsets {
   return new Map(parseShared(token));
+}
+
+/** The position of one record. */
+export function kafkaRecordToken(partition: number, offset: number): string {
+  return `k.${partition}:${offset}`;
 }
 
 export function kafkaToken(offsets: PartitionOffsets | Iterable<[number, number]>): string {
@@ -66,6 +93,14 @@ export const kafkaPositions: PositionCodec = {
   validate: (token) => void parseShared(token),
   /** Meaningful within one partition (one journey); across partitions only a stable order. */
   compare(a, b) {
+    if (a !== null && b !== null && readSingle(a)) {
+      const { partition: partitionA, offset: offsetA } = single;
+      if (readSingle(b)) {
+        // As below, for one partition each: an absent partition counts as offset -1.
+        if (partitionA === single.partition) return offsetA - single.offset;
+        return partitionA < single.partition ? offsetA + 1 : -(single.offset + 1);
+      }
+    }
     const pa = parseShared(a);
     const pb = parseShared(b);
     const partitions = [...new Set([...pa.keys(), ...pb.keys()])].sort((x, y) => x - y);
@@ -76,6 +111,12 @@ export const kafkaPositions: PositionCodec = {
     return 0;
   },
   reached(current, target) {
+    if (target !== null && readSingle(target)) {
+      const { partition, offset: wanted } = single;
+      // A document's position is mostly one partition too: no map for either.
+      if (current !== null && readSingle(current)) return single.partition === partition && single.offset >= wanted;
+      return offset(parseShared(current), partition) >= wanted;
+    }
     const have = parseShared(current);
     for (const [p, o] of parseShared(target)) if (offset(have, p) < o) return false;
     return true;
@@ -93,6 +134,10 @@ export const kafkaPositions: PositionCodec = {
     return lag;
   },
   merge(a, b) {
+    if (a !== null && readSingle(a)) {
+      const { partition, offset: offsetA } = single;
+      if (readSingle(b) && single.partition === partition) return kafkaRecordToken(partition, Math.max(offsetA, single.offset));
+    }
     const merged = parseKafkaToken(a);
     for (const [p, o] of parseShared(b)) merged.set(p, Math.max(o, offset(merged, p)));
     return kafkaToken(merged);

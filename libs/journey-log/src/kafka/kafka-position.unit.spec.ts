@@ -1,4 +1,4 @@
-import { kafkaPositions, kafkaToken, parseKafkaToken } from './kafka-position';
+import { kafkaPositions, kafkaRecordToken, kafkaToken, parseKafkaToken } from './kafka-position';
 
 describe('Kafka position tokens', () => {
   it.each([
@@ -31,6 +31,10 @@ describe('Kafka position tokens', () => {
     ['k.0:4,1:9', 'k.1:9', true],
     ['k.0:4', 'k.1:0', false],
     ['k.0:4,1:9', 'k.0:3,1:10', false],
+    ['k.1:9', 'k.1:9', true],
+    ['k.1:9', 'k.1:10', false],
+    ['k.1:9', 'k.2:0', false],
+    ['k.2:9', 'k.1:0', false],
   ])('given a reader at %s, when asked about %s, then reached is %s', (current, target, reached) => {
     expect(kafkaPositions.reached(current, target)).toBe(reached);
   });
@@ -39,6 +43,9 @@ describe('Kafka position tokens', () => {
     [null, 'k.2:7', 'k.2:7'],
     ['k.0:4,2:9', 'k.2:7', 'k.0:4,2:9'],
     ['k.0:4', 'k.2:7,0:5', 'k.0:5,2:7'],
+    ['k.2:9', 'k.2:7', 'k.2:9'],
+    ['k.2:7', 'k.2:9', 'k.2:9'],
+    ['k.1:7', 'k.2:9', 'k.1:7,2:9'],
   ])('given %s, when merged with %s, then the result is %s', (a, b, merged) => {
     expect(kafkaPositions.merge(a, b)).toBe(merged);
   });
@@ -55,5 +62,40 @@ describe('Kafka position tokens', () => {
     expect(kafkaPositions.distance('k.0:4', 'k.0:10,1:3')).toBe(10);
     expect(kafkaPositions.lagByPartition('k.0:4', 'k.0:10,1:3')).toEqual({ '0': 6, '1': 4 });
     expect(kafkaToken(new Map([[3, 1], [0, 2]]))).toBe('k.0:2,3:1');
+  });
+
+  it('gives an event its own one-partition token', () => {
+    expect(kafkaRecordToken(4, 9007199254740991)).toBe('k.4:9007199254740991');
+    expect([...parseKafkaToken(kafkaRecordToken(0, 0))]).toEqual([[0, 0]]);
+  });
+
+  /** The general rule: partitions in order, the first that differs decides, an absent one counts as -1. */
+  function compareByRule(a: string, b: string): number {
+    const pa = parseKafkaToken(a);
+    const pb = parseKafkaToken(b);
+    for (const p of [...new Set([...pa.keys(), ...pb.keys()])].sort((x, y) => x - y)) {
+      const d = (pa.get(p) ?? -1) - (pb.get(p) ?? -1);
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+
+  it.each([
+    ['k.0:5', 'k.0:5'],
+    ['k.0:5', 'k.0:6'],
+    ['k.0:6', 'k.0:5'],
+    ['k.1:0', 'k.2:0'],
+    ['k.2:0', 'k.1:0'],
+    ['k.1:7', 'k.3:2'],
+    ['k.3:2', 'k.1:7'],
+    ['k.0:5', 'k.0:5,1:2'],
+    ['k.0:5,1:2', 'k.1:2'],
+    ['k.12:9007199254740991', 'k.12:9007199254740990'],
+  ])('given %s and %s, when compared, then the sign is that of the general rule', (a, b) => {
+    expect(Math.sign(kafkaPositions.compare(a, b))).toBe(Math.sign(compareByRule(a, b)));
+  });
+
+  it.each(['k.1:2 ', 'k.1:', 'k.123456:1', 'x.1:2'])('given the malformed target %j, when asked if it is reached, then it is refused', (target) => {
+    expect(() => kafkaPositions.reached('k.1:5', target)).toThrow(expect.objectContaining({ code: 'invalid_position' }));
   });
 });

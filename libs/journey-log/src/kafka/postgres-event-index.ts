@@ -1,6 +1,6 @@
-import { Pool, escapeLiteral, type QueryResult } from 'pg';
+import { Pool, type QueryResult } from 'pg';
 import type { JourneyEvent } from '../../../../schemas/src';
-import { assertSchemaName, migrateSchema } from '../../../postgres-schema/src';
+import { assertSchemaName, migrateSchema, sqlLiteral } from '../../../postgres-schema/src';
 
 /** One indexed event: where it sits on the topic, and its envelope. */
 export interface IndexedEvent {
@@ -62,7 +62,7 @@ export class PostgresEventIndex {
    * An append under the write lock of each journey, in one transaction and three round trips:
    * the locks and what the index holds for the ids and journeys; then `work` (the Kafka send);
    * then the index rows `work` returns, and the commit. Statements go in the simple protocol, several
-   * per round trip, with values escaped by pg's `escapeLiteral`; each statement still reads with its
+   * per round trip, with values quoted by `sqlLiteral`; each statement still reads with its
    * own snapshot, so the lookup sees every append committed before the locks were granted.
    */
   async appendLocked<T>(
@@ -104,25 +104,41 @@ export class PostgresEventIndex {
     await this.pool.query(recordStatement(this.schema, events));
   }
 
-  /** Which of the given places (`partition:offset`) hold an indexed event. */
-  async placed(partitions: readonly number[], offsets: readonly number[]): Promise<Set<string>> {
-    if (partitions.length === 0) return new Set();
-    // One range per partition: an index range scan returning two integers a row.
-    const ranges = new Map<number, [number, number]>();
+  /**
+   * Which of the given places hold an indexed event, as a test. Records of one partition in a
+   * batch are a run of its offsets, and an offset is indexed only for the record at it: when the
+   * index holds as many rows in a partition's range as the batch has records there (nearly always),
+   * all are placed, and only counts come back. Partitions short of that are looked up row by row.
+   */
+  async placed(partitions: readonly number[], offsets: readonly number[]): Promise<(partition: number, offset: number) => boolean> {
+    const ranges = new Map<number, { low: number; high: number; records: number }>();
     partitions.forEach((p, i) => {
       const range = ranges.get(p);
-      if (!range) ranges.set(p, [offsets[i], offsets[i]]);
+      if (!range) ranges.set(p, { low: offsets[i], high: offsets[i], records: 1 });
       else {
-        range[0] = Math.min(range[0], offsets[i]);
-        range[1] = Math.max(range[1], offsets[i]);
+        range.low = Math.min(range.low, offsets[i]);
+        range.high = Math.max(range.high, offsets[i]);
+        range.records++;
       }
     });
-    const { rows } = await this.pool.query(
-      `SELECT e.partition, e."offset" FROM unnest($1::int[], $2::bigint[], $3::bigint[]) AS r(partition, low, high)
-       JOIN ${this.schema}.journey_events e ON e.partition = r.partition AND e."offset" BETWEEN r.low AND r.high`,
-      [[...ranges.keys()], [...ranges.values()].map((r) => r[0]), [...ranges.values()].map((r) => r[1])],
-    );
-    return new Set(rows.map((r) => `${r.partition}:${r.offset}`));
+    if (ranges.size === 0) return () => false;
+    const inRanges = `FROM unnest($1::int[], $2::bigint[], $3::bigint[]) AS r(partition, low, high)
+       JOIN ${this.schema}.journey_events e ON e.partition = r.partition AND e."offset" BETWEEN r.low AND r.high`;
+    const args = (wanted: number[]) => [wanted, wanted.map((p) => ranges.get(p)!.low), wanted.map((p) => ranges.get(p)!.high)];
+    const all = [...ranges.keys()];
+    const { rows: counts } = await this.pool.query(`SELECT r.partition, count(*)::int AS n ${inRanges} GROUP BY r.partition`, args(all));
+    const full = new Set(counts.filter((c) => c.n === ranges.get(c.partition)!.records).map((c) => c.partition as number));
+    const partial = all.filter((p) => !full.has(p));
+    const found = new Map<number, Set<number>>();
+    if (partial.length > 0) {
+      const { rows } = await this.pool.query(`SELECT e.partition, e."offset" ${inRanges}`, args(partial));
+      for (const row of rows) {
+        let set = found.get(row.partition);
+        if (!set) found.set(row.partition, (set = new Set()));
+        set.add(Number(row.offset));
+      }
+    }
+    return (partition, offset) => full.has(partition) || (found.get(partition)?.has(offset) ?? false);
   }
 
   async journey(journeyId: string): Promise<IndexedEvent[]> {
@@ -169,7 +185,7 @@ export interface IndexLookup {
 
 /** A text[] literal for the simple protocol. */
 function textArray(values: readonly string[]): string {
-  return values.length === 0 ? `'{}'::text[]` : `ARRAY[${values.map(escapeLiteral).join(',')}]::text[]`;
+  return values.length === 0 ? `'{}'::text[]` : `ARRAY[${values.map(sqlLiteral).join(',')}]::text[]`;
 }
 
 function lookupStatement(schema: string, ids: string, journeyIds: string): string {
@@ -196,10 +212,10 @@ function recordStatement(schema: string, events: readonly IndexedEvent[]): strin
   const headRows = JSON.stringify([...heads].map(([j, v]) => ({ j, v })));
   return `WITH recorded AS (
        INSERT INTO ${schema}.journey_events (id, journey_id, journey_version, partition, "offset", time, envelope)
-       SELECT i, j, v, p, o, t, e FROM json_to_recordset(${escapeLiteral(rows)}::json) AS r(i text, j text, v int, p int, o bigint, t text, e json)
+       SELECT i, j, v, p, o, t, e FROM json_to_recordset(${sqlLiteral(rows)}::json) AS r(i text, j text, v int, p int, o bigint, t text, e json)
        ON CONFLICT DO NOTHING
        RETURNING 1)
-     INSERT INTO ${schema}.journey_heads (journey_id, version) SELECT j, v FROM json_to_recordset(${escapeLiteral(headRows)}::json) AS h(j text, v int)
+     INSERT INTO ${schema}.journey_heads (journey_id, version) SELECT j, v FROM json_to_recordset(${sqlLiteral(headRows)}::json) AS h(j text, v int)
      ON CONFLICT (journey_id) DO UPDATE SET version = GREATEST(${schema}.journey_heads.version, excluded.version)`;
 }
 
