@@ -66,6 +66,8 @@ const MAX_GROUP_EVENTS = 2000;
  * lock; the others overlap their PostgreSQL work, and their Kafka sends share transactions.
  */
 const MAX_GROUPS_IN_FLIGHT = 4;
+/** Producers of each kind (transactional, plain): one per group in flight, so their sends overlap. */
+const PRODUCERS_PER_KIND = MAX_GROUPS_IN_FLIGHT;
 
 function toStored(e: IndexedEvent): StoredEvent {
   return { event: upcast(e.envelope), position: kafkaRecordToken(e.partition, e.offset), journeyVersion: e.journeyVersion };
@@ -73,8 +75,8 @@ function toStored(e: IndexedEvent): StoredEvent {
 
 /**
  * The journey log on Apache Kafka: one topic, the journey id as key (a journey stays on one
- * partition, in order), CloudEvents binary mode, a transactional idempotent producer (acks=all)
- * so a batch spanning partitions is atomic. Kafka cannot look events up by id or by key, so a
+ * partition, in order), CloudEvents binary mode, idempotent producers (acks=all), transactional
+ * ones for a batch spanning partitions, so that it is atomic. Kafka cannot look events up by id or by key, so a
  * PostgreSQL index beside it answers idempotency, journey versions and `readJourney`.
  */
 export class KafkaJourneyLog implements JourneyLog {
@@ -83,9 +85,13 @@ export class KafkaJourneyLog implements JourneyLog {
   readonly topic: string;
   private readonly kafka: Kafka;
   private readonly partitions: number;
-  private producer: Producer | null = null;
-  /** Idempotent, not transactional: for groups whose every append lands on one partition. */
-  private plainProducer: Producer | null = null;
+  /**
+   * Transactional producers for groups spanning partitions; idempotent, not transactional ones for
+   * groups whose every append lands on one partition.
+   */
+  private producers: { transactional: Producer[]; plain: Producer[] } = { transactional: [], plain: [] };
+  /** Which producer of its kind the next group sends through. */
+  private nextSender = 0;
   private admin: Admin | null = null;
   private started: Promise<void> | null = null;
   private partitionCount = 0;
@@ -102,18 +108,30 @@ export class KafkaJourneyLog implements JourneyLog {
     weight: (append) => append.events.length,
     failure: unavailable,
   });
-  private readonly transactional = groupedSender<OutgoingRecord>(async (messages) => {
-    const transaction = await this.producer!.transaction();
-    try {
-      const sent = await transaction.send({ topic: this.topic, acks: -1, messages });
-      await transaction.commit();
-      return sent;
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw error;
-    }
-  }, unavailable);
-  private readonly plain = groupedSender<OutgoingRecord>((messages) => this.plainProducer!.send({ topic: this.topic, acks: -1, messages }), unavailable);
+  /**
+   * One group-commit sender per producer. A producer sends one request (or runs one transaction)
+   * at a time, so its sequence numbers stay in order; with several, the sends of different groups
+   * overlap on separate connections. Order within a journey does not depend on it: the journey's
+   * lock is held until its group's send has returned.
+   */
+  private readonly senders = {
+    transactional: Array.from({ length: PRODUCERS_PER_KIND }, (_, i) =>
+      groupedSender<OutgoingRecord>(async (messages) => {
+        const transaction = await this.producers.transactional[i].transaction();
+        try {
+          const sent = await transaction.send({ topic: this.topic, acks: -1, messages });
+          await transaction.commit();
+          return sent;
+        } catch (error) {
+          await transaction.abort().catch(() => undefined);
+          throw error;
+        }
+      }, unavailable),
+    ),
+    plain: Array.from({ length: PRODUCERS_PER_KIND }, (_, i) =>
+      groupedSender<OutgoingRecord>((messages) => this.producers.plain[i].send({ topic: this.topic, acks: -1, messages }), unavailable),
+    ),
+  };
   private readonly consumers = new Set<Consumer>();
   /**
    * Records this process has sent whose index rows are not committed yet (`partition:offset`), with
@@ -149,17 +167,23 @@ export class KafkaJourneyLog implements JourneyLog {
       }
       const metadata = await admin.fetchTopicMetadata({ topics: [this.topic] });
       this.partitionCount = metadata.topics[0].partitions.length;
-      const producer = this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionalId: `journey-log-${randomUUID()}`,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await producer.connect();
-      this.producer = producer;
-      const plainProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-      await plainProducer.connect();
-      this.plainProducer = plainProducer;
+      // Connected together; if any fails, the others are closed again (start may be retried).
+      const kinds = Array.from({ length: 2 * PRODUCERS_PER_KIND }, (_, i) => i < PRODUCERS_PER_KIND);
+      const producers = kinds.map((transactional) =>
+        this.kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          ...(transactional ? { transactionalId: `journey-log-${randomUUID()}` } : {}),
+          createPartitioner: Partitioners.DefaultPartitioner,
+        }),
+      );
+      const connecting = await Promise.allSettled(producers.map((producer) => producer.connect()));
+      const failure = connecting.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+      if (failure) {
+        await Promise.all(producers.map((producer) => producer.disconnect().catch(() => undefined)));
+        throw failure.reason;
+      }
+      this.producers = { transactional: producers.slice(0, PRODUCERS_PER_KIND), plain: producers.slice(PRODUCERS_PER_KIND) };
     })().catch((error) => {
       this.started = null;
       throw unavailable(error);
@@ -206,8 +230,10 @@ export class KafkaJourneyLog implements JourneyLog {
   /** `onSent` learns the places of the records on the topic, before their index rows are committed. */
   private async writeGroup(group: readonly QueuedAppend[], onSent: (places: string[]) => void): Promise<Array<AppendResult | Error>> {
     const index = this.options.index;
-    const subjects = [...new Set(group.flatMap((m) => [...m.events.map((e) => e.subject), ...Object.keys(m.options.expectedVersions ?? {})]))];
-    return index.appendLocked(group.flatMap((m) => m.events.map((e) => e.id)), subjects, async ({ existing, versions }) => {
+    const written = new Set(group.flatMap((m) => m.events.map((e) => e.subject)));
+    const checked = new Set(group.flatMap((m) => Object.keys(m.options.expectedVersions ?? {})).filter((journeyId) => !written.has(journeyId)));
+    const journeys = { written: [...written], checked: [...checked] };
+    return index.appendLocked(group.flatMap((m) => m.events.map((e) => e.id)), journeys, async ({ existing, versions }) => {
       // Where each id sits: on the topic already, or as the n-th record of this group's transaction.
       const placedIds = new Map<string, { partition: number; offset: number } | { record: number }>(existing);
       const records: Array<{ event: JourneyEvent; version: number; partition: number }> = [];
@@ -239,7 +265,9 @@ export class KafkaJourneyLog implements JourneyLog {
         const outgoing = records.map(({ event, version, partition }) => ({ ...toKafkaRecord(event, version), partition }));
         // An append on one partition is one record batch, written whole or not at all: only a
         // group holding an append across partitions needs a transaction (and its extra round trips).
-        offsets = await (spansPartitions ? this.transactional : this.plain).call(outgoing);
+        const senders = spansPartitions ? this.senders.transactional : this.senders.plain;
+        const sender = senders[this.nextSender++ % senders.length];
+        offsets = await sender.call(outgoing);
         onSent(records.map(({ partition }, i) => `${partition}:${offsets[i]}`));
       }
       const results = plans.map((plan) => {
@@ -440,17 +468,13 @@ export class KafkaJourneyLog implements JourneyLog {
     return { delivered: rejected.size === 0 ? records : records.filter((r) => !rejected.has(r)), invalid };
   }
 
-
-
   async close(): Promise<void> {
     for (const consumer of this.consumers) await consumer.disconnect().catch(() => undefined);
     this.consumers.clear();
     await this.started?.catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
-    await this.plainProducer?.disconnect().catch(() => undefined);
-    this.plainProducer = null;
+    for (const producer of [...this.producers.transactional, ...this.producers.plain]) await producer.disconnect().catch(() => undefined);
+    this.producers = { transactional: [], plain: [] };
     await this.admin?.disconnect().catch(() => undefined);
-    this.producer = null;
     this.admin = null;
     this.started = null;
     await this.options.index.close();

@@ -24,7 +24,7 @@ describe('PostgresEventIndex (real PostgreSQL)', () => {
     const subject = `cust-${AWKWARD}`;
     const first = journeyEvent('feedback.received', { score: 4, verbatim: AWKWARD }, { subject, id: `id-${AWKWARD}` });
     const second = journeyEvent('feedback.received', { score: 5 }, { subject, id: `id2-'` });
-    const seen = await index.appendLocked([first.id, second.id], [subject], async (found) => ({
+    const seen = await index.appendLocked([first.id, second.id], { written: [subject], checked: [] }, async (found) => ({
       record: [indexed(first, 1, 10), indexed(second, 2, 11)],
       result: found,
     }));
@@ -44,13 +44,13 @@ describe('PostgresEventIndex (real PostgreSQL)', () => {
   it('given work that fails after the locks, when appending, then nothing is recorded and the locks are free again', async () => {
     const event = journeyEvent('feedback.received', { score: 1 }, { subject: 'cust-x' });
     await expect(
-      index.appendLocked([event.id], ['cust-x'], async () => {
+      index.appendLocked([event.id], { written: ['cust-x'], checked: [] }, async () => {
         throw new Error('the Kafka send failed');
       }),
     ).rejects.toThrow('the Kafka send failed');
     expect((await index.lookup([event.id], ['cust-x'])).existing.size).toBe(0);
     // The same journey can be appended at once: the failed transaction released its lock.
-    await index.appendLocked([event.id], ['cust-x'], async () => ({ record: [indexed(event, 1, 0)], result: undefined }));
+    await index.appendLocked([event.id], { written: ['cust-x'], checked: [] }, async () => ({ record: [indexed(event, 1, 0)], result: undefined }));
     expect((await index.lookup([], ['cust-x'])).versions.get('cust-x')).toBe(1);
   });
 
@@ -59,11 +59,11 @@ describe('PostgresEventIndex (real PostgreSQL)', () => {
     const b = journeyEvent('feedback.received', { score: 2 }, { subject: 'cust-y' });
     let release: () => void = () => undefined;
     const firstHolds = new Promise<void>((r) => (release = r));
-    const first = index.appendLocked([a.id], ['cust-y'], async () => {
+    const first = index.appendLocked([a.id], { written: ['cust-y'], checked: [] }, async () => {
       await firstHolds;
       return { record: [indexed(a, 1, 0)], result: undefined };
     });
-    const second = index.appendLocked([b.id], ['cust-y'], async ({ versions }) => ({ record: [indexed(b, (versions.get('cust-y') ?? 0) + 1, 1)], result: versions.get('cust-y') ?? 0 }));
+    const second = index.appendLocked([b.id], { written: ['cust-y'], checked: [] }, async ({ versions }) => ({ record: [indexed(b, (versions.get('cust-y') ?? 0) + 1, 1)], result: versions.get('cust-y') ?? 0 }));
     await new Promise((r) => setTimeout(r, 100));
     release();
     await first;
@@ -80,5 +80,35 @@ describe('PostgresEventIndex (real PostgreSQL)', () => {
     const mixed = await index.placed([2, 2, 3, 3, 4], [10, 11, 5, 6, 0]);
     expect([mixed(2, 10), mixed(2, 11), mixed(3, 5), mixed(3, 6), mixed(4, 0)]).toEqual([true, true, true, false, false]);
     expect((await index.placed([], []))(2, 10)).toBe(false);
+  });
+
+  it('given two appends that only check the same journey, when both run, then neither waits for the other; one writing it waits for both', async () => {
+    const events = Array.from({ length: 3 }, (_, i) => journeyEvent('feedback.received', { score: 1 }, { subject: `cust-z${i}` }));
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const checking = (i: number) =>
+      index.appendLocked([events[i].id], { written: [events[i].subject], checked: ['policy/returns'] }, async () => {
+        order.push(`check ${i} in`);
+        await held;
+        return { record: [indexed(events[i], 1, i)], result: undefined };
+      });
+    const a = checking(0);
+    const b = checking(1);
+    await new Promise((r) => setTimeout(r, 200));
+    // Both are inside together: the shared locks did not exclude each other.
+    const bothIn = ['check 0 in', 'check 1 in'].every((step) => order.includes(step));
+    if (!bothIn) release();
+    expect(bothIn).toBe(true);
+    const publish = journeyEvent('feedback.received', { score: 2 }, { subject: 'cust-publisher' });
+    const writing = index.appendLocked([publish.id], { written: ['policy/returns'], checked: [] }, async () => {
+      order.push('write in');
+      return { record: [{ ...indexed(publish, 1, 9), journeyId: 'policy/returns' }], result: undefined };
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    expect(order).not.toContain('write in');
+    await Promise.all([a, b, writing]);
+    expect(order[order.length - 1]).toBe('write in');
   });
 });

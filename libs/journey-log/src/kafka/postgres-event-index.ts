@@ -59,25 +59,35 @@ export class PostgresEventIndex {
   }
 
   /**
-   * An append under the write lock of each journey, in one transaction and three round trips:
-   * the locks and what the index holds for the ids and journeys; then `work` (the Kafka send);
-   * then the index rows `work` returns, and the commit. Statements go in the simple protocol, several
-   * per round trip, with values quoted by `sqlLiteral`; each statement still reads with its
-   * own snapshot, so the lookup sees every append committed before the locks were granted.
+   * An append under the locks of its journeys, in one transaction and three round trips: the
+   * locks and what the index holds for the ids and journeys; then `work` (the Kafka send); then the
+   * index rows `work` returns, and the commit. A journey written is locked exclusively; a journey
+   * only checked (an expected version, such as the policy a return was judged under) is locked
+   * shared, so appends checking the same policy do not queue behind each other, while one
+   * publishing a new version waits for them (and they for it).
+   * Statements go in the simple protocol, several per round trip, with values quoted by
+   * `sqlLiteral`; each statement still reads with its own snapshot, so the lookup sees every
+   * append committed before the locks were granted.
    */
   async appendLocked<T>(
     ids: readonly string[],
-    journeyIds: readonly string[],
+    journeys: { written: readonly string[]; checked: readonly string[] },
     work: (found: IndexLookup) => Promise<{ record: readonly IndexedEvent[]; result: T }>,
   ): Promise<T> {
     await this.migrate();
     const client = await this.pool.connect();
     try {
-      // Locks taken in hash order, the same in every process, so no deadlock.
+      const all = [...journeys.written, ...journeys.checked];
+      // Locks taken in hash order, the same in every process, so no deadlock; a hash both written
+      // and checked (two journeys colliding) is taken exclusively.
       const results = (await client.query(
         `BEGIN;
-         SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext('journey:' || id) AS h FROM unnest(${textArray(journeyIds)}) AS id ORDER BY h) AS ordered;
-         ${lookupStatement(this.schema, textArray(ids), textArray(journeyIds))}`,
+         SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock(h) ELSE pg_advisory_xact_lock_shared(h) END FROM (
+           SELECT hashtext('journey:' || id) AS h, bool_or(exclusive) AS exclusive
+           FROM (SELECT id, true AS exclusive FROM unnest(${textArray(journeys.written)}) AS id
+                 UNION ALL SELECT id, false FROM unnest(${textArray(journeys.checked)}) AS id) AS wanted
+           GROUP BY 1 ORDER BY 1) AS ordered;
+         ${lookupStatement(this.schema, textArray(ids), textArray(all))}`,
       )) as unknown as QueryResult[];
       const { record, result } = await work(lookupResult(results[2].rows));
       await client.query(record.length === 0 ? 'COMMIT' : `${recordStatement(this.schema, record)}; COMMIT`);
