@@ -4,6 +4,8 @@ import type { JourneyEvent } from '../../../../schemas/src';
 /** A Kafka header beside the CloudEvent attributes: the event's place in its journey. */
 export const JOURNEY_VERSION_HEADER = 'journey-version';
 
+const ATTRIBUTE_OF_HEADER = new Map(['id', 'source', 'type', 'subject', 'time', 'specversion', 'datacontenttype', 'dataschema'].map((a) => [`ce_${a}`, a]));
+
 export interface KafkaRecord {
   key: string;
   value: string;
@@ -30,12 +32,17 @@ export function toKafkaRecord(event: JourneyEvent, journeyVersion: number): Kafk
 export function fromKafkaRecord(headers: Record<string, Buffer | string | undefined>, value: Buffer | string | null): { event: JourneyEvent; journeyVersion: number } {
   const event: Record<string, unknown> = {};
   let journeyVersion = 0;
-  // A projector decodes every record: a plain loop, no intermediate arrays.
+  // A projector decodes every record: a plain loop, no intermediate arrays, and the attribute
+  // names of the usual headers looked up rather than cut out of the header name each time.
   for (const name in headers) {
     const raw = headers[name];
     if (raw === undefined) continue;
     if (name === JOURNEY_VERSION_HEADER) journeyVersion = Number(raw.toString());
-    else if (name.startsWith('ce_')) event[name.slice(3)] = name === 'ce_schemaversion' ? Number(raw.toString()) : raw.toString();
+    else if (name === 'ce_schemaversion') event.schemaversion = Number(raw.toString());
+    else {
+      const attribute = ATTRIBUTE_OF_HEADER.get(name) ?? (name.startsWith('ce_') ? name.slice(3) : undefined);
+      if (attribute !== undefined) event[attribute] = raw.toString();
+    }
   }
   event.data = value === null ? null : JSON.parse(value.toString());
   return { event: event as JourneyEvent, journeyVersion };
