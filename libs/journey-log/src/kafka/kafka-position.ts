@@ -12,22 +12,39 @@ function invalid(token: string): BackboneError {
   return new BackboneError('invalid_position', `"${token}" is not a position token of this journey log`);
 }
 
-/** `k.` then `<partition>:<offset>` pairs (1-5 and 1-19 digits) joined by commas; by hand, as projectors parse one per event. */
+/** The pair read last by `readPair`: a projector reads one per event, so no object per read. */
+const pair = { partition: 0, offset: 0 };
+
+/**
+ * Reads `<partition>:<offset>` (1-5 and 1-19 digits) at `i` into `pair`; returns the index after
+ * it, or -1 if there is no such pair there. By hand, as projectors read one or two per event.
+ */
+function readPair(token: string, i: number): number {
+  let partition = 0;
+  const p0 = i;
+  for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) partition = partition * 10 + (c - 48);
+  if (i === p0 || i - p0 > 5 || token.charCodeAt(i) !== 58 /* : */) return -1;
+  const o0 = ++i;
+  let offset = 0;
+  for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) offset = offset * 10 + (c - 48);
+  if (i === o0 || i - o0 > 19) return -1;
+  pair.partition = partition;
+  pair.offset = offset;
+  return i;
+}
+
+const hasPrefix = (token: string) => token.charCodeAt(0) === 107 /* k */ && token.charCodeAt(1) === 46; /* . */
+
+/** `k.` then `<partition>:<offset>` pairs joined by commas. */
 function parse(token: string): PartitionOffsets {
   const offsets: PartitionOffsets = new Map();
-  if (token.charCodeAt(0) !== 107 /* k */ || token.charCodeAt(1) !== 46 /* . */) throw invalid(token);
+  if (!hasPrefix(token)) throw invalid(token);
   const end = token.length;
   let i = 2;
   while (i < end) {
-    let partition = 0;
-    const p0 = i;
-    for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) partition = partition * 10 + (c - 48);
-    if (i === p0 || i - p0 > 5 || token.charCodeAt(i) !== 58 /* : */) throw invalid(token);
-    const o0 = ++i;
-    let offset = 0;
-    for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) offset = offset * 10 + (c - 48);
-    if (i === o0 || i - o0 > 19) throw invalid(token);
-    offsets.set(partition, offset);
+    i = readPair(token, i);
+    if (i < 0) throw invalid(token);
+    offsets.set(pair.partition, pair.offset);
     if (i < end && (token.charCodeAt(i) !== 44 /* , */ || ++i === end)) throw invalid(token);
   }
   return offsets;
@@ -49,25 +66,12 @@ function parseShared(token: string | null): PartitionOffsets {
 }
 
 /**
- * The partition and offset of a one-partition token (an event's own position), read without a
- * map or a cache entry: a projector asks about every event once or twice, each token new.
- * Sets `single` and returns true; false for any other token (parsed the general way then).
+ * Whether the token names exactly one partition (an event's own position), read into `pair`
+ * without a map or a cache entry: each event's token is new. False for any other token (parsed
+ * the general way then).
  */
-const single = { partition: 0, offset: 0 };
 function readSingle(token: string): boolean {
-  if (token.charCodeAt(0) !== 107 /* k */ || token.charCodeAt(1) !== 46 /* . */) return false;
-  const end = token.length;
-  let i = 2;
-  let partition = 0;
-  for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) partition = partition * 10 + (c - 48);
-  if (i === 2 || i - 2 > 5 || token.charCodeAt(i) !== 58 /* : */) return false;
-  const o0 = ++i;
-  let offset = 0;
-  for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) offset = offset * 10 + (c - 48);
-  if (i === o0 || i - o0 > 19 || i !== end) return false;
-  single.partition = partition;
-  single.offset = offset;
-  return true;
+  return hasPrefix(token) && readPair(token, 2) === token.length;
 }
 
 const EMPTY: PartitionOffsets = new Map();
@@ -94,11 +98,11 @@ export const kafkaPositions: PositionCodec = {
   /** Meaningful within one partition (one journey); across partitions only a stable order. */
   compare(a, b) {
     if (a !== null && b !== null && readSingle(a)) {
-      const { partition: partitionA, offset: offsetA } = single;
+      const { partition: partitionA, offset: offsetA } = pair;
       if (readSingle(b)) {
         // As below, for one partition each: an absent partition counts as offset -1.
-        if (partitionA === single.partition) return offsetA - single.offset;
-        return partitionA < single.partition ? offsetA + 1 : -(single.offset + 1);
+        if (partitionA === pair.partition) return offsetA - pair.offset;
+        return partitionA < pair.partition ? offsetA + 1 : -(pair.offset + 1);
       }
     }
     const pa = parseShared(a);
@@ -112,9 +116,9 @@ export const kafkaPositions: PositionCodec = {
   },
   reached(current, target) {
     if (target !== null && readSingle(target)) {
-      const { partition, offset: wanted } = single;
+      const { partition, offset: wanted } = pair;
       // A document's position is mostly one partition too: no map for either.
-      if (current !== null && readSingle(current)) return single.partition === partition && single.offset >= wanted;
+      if (current !== null && readSingle(current)) return pair.partition === partition && pair.offset >= wanted;
       return offset(parseShared(current), partition) >= wanted;
     }
     const have = parseShared(current);
@@ -135,8 +139,8 @@ export const kafkaPositions: PositionCodec = {
   },
   merge(a, b) {
     if (a !== null && readSingle(a)) {
-      const { partition, offset: offsetA } = single;
-      if (readSingle(b) && single.partition === partition) return kafkaRecordToken(partition, Math.max(offsetA, single.offset));
+      const { partition, offset: offsetA } = pair;
+      if (readSingle(b) && pair.partition === partition) return kafkaRecordToken(partition, Math.max(offsetA, pair.offset));
     }
     const merged = parseKafkaToken(a);
     for (const [p, o] of parseShared(b)) merged.set(p, Math.max(o, offset(merged, p)));
