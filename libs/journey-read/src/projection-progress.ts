@@ -32,11 +32,11 @@ export class ProjectionProgress {
   private readonly naps = new Set<WakeableSleep>();
   /** Checkpoint reads in flight, shared by every caller that asks meanwhile. */
   private readonly reading = new Map<string, Promise<string | null>>();
-  /** Where a projector in this process has committed, if one runs here. */
-  private committedHere: (projection: string) => string | null = () => null;
-  private followsLocal = false;
-  /** The projector here is the only one: the store's checkpoints are what it says, no need to read them. */
-  private alone = false;
+  /**
+   * A projector in this process, if one runs here: where it has committed, and whether it is the
+   * only one (then the store's checkpoints are what it says, no need to read them).
+   */
+  private local: { committed: (projection: string) => string | null; alone: boolean } | null = null;
 
   constructor(
     private readonly log: JourneyLog,
@@ -73,9 +73,7 @@ export class ProjectionProgress {
    * (no consumer group), so waiting never reads the store at all.
    */
   followLocalProjector(committed: (projection: string) => string | null, options: { alone: boolean }): void {
-    this.committedHere = committed;
-    this.followsLocal = true;
-    this.alone = options.alone;
+    this.local = { committed, alone: options.alone };
   }
 
   /** Lets a projector in this process wake waiters at once instead of at the next poll. */
@@ -90,9 +88,9 @@ export class ProjectionProgress {
    */
   async waitFor(projection: string, target: string, timeoutMs: number): Promise<string | null> {
     this.log.positions.validate(target);
-    const here = this.committedHere(projection);
+    const here = this.local?.committed(projection) ?? null;
     if (this.log.positions.reached(here, target)) return here;
-    if (!this.alone) {
+    if (!this.local?.alone) {
       const now = await this.position(projection);
       if (this.log.positions.reached(now, target)) return now;
     }
@@ -127,13 +125,13 @@ export class ProjectionProgress {
     this.naps.add(nap);
     try {
       const waiters = this.waiters.get(projection)!;
-      const storeEvery = this.followsLocal ? (this.options.sharedPollMs ?? 50) : (this.options.pollMs ?? 5);
+      const storeEvery = this.local ? (this.options.sharedPollMs ?? 50) : (this.options.pollMs ?? 5);
       let storeReadAt = performance.now();
       while (waiters.size > 0) {
         await nap.sleep(Math.max(0, storeReadAt + storeEvery - performance.now()));
-        this.release(waiters, this.committedHere(projection));
+        this.release(waiters, this.local?.committed(projection) ?? null);
         // Woken by a commit here before the store is due: what that commit passed is released above.
-        if (waiters.size === 0 || this.alone || performance.now() < storeReadAt + storeEvery) continue;
+        if (waiters.size === 0 || this.local?.alone || performance.now() < storeReadAt + storeEvery) continue;
         storeReadAt = performance.now();
         const position = await this.position(projection).catch(() => undefined);
         if (position !== undefined) this.release(waiters, position);
