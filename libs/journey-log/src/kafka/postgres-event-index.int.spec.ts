@@ -110,5 +110,8 @@ describe('PostgresEventIndex (real PostgreSQL)', () => {
     expect(order).not.toContain('write in');
     await Promise.all([a, b, writing]);
     expect(order[order.length - 1]).toBe('write in');
+    // A journey only checked is looked up like a written one: its version comes back.
+    const seen = await index.appendLocked([events[2].id], { written: [events[2].subject], checked: ['policy/returns'] }, async ({ versions }) => ({ record: [], result: versions }));
+    expect(seen.get('policy/returns')).toBe(1);
   });
 });

@@ -77,17 +77,18 @@ export class PostgresEventIndex {
     await this.migrate();
     const client = await this.pool.connect();
     try {
-      const all = [...journeys.written, ...journeys.checked];
+      const written = textArray(journeys.written);
+      const checked = textArray(journeys.checked);
       // Locks taken in hash order, the same in every process, so no deadlock; a hash both written
       // and checked (two journeys colliding) is taken exclusively.
       const results = (await client.query(
         `BEGIN;
          SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock(h) ELSE pg_advisory_xact_lock_shared(h) END FROM (
            SELECT hashtext('journey:' || id) AS h, bool_or(exclusive) AS exclusive
-           FROM (SELECT id, true AS exclusive FROM unnest(${textArray(journeys.written)}) AS id
-                 UNION ALL SELECT id, false FROM unnest(${textArray(journeys.checked)}) AS id) AS wanted
+           FROM (SELECT id, true AS exclusive FROM unnest(${written}) AS id
+                 UNION ALL SELECT id, false FROM unnest(${checked}) AS id) AS wanted
            GROUP BY 1 ORDER BY 1) AS ordered;
-         ${lookupStatement(this.schema, textArray(ids), textArray(all))}`,
+         ${lookupStatement(this.schema, textArray(ids), `(${written} || ${checked})`)}`,
       )) as unknown as QueryResult[];
       const { record, result } = await work(lookupResult(results[2].rows));
       await client.query(record.length === 0 ? 'COMMIT' : `${recordStatement(this.schema, record)}; COMMIT`);
