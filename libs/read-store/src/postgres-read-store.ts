@@ -12,6 +12,9 @@ export interface PostgresReadStoreOptions {
   poolSize?: number;
 }
 
+/** One map key per document address. */
+const addressKey = (d: DocumentAddress) => `${d.projection}\u0001${d.id}`;
+
 /** Ordered migrations of the read store's tables: each runs once, at start. */
 const MIGRATIONS: ReadonlyArray<string> = [
   `CREATE TABLE documents (
@@ -87,7 +90,7 @@ export class PostgresReadStore implements ReadStore {
       await this.migrate();
       const projections = [...new Set(requests.map((r) => r.checkpointOf))];
       const addresses = new Map<string, DocumentAddress>();
-      for (const request of requests) for (const d of request.documents) addresses.set(`${d.projection}\u0001${d.id}`, d);
+      for (const request of requests) for (const d of request.documents) addresses.set(addressKey(d), d);
       const keys = [...addresses.keys()];
       const { rows } = await this.pool.query(
         `SELECT 0 AS n, projection, version, position, NULL::json AS value FROM ${this.schema}.checkpoints WHERE projection = ANY($1::text[])
@@ -105,7 +108,7 @@ export class PostgresReadStore implements ReadStore {
       }
       return requests.map((r) => ({
         checkpoint: checkpoints.get(r.checkpointOf),
-        documents: r.documents.map((d) => found.get(`${d.projection}\u0001${d.id}`)),
+        documents: r.documents.map((d) => found.get(addressKey(d))),
       }));
     },
     { maxInFlight: 4 },
@@ -132,7 +135,7 @@ export class PostgresReadStore implements ReadStore {
   async commit(change: ProjectionCommit): Promise<void> {
     await this.migrate();
     // One write per document, the last one given winning (a statement may not touch a row twice).
-    const documents = [...new Map(change.documents.map((d) => [`${d.projection}\u0001${d.id}`, d])).values()];
+    const documents = [...new Map(change.documents.map((d) => [addressKey(d), d])).values()];
     // Serialised before anything is sent: a document that cannot be written fails the commit before any write.
     // One JSON array for all rows: no per-element escaping into a PostgreSQL array literal, and a
     // `json` column taken from it keeps the document's text exactly as serialised.

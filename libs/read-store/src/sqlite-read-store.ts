@@ -100,6 +100,10 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined> {
+    return this.document<T>(projection, id);
+  }
+
+  private document<T>(projection: string, id: string): StoredDocument<T> | undefined {
     const row = this.statements.get.get(projection, id);
     return row && { value: JSON.parse(row.value) as T, position: row.position };
   }
@@ -126,10 +130,7 @@ export class SqliteReadStore implements ReadStore {
   async getAtCheckpoint(checkpointOf: string, documents: readonly DocumentAddress[]): Promise<DocumentsAtCheckpoint> {
     return {
       checkpoint: this.statements.checkpoint.get(checkpointOf),
-      documents: documents.map(({ projection, id }) => {
-        const row = this.statements.get.get(projection, id);
-        return row && { value: JSON.parse(row.value), position: row.position };
-      }),
+      documents: documents.map(({ projection, id }) => this.document(projection, id)),
     };
   }
 
