@@ -39,7 +39,11 @@ export class GroupedCalls<I, O> {
     while (this.queue.length > 0 && this.inFlight < maxInFlight) {
       let total = 0;
       let take = 0;
-      while (take < this.queue.length && (take === 0 || total + weight(this.queue[take].input) <= maxGroupWeight)) total += weight(this.queue[take++].input);
+      for (; take < this.queue.length; take++) {
+        const next = weight(this.queue[take].input);
+        if (take > 0 && total + next > maxGroupWeight) break;
+        total += next;
+      }
       const group = this.queue.splice(0, take);
       this.inFlight++;
       // A synchronous throw in `run` fails the group like a rejection.
