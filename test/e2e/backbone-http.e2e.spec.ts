@@ -77,6 +77,8 @@ describe.each([
     const { asOf, messages: _m, ...journey } = canonical[0] as Record<string, any>;
     expect(orderFields).toEqual(journey.orders[0]);
     expect((await getJson(`${app.url}/v1/cases/case-501`)).body).toMatchObject({ customerId: C, caseId: 'case-501', status: 'resolved' });
+    // A trailing slash names the same resource.
+    expect((await getJson(`${app.url}/v1/cases/case-501/`)).body).toEqual((await getJson(`${app.url}/v1/cases/case-501`)).body);
     expect((await getJson(`${app.url}/v1/identities/email/ADA@example.com`)).body).toEqual({ customerId: C });
   });
 
@@ -152,6 +154,8 @@ describe.each([
       ['an unknown customer', '/v1/customers/nobody/journey', 404, '(request)'],
       ['an unknown order', '/v1/orders/nope', 404, '(request)'],
       ['an unknown identity kind', '/v1/identities/fax/123', 400, '(request)'],
+      ['a broken %-escape in the path', '/v1/customers/%E0/journey', 400, '(request)'],
+      ['an unknown route', '/v1/nothing-here', 404, '(request)'],
     ])('a read with %s', async (_case, path, status, errorPath) => {
       const answer = await getJson(`${app.url}${path}`);
       expect(answer.status).toBe(status);

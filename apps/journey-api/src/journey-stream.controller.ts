@@ -1,5 +1,5 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { JourneyReader, ProjectionProgress } from '../../../libs/journey-read/src';
 import { parseReadQuery, type RawReadQuery } from './read-query';
 import { WakeableSleep } from '../../../libs/wakeable-sleep/src';
@@ -20,21 +20,19 @@ export class JourneyStreamController {
   ) {}
 
   @Get('customers/:customerId/journey/stream')
-  async stream(@Param('customerId') customerId: string, @Query() query: RawReadQuery, @Req() request: Request, @Res() response: Response) {
+  async stream(@Param('customerId') customerId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
     const { channel } = parseReadQuery({ channel: query.channel });
-    response.status(200);
-    response.setHeader('Content-Type', 'text/event-stream');
-    response.setHeader('Cache-Control', 'no-cache');
-    response.setHeader('Connection', 'keep-alive');
-    response.setHeader('X-Accel-Buffering', 'no');
-    response.flushHeaders();
+    // The stream is written by hand: Fastify leaves the response alone from here on.
+    reply.hijack();
+    const response = reply.raw;
+    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     response.write('retry: 1000\n\n');
 
     let closed = false;
     const nap = new WakeableSleep();
     const unsubscribe = this.progress.onProgress(() => nap.wake());
     const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
-    request.on('close', () => {
+    response.on('close', () => {
       closed = true;
       nap.wake();
     });

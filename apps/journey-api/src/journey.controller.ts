@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { BackboneError } from '../../../libs/errors/src';
 import type { JourneyLog } from '../../../libs/journey-log/src';
 import { JourneyReader, type Read } from '../../../libs/journey-read/src';
@@ -15,23 +15,23 @@ export class JourneyController {
   ) {}
 
   @Get('customers/:customerId/journey')
-  async journey(@Param('customerId') customerId: string, @Query() query: RawReadQuery, @Res() response: Response) {
-    send(response, await this.reader.journey(customerId, this.options(query)));
+  async journey(@Param('customerId') customerId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
+    send(reply, await this.reader.journey(customerId, this.options(query)));
   }
 
   @Get('orders/:orderId')
-  async order(@Param('orderId') orderId: string, @Query() query: RawReadQuery, @Res() response: Response) {
-    send(response, await this.reader.order(orderId, this.options(query)));
+  async order(@Param('orderId') orderId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
+    send(reply, await this.reader.order(orderId, this.options(query)));
   }
 
   @Get('cases/:caseId')
-  async case(@Param('caseId') caseId: string, @Query() query: RawReadQuery, @Res() response: Response) {
-    send(response, await this.reader.case(caseId, this.options(query)));
+  async case(@Param('caseId') caseId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
+    send(reply, await this.reader.case(caseId, this.options(query)));
   }
 
   @Get('identities/:kind/:value')
-  async identity(@Param('kind') kind: string, @Param('value') value: string, @Res() response: Response) {
-    send(response, await this.reader.identity(kind, value));
+  async identity(@Param('kind') kind: string, @Param('value') value: string, @Res() reply: FastifyReply) {
+    send(reply, await this.reader.identity(kind, value));
   }
 
   private options(query: RawReadQuery) {
@@ -47,7 +47,7 @@ export class JourneyController {
   }
 }
 
-function send<T>(response: Response, read: Read<T>): void {
-  if (read.position !== null) response.setHeader('Journey-Position', read.position);
-  response.status(200).json(read.body);
+function send<T>(reply: FastifyReply, read: Read<T>): void {
+  if (read.position !== null) reply.header('Journey-Position', read.position);
+  reply.code(200).send(read.body);
 }

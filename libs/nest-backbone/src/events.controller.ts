@@ -1,5 +1,5 @@
 import { Controller, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Domain } from '../../../schemas/src';
 import type { BackboneConfig } from '../../config/src';
 import { BackboneError, isBackboneError } from '../../errors/src';
@@ -19,19 +19,18 @@ export class EventsController {
   ) {}
 
   @Post()
-  async append(@Req() request: Request, @Res() response: Response, @Query('expectedVersion') expectedVersion?: string): Promise<void> {
+  async append(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('expectedVersion') expectedVersion?: string): Promise<void> {
     try {
       if (expectedVersion !== undefined && !/^\d+$/.test(expectedVersion)) {
         throw new BackboneError('invalid_parameter', 'expectedVersion must be a non-negative integer', { details: { parameter: 'expectedVersion' } });
       }
-      const body = await readJsonBody(request, this.config.http.maxBodyBytes);
+      const body = await readJsonBody(request.raw, this.config.http.maxBodyBytes);
       const result = await this.ingestion.ingest(body, {
         owner: this.owner,
         expectedVersion: expectedVersion === undefined ? undefined : Number(expectedVersion),
       });
       if (result.accepted > 0) this.metrics.inc('journey_events_appended_total', {}, result.accepted);
-      response.status(result.status).setHeader('Journey-Position', result.position);
-      response.json({ accepted: result.accepted, position: result.position });
+      reply.code(result.status).header('Journey-Position', result.position).send({ accepted: result.accepted, position: result.position });
     } catch (error) {
       this.metrics.inc('journey_events_rejected_total', { code: isBackboneError(error) ? error.code : 'internal_error' });
       throw error;
