@@ -28,7 +28,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       logger: { log: (m: string) => console.log(`projector: ${m}`), error: (m: string) => this.logger.error(m) },
     });
     // Readers waiting for a position in this process are answered as soon as it is committed.
-    progress.followLocalProjector((projection) => this.runner.position(projection), { alone: !config.projector.group });
+    progress.followLocalProjector((projection) => this.runner.position(projection), { alone: () => this.runner.alone() });
     this.runner.on('committed', () => progress.notify());
   }
 

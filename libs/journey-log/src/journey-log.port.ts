@@ -88,8 +88,11 @@ export interface SubscribeOptions {
   onInvalid?: (records: InvalidRecord[]) => Promise<void>;
   group?: {
     id: string;
-    /** Called when partitions are (re)assigned, before any of their events is delivered. */
-    onAssign?: (partitions: number[]) => void;
+    /**
+     * Called when partitions are (re)assigned, before any of their events is delivered; `all`:
+     * they are every partition of the log (no other member of the group has any).
+     */
+    onAssign?: (partitions: number[], all: boolean) => void;
     /** Where assigned partitions resume; read when they are assigned (e.g. committed checkpoints). */
     resumeFrom: () => Promise<string | null>;
   };

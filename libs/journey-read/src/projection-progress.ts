@@ -34,9 +34,9 @@ export class ProjectionProgress {
   private readonly reading = new Map<string, Promise<string | null>>();
   /**
    * A projector in this process, if one runs here: where it has committed, and whether it is the
-   * only one (then the store's checkpoints are what it says, no need to read them).
+   * only one moving the checkpoints now (then the store's checkpoints are what it says, no need to read them).
    */
-  private local: { committed: (projection: string) => string | null; alone: boolean } | null = null;
+  private local: { committed: (projection: string) => string | null; alone: () => boolean } | null = null;
 
   constructor(
     private readonly log: JourneyLog,
@@ -69,10 +69,11 @@ export class ProjectionProgress {
   /**
    * A projector in this process tells where it has committed: waiters it has passed are answered
    * from memory, without a read of the store. Its position only grows and is committed, so it
-   * never overstates the store's checkpoint. `alone`: no other projector shares its projections
-   * (no consumer group), so waiting never reads the store at all.
+   * never overstates the store's checkpoint. `alone`: asked at each wait, whether no other
+   * projector moves its projections now (no consumer group, or it holds every partition); while
+   * it is, waiting never reads the store at all.
    */
-  followLocalProjector(committed: (projection: string) => string | null, options: { alone: boolean }): void {
+  followLocalProjector(committed: (projection: string) => string | null, options: { alone: () => boolean }): void {
     this.local = { committed, alone: options.alone };
   }
 
@@ -90,7 +91,7 @@ export class ProjectionProgress {
     this.log.positions.validate(target);
     const here = this.local?.committed(projection) ?? null;
     if (this.log.positions.reached(here, target)) return here;
-    if (!this.local?.alone) {
+    if (!this.local?.alone()) {
       const now = await this.position(projection);
       if (this.log.positions.reached(now, target)) return now;
     }
@@ -131,7 +132,7 @@ export class ProjectionProgress {
         await nap.sleep(Math.max(0, storeReadAt + storeEvery - performance.now()));
         this.release(waiters, this.local?.committed(projection) ?? null);
         // Woken by a commit here before the store is due: what that commit passed is released above.
-        if (waiters.size === 0 || this.local?.alone || performance.now() < storeReadAt + storeEvery) continue;
+        if (waiters.size === 0 || this.local?.alone() || performance.now() < storeReadAt + storeEvery) continue;
         storeReadAt = performance.now();
         const position = await this.position(projection).catch(() => undefined);
         if (position !== undefined) this.release(waiters, position);

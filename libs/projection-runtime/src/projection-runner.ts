@@ -66,6 +66,8 @@ export class ProjectionRunner extends EventEmitter {
   private subscription: LogSubscription | null = null;
   /** Set when the group reassigns partitions: reload checkpoints before the next batch. */
   private reassigned = false;
+  /** In a group: the last assignment gave this runner every partition. */
+  private holdsAll = false;
   private stopped = true;
   private readonly projections: readonly Projection<any>[];
 
@@ -120,6 +122,7 @@ export class ProjectionRunner extends EventEmitter {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.holdsAll = false;
     await this.subscription?.stop();
     await this.settled();
     this.subscription = null;
@@ -128,6 +131,14 @@ export class ProjectionRunner extends EventEmitter {
   /** The projection's committed position. */
   position(projection: string): string | null {
     return this.committed.get(projection) ?? null;
+  }
+
+  /**
+   * No other runner moves these projections' checkpoints now: there is no group, or this runner
+   * holds every partition of it (its positions were merged with the stored ones on assignment).
+   */
+  alone(): boolean {
+    return !this.stopped && (!this.options.group || this.holdsAll);
   }
 
   /** Resolves once no commit is under way (whether it succeeded or not). */
@@ -151,9 +162,10 @@ export class ProjectionRunner extends EventEmitter {
       group: group
         ? {
             id: group,
-            onAssign: () => {
+            onAssign: (_partitions, all) => {
               // Another runner may have moved these partitions on: forget what we held.
               this.reassigned = true;
+              this.holdsAll = all;
               this.cache.clear();
             },
             resumeFrom: async () => {
@@ -172,6 +184,8 @@ export class ProjectionRunner extends EventEmitter {
   private recover(subscription: LogSubscription, error: unknown): void {
     if (this.stopped || this.subscription !== subscription || this.failed.has(subscription)) return;
     this.failed.add(subscription);
+    // Until it joins again, others may hold the partitions.
+    this.holdsAll = false;
     void subscription.stop();
     this.logger.error(`projection batch failed, retrying from the last checkpoint: ${String(error)}`);
     this.cache.clear();

@@ -59,6 +59,8 @@ interface QueuedAppend {
   options: AppendOptions;
 }
 
+/** Places of records this process sent and indexed that it remembers (about a second of appends at full speed). */
+const RECENTLY_INDEXED = 20_000;
 /** Records per append group (one append larger than this goes alone): keeps each partition's batch well under the broker's message.max.bytes. */
 const MAX_GROUP_EVENTS = 2000;
 /**
@@ -134,11 +136,13 @@ export class KafkaJourneyLog implements JourneyLog {
   };
   private readonly consumers = new Set<Consumer>();
   /**
-   * Records this process has sent whose index rows are not committed yet (`partition:offset`), with
-   * whether that commit succeeded: a reader here often fetches a record before its appender has
-   * indexed it, and waits for that instead of checking and indexing the record itself.
+   * Records this process has sent (`partition:offset`), with whether their index rows were
+   * committed: a reader here often fetches a record before its appender has indexed it, and waits
+   * for that instead of checking and indexing the record itself. The last RECENTLY_INDEXED
+   * committed ones stay, so a reader here checks its own appender's records without a query.
    */
   private readonly indexing = new Map<string, Promise<boolean>>();
+  private readonly recentlyIndexed: string[] = [];
 
   constructor(private readonly options: KafkaJourneyLogOptions) {
     this.topic = options.topic ?? 'journey-events';
@@ -218,12 +222,13 @@ export class KafkaJourneyLog implements JourneyLog {
         }
       });
       indexed(true);
+      this.recentlyIndexed.push(...sent);
+      for (const place of this.recentlyIndexed.splice(0, Math.max(0, this.recentlyIndexed.length - RECENTLY_INDEXED))) this.indexing.delete(place);
       return outcomes;
     } catch (error) {
       indexed(false);
-      throw error;
-    } finally {
       for (const place of sent) this.indexing.delete(place);
+      throw error;
     }
   }
 
@@ -381,7 +386,7 @@ export class KafkaJourneyLog implements JourneyLog {
         const partitions = payload.memberAssignment[this.topic] ?? [];
         // Records fetched before the reassignment are read again from the checkpoints below.
         coalescer.discard();
-        group?.onAssign?.(partitions);
+        group?.onAssign?.(partitions, partitions.length === this.partitionCount);
         void (async () => {
           // Offsets are never committed to Kafka: the reader's own checkpoints say where to resume.
           const from = group ? parseKafkaToken(await group.resumeFrom()) : resume;
@@ -430,16 +435,18 @@ export class KafkaJourneyLog implements JourneyLog {
    */
   private async indexAndDeduplicate(records: IndexedEvent[]): Promise<{ delivered: IndexedEvent[]; invalid: InvalidRecord[] }> {
     const index = this.options.index;
-    const placed = await index.placed(records.map((r) => r.partition), records.map((r) => r.offset));
-    let unplaced = records.filter((r) => !placed(r.partition, r.offset));
-    if (unplaced.length === 0) return { delivered: records, invalid: [] };
-    // Sent by this process and being indexed: once that commits, they are placed like the others.
-    const beingIndexed = unplaced.map((r) => this.indexing.get(`${r.partition}:${r.offset}`));
-    if (beingIndexed.some((wait) => wait !== undefined)) {
-      const committed = await Promise.all(beingIndexed);
-      unplaced = unplaced.filter((_, i) => committed[i] !== true);
-      if (unplaced.length === 0) return { delivered: records, invalid: [] };
+    // Sent by this process: placed once their index commit is (or was) done; the others are counted in the index.
+    const sentHere = records.map((r) => this.indexing.get(`${r.partition}:${r.offset}`));
+    const others = records.filter((_, i) => sentHere[i] === undefined);
+    const placed = others.length === 0 ? () => false : await index.placed(others.map((r) => r.partition), others.map((r) => r.offset));
+    const unplaced = others.filter((r) => !placed(r.partition, r.offset));
+    if (others.length < records.length) {
+      const committed = await Promise.all(sentHere);
+      records.forEach((r, i) => {
+        if (sentHere[i] !== undefined && committed[i] !== true) unplaced.push(r);
+      });
     }
+    if (unplaced.length === 0) return { delivered: records, invalid: [] };
     // Anyone who can reach the topic can write to it: check what the appender checks.
     const invalid: InvalidRecord[] = [];
     const rejected = new Set<IndexedEvent>();
