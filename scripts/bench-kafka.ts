@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import type { JourneyEvent } from '../schemas/src';
 import { KafkaJourneyLog, PostgresEventIndex } from '../libs/journey-log/src';
-import { toKafkaRecord } from '../libs/journey-log/src/kafka';
+import { CONSUMER_FETCH, toKafkaRecord } from '../libs/journey-log/src/kafka';
 import { PROJECTIONS } from '../libs/journey-projections/src';
 import { appendInBatches, syntheticEvents } from '../libs/journey-simulator/src';
 import { ProjectionRunner } from '../libs/projection-runtime/src';
@@ -109,7 +109,8 @@ export async function benchKafka(line: Line): Promise<void> {
     await appendInBatches(log, syntheticEvents({ events: PROJECT, seed: 37, customerPrefix: 'kp' }), 5000);
     const head = (await log.head())!;
 
-    const consumer = kafka.consumer({ groupId: `${run}-bare-consumer`, maxBytesPerPartition: 4 * 1024 * 1024 });
+    // The projector's fetch sizes: both sides read the topic the same way (the bare consumer is faster with them too).
+    const consumer = kafka.consumer({ groupId: `${run}-bare-consumer`, ...CONSUMER_FETCH });
     await consumer.connect();
     await consumer.subscribe({ topic: projectTopic, fromBeginning: true });
     let seen = 0;
