@@ -16,20 +16,24 @@ export class BackboneExceptionFilter implements ExceptionFilter {
       if (!reply.raw.writableEnded) reply.raw.end();
       return;
     }
-    if (error instanceof BackboneError) {
-      const status = STATUS_BY_CODE[error.code];
-      const errors = error instanceof IngestionError ? error.errors : [{ path: pathOf(error), message: error.message }];
-      if (error.code === 'not_caught_up') reply.header('Retry-After', '1');
-      reply.code(status).send({ code: error.code, errors });
-      return;
+    if (!(error instanceof BackboneError) && !(error instanceof HttpException)) {
+      this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
     }
-    if (error instanceof HttpException) {
-      const status = error.getStatus();
-      reply.code(status).send({ code: status === 404 ? 'not_found' : 'http_error', errors: [{ path: '(request)', message: error.message }] });
-      return;
-    }
-    this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
-    reply.code(500).send({ code: 'internal_error', errors: [{ path: '(server)', message: 'internal error' }] });
+    sendError(reply, error);
+  }
+}
+
+/** Answers with the error's status and body; also for errors Fastify meets before any controller. */
+export function sendError(reply: FastifyReply, error: unknown): void {
+  if (error instanceof BackboneError) {
+    const errors = error instanceof IngestionError ? error.errors : [{ path: pathOf(error), message: error.message }];
+    if (error.code === 'not_caught_up') reply.header('Retry-After', '1');
+    void reply.code(STATUS_BY_CODE[error.code]).send({ code: error.code, errors });
+  } else if (error instanceof HttpException) {
+    const status = error.getStatus();
+    void reply.code(status).send({ code: status === 404 ? 'not_found' : 'http_error', errors: [{ path: '(request)', message: error.message }] });
+  } else {
+    void reply.code(500).send({ code: 'internal_error', errors: [{ path: '(server)', message: 'internal error' }] });
   }
 }
 

@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { BackboneConfig } from '../../config/src';
-import { BackboneExceptionFilter } from './backbone-exception.filter';
+import { BackboneError } from '../../errors/src';
+import { BackboneExceptionFilter, sendError } from './backbone-exception.filter';
 import { Metrics } from './metrics';
 
 /**
@@ -19,9 +20,7 @@ export async function bootstrapHttpApp(name: string, module: Type | DynamicModul
   const adapter = new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     // A URL Fastify cannot route (a broken %-escape) answers in the contract's error shape too.
-    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
-      void reply.code(400).send({ code: 'invalid_parameter', errors: [{ path: '(request)', message: error.message }] });
-    },
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => sendError(reply, new BackboneError('invalid_parameter', error.message)),
   });
   const fastify = adapter.getInstance();
   // The body stays unread for the controller (readJsonBody): its limit and errors are the contract's.
