@@ -193,6 +193,9 @@ describe.each([
     const changed = await nextMessage((view) => view.card.lastContactReason === 'live update please');
     expect(changed.messages[0].channel).toBe('chat');
     controller.abort();
+    // Counted once it has ended, like any other request.
+    const streamed = /journey_http_requests_total\{method="GET",route="\/v1\/customers\/:customerId\/journey\/stream",status="200"\} 1/;
+    await waitFor(async () => streamed.test(await (await fetch(`${app.url}/metrics`)).text()), { what: 'the stream counted in /metrics' });
   });
 
   it('parks an event the projection cannot apply, and shows it in /health and /metrics', async () => {

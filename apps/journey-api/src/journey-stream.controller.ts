@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { JourneyReader, ProjectionProgress } from '../../../libs/journey-read/src';
+import { Metrics, countHttpRequest } from '../../../libs/nest-backbone/src';
 import { parseReadQuery, type RawReadQuery } from './read-query';
 import { WakeableSleep } from '../../../libs/wakeable-sleep/src';
 
@@ -17,6 +18,7 @@ export class JourneyStreamController {
   constructor(
     private readonly reader: JourneyReader,
     private readonly progress: ProjectionProgress,
+    private readonly metrics: Metrics,
   ) {}
 
   @Get('customers/:customerId/journey/stream')
@@ -51,6 +53,7 @@ export class JourneyStreamController {
       clearInterval(heartbeat);
       unsubscribe();
       response.end();
+      countHttpRequest(this.metrics, reply.request, 200);
     }
   }
 }

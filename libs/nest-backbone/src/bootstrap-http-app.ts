@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { BackboneConfig } from '../../config/src';
 import { BackboneError } from '../../errors/src';
 import { BackboneExceptionFilter, sendError } from './backbone-exception.filter';
+import { countHttpRequest } from './count-http-request';
 import { Metrics } from './metrics';
 
 /**
@@ -33,9 +34,8 @@ export async function bootstrapHttpApp(name: string, module: Type | DynamicModul
   app.useGlobalFilters(new BackboneExceptionFilter());
   app.enableShutdownHooks();
   const metrics = app.get(Metrics);
-  fastify.addHook('onResponse', async (request, reply) => {
-    metrics.inc('journey_http_requests_total', { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode });
-  });
+  // Streams (SSE) leave Fastify's lifecycle and count themselves when they end.
+  fastify.addHook('onResponse', async (request, reply) => countHttpRequest(metrics, request, reply.statusCode));
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address() as { port: number };
   // Tests and scripts wait for this exact line to learn the port (PORT=0 picks a free one).

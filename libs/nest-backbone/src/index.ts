@@ -2,6 +2,7 @@ export { BackboneModule } from './backbone.module';
 export { ProducerModule } from './producer.module';
 export { bootstrapHttpApp } from './bootstrap-http-app';
 export { Metrics } from './metrics';
+export { countHttpRequest } from './count-http-request';
 export { STATUS_BY_CODE } from './http-status';
 export { BACKBONE_CONFIG, JOURNEY_LOG, READ_STORE, PRODUCER_OWNER } from './tokens';
 export { startApp } from './start-app';
