@@ -121,7 +121,7 @@ export async function benchKafka(line: Line): Promise<void> {
     await appendInBatches(log, syntheticEvents({ events: PROJECT, seed: 37, customerPrefix: 'kp' }), 5000);
     const head = (await log.head())!;
     // A million fresh index rows are due for autovacuum, which could start under either
-    // measurement (runs put the bare consumer anywhere from 55,000 to 113,000 events/s):
+    // measurement (runs put the bare consumer anywhere from 55,000 to 125,000 events/s):
     // vacuumed now, as an older log's would be.
     await sql(`VACUUM ANALYZE ${projectSchema}.journey_events, ${projectSchema}.journey_heads`);
 

@@ -144,7 +144,7 @@ export class KafkaJourneyLog implements JourneyLog {
   };
   private readonly consumers = new Set<Consumer>();
   /**
-   * Records this process has sent (`partition:offset`), with whether their index rows were
+   * Records this process has sent (by their positions), with whether their index rows were
    * committed: a reader here often fetches a record before its appender has indexed it, and waits
    * for that instead of checking and indexing the record itself. The last RECENTLY_INDEXED
    * committed ones stay, so a reader here checks its own appender's records without a query.
@@ -240,7 +240,7 @@ export class KafkaJourneyLog implements JourneyLog {
     }
   }
 
-  /** `onSent` learns the places of the records on the topic, before their index rows are committed. */
+  /** `onSent` learns the positions of the records on the topic, before their index rows are committed. */
   private async writeGroup(group: readonly QueuedAppend[], onSent: (places: string[]) => void): Promise<Array<AppendResult | Error>> {
     const index = this.options.index;
     const written = new Set(group.flatMap((m) => m.events.map((e) => e.subject)));
@@ -281,7 +281,7 @@ export class KafkaJourneyLog implements JourneyLog {
         const senders = spansPartitions ? this.senders.transactional : this.senders.plain;
         const sender = senders[this.nextSender++ % senders.length];
         offsets = await sender.call(outgoing);
-        onSent(records.map(({ partition }, i) => `${partition}:${offsets[i]}`));
+        onSent(records.map(({ partition }, i) => kafkaRecordToken(partition, offsets[i])));
       }
       const results = plans.map((plan) => {
         if (plan instanceof Error) return plan;
@@ -444,7 +444,7 @@ export class KafkaJourneyLog implements JourneyLog {
   private async indexAndDeduplicate(records: IndexedEvent[]): Promise<{ delivered: IndexedEvent[]; invalid: InvalidRecord[] }> {
     const index = this.options.index;
     // Sent by this process: placed once their index commit is (or was) done; the others are counted in the index.
-    const sentHere = records.map((r) => this.indexing.get(`${r.partition}:${r.offset}`));
+    const sentHere = records.map((r) => this.indexing.get(kafkaRecordToken(r.partition, r.offset)));
     const others = records.filter((_, i) => sentHere[i] === undefined);
     const placed = others.length === 0 ? () => false : await index.placed(others.map((r) => r.partition), others.map((r) => r.offset));
     const unplaced = others.filter((r) => !placed(r.partition, r.offset));
@@ -470,7 +470,7 @@ export class KafkaJourneyLog implements JourneyLog {
     if (candidates.length > 0) {
       const homeOf = async (ids: string[]) => {
         const { rows } = await index.pool.query(`SELECT id, partition, "offset" FROM ${index.schema}.journey_events WHERE id = ANY($1::text[])`, [ids]);
-        return new Map(rows.map((r) => [r.id as string, `${r.partition}:${r.offset}`]));
+        return new Map(rows.map((r) => [r.id as string, kafkaRecordToken(r.partition, Number(r.offset))]));
       };
       let home = await homeOf(candidates.map((r) => r.id));
       const missing = candidates.filter((r) => !home.has(r.id));
@@ -478,7 +478,7 @@ export class KafkaJourneyLog implements JourneyLog {
         await index.record(missing);
         home = await homeOf(candidates.map((r) => r.id));
       }
-      for (const r of candidates) if (home.get(r.id) !== `${r.partition}:${r.offset}`) rejected.add(r);
+      for (const r of candidates) if (home.get(r.id) !== kafkaRecordToken(r.partition, r.offset)) rejected.add(r);
     }
     return { delivered: rejected.size === 0 ? records : records.filter((r) => !rejected.has(r)), invalid };
   }
