@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { upcast, validateEvent, type JourneyEvent } from '../../../../schemas/src';
 import { BackboneError, VersionConflictError } from '../../../errors/src';
 import type {
@@ -13,7 +13,10 @@ import type {
   StoredEvent,
   SubscribeOptions,
 } from '../journey-log.port';
-import { fromKafkaRecord, toKafkaRecord } from './cloudevent-kafka-binding';
+import { toKafkaRecord } from './cloudevent-kafka-binding';
+import { kafkaClientConfig } from './kafka-client-config';
+import { KafkaFetchThread } from './kafka-fetch-thread';
+import type { FetchedRecord } from './kafka-fetch-worker';
 import { kafkaPositions, kafkaRecordToken, kafkaToken, parseKafkaToken } from './kafka-position';
 import { BatchCoalescer } from './batch-coalescer';
 import { GroupedCalls } from '../../../grouped-calls/src';
@@ -59,14 +62,6 @@ interface QueuedAppend {
   options: AppendOptions;
 }
 
-/**
- * How much one fetch brings. kafkajs decodes a whole fetch response at once: at 4 MB a partition
- * (10 MB a fetch) that held the event loop for up to 0.6 s, and the decoded records outlived
- * several young-generation collections. At these sizes the longest stall was about 0.1 s, and a
- * projector catching up used about a quarter less CPU per event (measured on 1,000,000 events).
- */
-export const CONSUMER_FETCH = { maxBytesPerPartition: 256 * 1024, maxBytes: 1024 * 1024 } as const;
-
 /** Places of records this process sent and indexed that it remembers (about a second of appends at full speed). */
 const RECENTLY_INDEXED = 20_000;
 /** Records per append group (one append larger than this goes alone): keeps each partition's batch well under the broker's message.max.bytes. */
@@ -94,6 +89,7 @@ export class KafkaJourneyLog implements JourneyLog {
   readonly positions = kafkaPositions;
   readonly topic: string;
   private readonly kafka: Kafka;
+  private readonly clientId: string;
   private readonly partitions: number;
   /**
    * Transactional producers for groups spanning partitions; idempotent, not transactional ones for
@@ -142,7 +138,8 @@ export class KafkaJourneyLog implements JourneyLog {
       groupedSender<OutgoingRecord>((messages) => this.producers.plain[i].send({ topic: this.topic, acks: -1, messages }), unavailable),
     ),
   };
-  private readonly consumers = new Set<Consumer>();
+  /** Subscriptions open on this log, stopped by `close`. */
+  private readonly readers = new Set<{ stop(): Promise<void> }>();
   /**
    * Records this process has sent (by their positions), with whether their index rows were
    * committed: a reader here often fetches a record before its appender has indexed it, and waits
@@ -155,12 +152,8 @@ export class KafkaJourneyLog implements JourneyLog {
   constructor(private readonly options: KafkaJourneyLogOptions) {
     this.topic = options.topic ?? 'journey-events';
     this.partitions = options.partitions ?? 6;
-    this.kafka = new Kafka({
-      clientId: options.clientId ?? 'journey-backbone',
-      brokers: options.brokers,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
-    });
+    this.clientId = options.clientId ?? 'journey-backbone';
+    this.kafka = new Kafka(kafkaClientConfig(options.brokers, this.clientId));
   }
 
   /** Creates the topic if missing and connects the producer (once). */
@@ -323,27 +316,14 @@ export class KafkaJourneyLog implements JourneyLog {
   }
 
   /**
-   * A Kafka consumer from `after`: each partition resumes after its offset in the token (from the
-   * start when absent). Records are indexed on the way (healing an appender that died between
-   * the Kafka commit and its index write), and a record whose id the index holds at another
-   * offset (a retried append) is not delivered again.
+   * A Kafka consumer from `after`, in a fetch thread of its own: each partition resumes after its
+   * offset in the token (from the start when absent). Records are indexed on the way (healing an
+   * appender that died between the Kafka commit and its index write), and a record whose id the
+   * index holds at another offset (a retried append) is not delivered again.
    */
   subscribe(after: string | null, handler: BatchHandler, options: SubscribeOptions = {}): LogSubscription {
     const group = options.group;
-    const consumer = this.kafka.consumer({
-      groupId: group?.id ?? `journey-reader-${randomUUID()}`,
-      // A dead member's partitions move to the survivors within this time.
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      rebalanceTimeout: 20_000,
-      readUncommitted: false,
-      ...CONSUMER_FETCH,
-      // A read-committed fetch is not always answered when a transaction commits; a short wait
-      // bounds how long a committed event can sit unseen (kafkajs waits 5 s by default).
-      maxWaitTimeInMs: 50,
-      retry: { retries: 10 },
-    });
-    this.consumers.add(consumer);
+    const batchSize = options.batchSize ?? 1000;
     const resume = parseKafkaToken(after);
     let fail: (error: unknown) => void = () => undefined;
     let finish: () => void = () => undefined;
@@ -352,27 +332,31 @@ export class KafkaJourneyLog implements JourneyLog {
       finish = resolve;
     });
     let stopping = false;
+    let thread: KafkaFetchThread | null = null;
     const stop = async () => {
       stopping = true;
       coalescer.discard();
-      await consumer.disconnect().catch(() => undefined);
+      await started.catch(() => undefined);
+      await thread?.stop();
       // A flush already under way finishes (its commit is whole) before the reader counts as stopped.
       await coalescer.idle();
-      this.consumers.delete(consumer);
+      this.readers.delete(reader);
       finish();
     };
+    const reader = { stop };
+    this.readers.add(reader);
     const failWith = (error: unknown) => {
+      if (stopping) return;
       stopping = true;
       fail(error);
-      void consumer.disconnect().catch(() => undefined);
-      this.consumers.delete(consumer);
+      void stop();
     };
     // kafkajs hands over one partition at a time; the handler gets what several partitions
     // brought (up to batchSize), so each read-store commit carries as much as is there, and
     // the next fetch runs while the previous records are being projected.
     // Records that could not even be decoded travel with the others, so every record is parked
     // or delivered in one place, in order.
-    const coalescer = new BatchCoalescer<IndexedEvent | InvalidRecord>(options.batchSize ?? 1000, async (items) => {
+    const coalescer = new BatchCoalescer<FetchedRecord>(batchSize, async (items) => {
       const records = items.filter((item): item is IndexedEvent => 'envelope' in item);
       const undecodable = items.filter((item): item is InvalidRecord => !('envelope' in item));
       const { delivered, invalid: unchecked } = await this.indexAndDeduplicate(records);
@@ -386,51 +370,36 @@ export class KafkaJourneyLog implements JourneyLog {
       for (const r of delivered) upTo.set(r.partition, Math.max(r.offset, upTo.get(r.partition) ?? -1));
       await handler(delivered.map(toStored), kafkaToken(upTo));
     }, failWith);
-    void (async () => {
+    // The consumer runs in a thread of its own, which fetches and decodes while this one projects.
+    const started = (async () => {
       await this.start();
-      await consumer.connect();
-      await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        const partitions = payload.memberAssignment[this.topic] ?? [];
-        // Records fetched before the reassignment are read again from the checkpoints below.
-        coalescer.discard();
-        group?.onAssign?.(partitions, partitions.length === this.partitionCount);
-        void (async () => {
-          // Offsets are never committed to Kafka: the reader's own checkpoints say where to resume.
-          const from = group ? parseKafkaToken(await group.resumeFrom()) : resume;
-          for (const partition of partitions) consumer.seek({ topic: this.topic, partition, offset: String((from.get(partition) ?? -1) + 1) });
-        })().catch((error) => fail(unavailable(error)));
-      });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: true,
-        eachBatch: async ({ batch }) => {
-          if (stopping) return;
-          const items: Array<IndexedEvent | InvalidRecord> = [];
-          for (const m of batch.messages) {
-            const offset = Number(m.offset);
-            const headers = m.headers as Record<string, Buffer>;
+      if (stopping) return;
+      const fetching = new KafkaFetchThread(
+        { brokers: this.options.brokers, clientId: this.clientId, topic: this.topic, groupId: group?.id ?? `journey-reader-${randomUUID()}`, maxUntaken: 2 * batchSize },
+        {
+          assigned: (partitions) => {
+            // Records fetched before the reassignment are read again from the checkpoints below.
+            coalescer.discard();
+            group?.onAssign?.(partitions, partitions.length === this.partitionCount);
+            void (async () => {
+              const from = group ? parseKafkaToken(await group.resumeFrom()) : resume;
+              fetching.seek(new Map(partitions.map((partition) => [partition, (from.get(partition) ?? -1) + 1])));
+            })().catch((error: unknown) => failWith(unavailable(error)));
+          },
+          records: async (records) => {
+            if (stopping) return;
             try {
-              const { event, journeyVersion } = fromKafkaRecord(headers, m.value);
-              // Validated in the flush, unless the appender indexed it (it validated it then).
-              items.push({ id: event.id, journeyId: event.subject, journeyVersion, partition: batch.partition, offset, time: event.time, envelope: event });
+              await coalescer.add(records);
             } catch (error) {
-              const position = kafkaRecordToken(batch.partition, offset);
-              items.push({ position, id: headers.ce_id?.toString() ?? position, type: headers.ce_type?.toString() ?? 'unknown', error: `invalid record: ${(error as Error).message}` });
+              failWith(error);
             }
-          }
-          try {
-            await coalescer.add(items);
-          } catch (error) {
-            // Rethrowing would make kafkajs retry the batch; the subscription has failed instead.
-            failWith(error);
-          }
+          },
+          failed: (error) => failWith(unavailable(error)),
         },
-      });
-    })().catch((error) => {
-      fail(unavailable(error));
-      void stop();
-    });
+      );
+      thread = fetching;
+    })();
+    started.catch((error: unknown) => failWith(unavailable(error)));
     return { done, stop };
   }
 
@@ -484,8 +453,7 @@ export class KafkaJourneyLog implements JourneyLog {
   }
 
   async close(): Promise<void> {
-    for (const consumer of this.consumers) await consumer.disconnect().catch(() => undefined);
-    this.consumers.clear();
+    for (const reader of [...this.readers]) await reader.stop().catch(() => undefined);
     await this.started?.catch(() => undefined);
     for (const producer of [...this.producers.transactional, ...this.producers.plain]) await producer.disconnect().catch(() => undefined);
     this.producers = { transactional: [], plain: [] };
