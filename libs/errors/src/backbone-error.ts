@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'configuration_invalid',
   'log_unavailable',
   'store_unavailable',
+  'projections_locked',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -13,5 +13,6 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   not_caught_up: 503,
   log_unavailable: 503,
   store_unavailable: 503,
+  projections_locked: 409,
   configuration_invalid: 500,
 };

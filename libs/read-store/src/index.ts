@@ -5,6 +5,8 @@ export type {
   DocumentWrite,
   ParkedEvent,
   ProjectionCommit,
+  ProjectionsLock,
+  ProjectionsLockMode,
   ReadStore,
   StoredDocument,
 } from './read-store.port';

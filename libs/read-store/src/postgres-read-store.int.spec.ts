@@ -1,6 +1,7 @@
 import { PostgresReadStore } from './postgres-read-store';
 import { readStoreContract } from './testing/read-store.contract';
-import { TEST_DATABASE_URL, dropSchema, uniqueSchemaName } from '../../testing/src';
+import { join } from 'node:path';
+import { ROOT, TEST_DATABASE_URL, dropSchema, uniqueSchemaName } from '../../testing/src';
 
 /** The same contract suite as SQLite, on the real PostgreSQL server (DATABASE_URL). */
 readStoreContract('postgres', async () => {
@@ -14,6 +15,7 @@ readStoreContract('postgres', async () => {
       return store;
     },
     another: () => new PostgresReadStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 }),
+    inAnotherProcess: `new (require(${JSON.stringify(join(ROOT, 'dist/libs/read-store/src'))}).PostgresReadStore)({ connectionString: ${JSON.stringify(TEST_DATABASE_URL)}, schema: ${JSON.stringify(schema)} })`,
     cleanup: async () => {
       await store.close();
       await dropSchema(schema);

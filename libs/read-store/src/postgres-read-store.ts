@@ -1,7 +1,8 @@
-import { Pool, type PoolClient } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
 import { GroupedCalls } from '../../grouped-calls/src';
 import { assertSchemaName, migrateSchema } from '../../postgres-schema/src';
-import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ReadStore, StoredDocument } from './read-store.port';
+import { projectionsLocked } from './projections-locked';
+import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ProjectionsLock, ProjectionsLockMode, ReadStore, StoredDocument } from './read-store.port';
 
 export interface PostgresReadStoreOptions {
   /** `postgres://user@host:port/database`. */
@@ -49,7 +50,7 @@ export class PostgresReadStore implements ReadStore {
   /** Checkpoints as this store last wrote them: what a merging commit expects to find (see commit). */
   private readonly written = new Map<string, Checkpoint>();
 
-  constructor(options: PostgresReadStoreOptions) {
+  constructor(private readonly options: PostgresReadStoreOptions) {
     this.schema = assertSchemaName(options.schema ?? 'journey');
     this.pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
@@ -263,6 +264,34 @@ export class PostgresReadStore implements ReadStore {
     await this.migrate();
     const { rows } = await this.pool.query<{ projection: string; n: string }>(`SELECT projection, COUNT(*) AS n FROM ${this.schema}.parked_events GROUP BY projection`);
     return Object.fromEntries(rows.map((r) => [r.projection, Number(r.n)]));
+  }
+
+  /**
+   * A session-level advisory lock on a connection of its own, keyed by the schema: shared for
+   * projectors, exclusive for a rebuild. PostgreSQL drops it with the connection, so a dead
+   * holder's lock goes with its process.
+   */
+  async lockProjections(mode: ProjectionsLockMode): Promise<ProjectionsLock> {
+    const client = new Client({ connectionString: this.options.connectionString });
+    // A lost connection has lost the lock too; it must not crash the process.
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const take = mode === 'shared' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
+      const { rows } = await client.query(`SELECT ${take}(hashtext('journey-backbone projections'), hashtext($1)) AS held`, [this.schema]);
+      if (!rows[0].held) throw projectionsLocked(mode, `schema ${this.schema}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    let held = true;
+    return {
+      release: async () => {
+        if (!held) return;
+        held = false;
+        await client.end().catch(() => undefined);
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -55,6 +55,13 @@ export interface DocumentsAtCheckpoint {
   documents: Array<StoredDocument | undefined>;
 }
 
+/** See `ReadStore.lockProjections`. */
+export type ProjectionsLockMode = 'shared' | 'exclusive';
+
+export interface ProjectionsLock {
+  release(): Promise<void>;
+}
+
 /** Where projections keep their documents and checkpoints. */
 export interface ReadStore {
   readonly kind: string;
@@ -75,5 +82,11 @@ export interface ReadStore {
   reset(projection: string, version: number): Promise<void>;
   parked(projection?: string): Promise<ParkedEvent[]>;
   parkedCounts(): Promise<Record<string, number>>;
+  /**
+   * Projectors hold this lock shared while they run; a rebuild holds it alone, as the projections'
+   * only writer. Refused at once (`projections_locked`) while another holder has it in the other
+   * mode; released by `release`, or when the holder's process ends, however it ends.
+   */
+  lockProjections(mode: ProjectionsLockMode): Promise<ProjectionsLock>;
   close(): Promise<void>;
 }

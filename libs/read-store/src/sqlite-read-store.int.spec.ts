@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDataDir } from '../../testing/src';
+import { ROOT, tempDataDir } from '../../testing/src';
 import { SqliteReadStore } from './sqlite-read-store';
 import { readStoreContract } from './testing/read-store.contract';
 
@@ -16,6 +16,7 @@ readStoreContract('sqlite', async () => {
       return store;
     },
     another: () => new SqliteReadStore({ file }),
+    inAnotherProcess: `new (require(${JSON.stringify(join(ROOT, 'dist/libs/read-store/src'))}).SqliteReadStore)({ file: ${JSON.stringify(file)} })`,
     cleanup: async () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ReadStore, StoredDocument } from './read-store.port';
+import { projectionsLocked } from './projections-locked';
+import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ProjectionsLock, ProjectionsLockMode, ReadStore, StoredDocument } from './read-store.port';
 
 export interface SqliteReadStoreOptions {
   /** Database file; `:memory:` for tests. */
@@ -24,8 +25,10 @@ export class SqliteReadStore implements ReadStore {
   private readonly commitTx;
   /** `getMany` statements by number of ids: preparing one costs more than running it. */
   private readonly getManyStatements = new Map<number, Database.Statement<string[], DocRow>>();
+  /** Holders of an in-memory store's projections lock (no other process can reach such a store). */
+  private readonly memoryHolders = { shared: 0, exclusive: false };
 
-  constructor(options: SqliteReadStoreOptions) {
+  constructor(private readonly options: SqliteReadStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
     this.db = new Database(options.file);
     // Documents are a few KB: larger pages keep one on one page (takes effect on a new file only).
@@ -97,6 +100,53 @@ export class SqliteReadStore implements ReadStore {
         this.statements.saveCheckpoint.run(c.projection, c.version, position);
       }
     });
+  }
+
+  /**
+   * The lock is SQLite's own file lock on a database of its own beside the store (never written,
+   * in rollback-journal mode): a projector keeps a read transaction open on it (a SHARED lock),
+   * a rebuild takes it EXCLUSIVE. The operating system drops a dead process's locks.
+   */
+  async lockProjections(mode: ProjectionsLockMode): Promise<ProjectionsLock> {
+    if (this.options.file === ':memory:') return this.lockInMemory(mode);
+    const lockFile = `${this.options.file}-projectors.lock`;
+    // No waiting for the lock: refused at once.
+    const db = new Database(lockFile, { timeout: 0 });
+    try {
+      if (mode === 'shared') {
+        db.exec('BEGIN');
+        db.prepare('SELECT count(*) FROM sqlite_master').get();
+      } else {
+        db.exec('BEGIN EXCLUSIVE');
+      }
+    } catch (error) {
+      db.close();
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') throw projectionsLocked(mode, this.options.file);
+      throw error;
+    }
+    return {
+      release: async () => {
+        if (!db.open) return;
+        db.exec('COMMIT');
+        db.close();
+      },
+    };
+  }
+
+  private lockInMemory(mode: ProjectionsLockMode): ProjectionsLock {
+    const holders = this.memoryHolders;
+    if (holders.exclusive || (mode === 'exclusive' && holders.shared > 0)) throw projectionsLocked(mode, ':memory:');
+    if (mode === 'exclusive') holders.exclusive = true;
+    else holders.shared++;
+    let held = true;
+    return {
+      release: async () => {
+        if (!held) return;
+        held = false;
+        if (mode === 'exclusive') holders.exclusive = false;
+        else holders.shared--;
+      },
+    };
   }
 
   async get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined> {

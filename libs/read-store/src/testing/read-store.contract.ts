@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { isBackboneError } from '../../../errors/src';
 import type { ReadStore } from '../read-store.port';
 
 export interface StoreUnderTest {
@@ -6,6 +8,8 @@ export interface StoreUnderTest {
   reopen: () => Promise<ReadStore>;
   /** Another client of the same store, open at the same time (a second runner); the caller closes it. */
   another: () => ReadStore;
+  /** A JavaScript expression that opens the same store in another process (from the built code in dist). */
+  inAnotherProcess: string;
   cleanup?: () => Promise<void>;
 }
 
@@ -230,6 +234,55 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       const first = await store.list('p', null, 2);
       const rest = await store.list('p', first[first.length - 1].id, 10);
       expect([...first, ...rest].map((d) => d.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    });
+
+    it('given projectors holding the projections lock, a rebuild gets it only once the last has let go, and projectors are refused it while a rebuild holds it', async () => {
+      const other = subject.another();
+      try {
+        const projectors = [await store.lockProjections('shared'), await other.lockProjections('shared')];
+        const refused = await other.lockProjections('exclusive').catch((error: unknown) => error);
+        expect(isBackboneError(refused, 'projections_locked') && refused.message).toMatch(/projectors are running on the read store .*stop them first/);
+        await projectors[0].release();
+        await expect(other.lockProjections('exclusive')).rejects.toMatchObject({ code: 'projections_locked' });
+        await projectors[1].release();
+        const rebuild = await other.lockProjections('exclusive');
+        const projector = await store.lockProjections('shared').catch((error: unknown) => error);
+        expect(isBackboneError(projector, 'projections_locked') && projector.message).toMatch(/a rebuild is running on the read store/);
+        await expect(store.lockProjections('exclusive')).rejects.toMatchObject({ code: 'projections_locked' });
+        await rebuild.release();
+        await rebuild.release();
+        await (await store.lockProjections('shared')).release();
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('a projector that dies holding the projections lock lets go of it with its process', async () => {
+      const script = `const store = ${subject.inAnotherProcess}; store.lockProjections('shared').then(() => console.log('held'), (e) => { console.error(e); process.exit(1); });`;
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          child.stdout!.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+          child.once('exit', (code) => reject(new Error(`the holder exited (${code}) before taking the lock`)));
+        });
+        await expect(store.lockProjections('exclusive')).rejects.toMatchObject({ code: 'projections_locked' });
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+        const deadline = Date.now() + 10_000;
+        // PostgreSQL notices the closed connection a moment after the process is gone.
+        for (;;) {
+          const taken = await store.lockProjections('exclusive').catch((error: Error) => error);
+          if (!(taken instanceof Error)) {
+            await taken.release();
+            break;
+          }
+          if (Date.now() > deadline) throw taken;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        child.kill('SIGKILL');
+      }
     });
 
     it('keeps committed state across a restart', async () => {
