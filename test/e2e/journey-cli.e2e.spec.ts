@@ -185,6 +185,33 @@ describe('journey replay against the API', () => {
     expect(timeline.stdout).toMatch(/\(late\)/);
   });
 
+  it('rebuild is refused while the backbone runs on the same read store: exit 4, says why, changes nothing', async () => {
+    const app = await startBackbone({ dataDir: dir });
+    try {
+      const run = await journey(dir, ['rebuild', 'journey-view']);
+      expect(run.code).toBe(4);
+      expect(run.stderr).toMatch(/journey rebuild: projectors are running on the read store .*read-store\.db: stop them first/);
+    } finally {
+      await app.stop();
+    }
+    const store = new SqliteReadStore({ file: join(dir, 'read-store.db') });
+    expect(await readModelHash(store, PROJECTIONS)).toEqual(before);
+    await store.close();
+  });
+
+  it('the backbone does not start while a rebuild holds the read store, and says why', async () => {
+    const store = new SqliteReadStore({ file: join(dir, 'read-store.db') });
+    const rebuild = await store.lockProjections('exclusive');
+    try {
+      const started = await startBackbone({ dataDir: dir }).catch((error: Error) => error);
+      expect(started).toBeInstanceOf(Error);
+      expect((started as Error).message).toMatch(/exited with 3 before listening[\s\S]*a rebuild is running on the read store/);
+    } finally {
+      await rebuild.release();
+      await store.close();
+    }
+  });
+
   it('rebuild gives back the same read models, and leaves the live ones otherwise untouched', async () => {
     const run = await journey(dir, ['rebuild', 'journey-view']);
     expect(run).toMatchObject({ code: 0, stderr: '' });

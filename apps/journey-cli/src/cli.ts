@@ -16,13 +16,14 @@ export const USAGE = `journey: analysts' and operators' tool on the configured j
   journey simulate --customers N [--seed S] [--start TIME] [--days D] [--prefix P] [--<defect>-rate R ...]
       realistic journeys through the producers' ingestion path; defect rates: ${Object.keys(RATE_FLAGS).map((f) => `--${f}`).join(', ')}
   journey rebuild <projection>
-      drops a projection's documents and replays the log into it (stop its projectors first)
+      drops a projection's documents and replays the log into it; refused while projectors run on the read store
   journey tail [--from-start] [--customer ID] [--type TYPE] [--count N] [--json] [--include-pii]
       events as they are appended
 
 Exports mask emails, phone numbers and names in free text unless --include-pii is given.
 Progress shows on a terminal only. Ctrl-C stops cleanly: nothing is left half-written.
-Exit codes: 0 done, 1 failed, 2 bad command line, 3 log or store unreachable, 130 interrupted.`;
+Exit codes: 0 done, 1 failed, 2 bad command line, 3 log or store unreachable, 4 read store busy (projectors
+or a rebuild hold it), 130 interrupted.`;
 
 const PII = { 'include-pii': { type: 'boolean' } } as const;
 
@@ -98,6 +99,10 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
     if (isBackboneError(error, 'log_unavailable') || isBackboneError(error, 'store_unavailable')) {
       process.stderr.write(`journey ${command}: ${error.message}\n`);
       return 3;
+    }
+    if (isBackboneError(error, 'projections_locked')) {
+      process.stderr.write(`journey ${command}: ${error.message}\n`);
+      return 4;
     }
     process.stderr.write(`journey ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { InvalidRecord, JourneyLog, LogSubscription, StoredEvent } from '../../journey-log/src';
-import type { Checkpoint, ReadStore, StoredDocument } from '../../read-store/src';
+import type { Checkpoint, ProjectionsLock, ReadStore, StoredDocument } from '../../read-store/src';
 import { applyEvents, documentKey, requiredDocuments, splitDocumentKey } from './apply-events';
 import type { Projection } from './projection';
 
@@ -21,6 +21,11 @@ export interface ProjectionRunnerOptions {
    * id). Checkpoints merge per partition in the store; caches are dropped on every reassignment.
    */
   group?: string;
+  /**
+   * Hold the store's projections lock alone (a rebuild, the projections' only writer) rather than
+   * shared with other projectors. @defaultValue false
+   */
+  exclusive?: boolean;
   /** Delay before resubscribing after a failed batch. @defaultValue 1000 */
   retryDelayMs?: number;
   logger?: Pick<Console, 'log' | 'error'>;
@@ -69,6 +74,8 @@ export class ProjectionRunner extends EventEmitter {
   /** In a group: the last assignment gave this runner every partition. */
   private holdsAll = false;
   private stopped = true;
+  /** The store's projections lock, held from start to stop. */
+  private lock: ProjectionsLock | null = null;
   private readonly projections: readonly Projection<any>[];
 
   constructor(private readonly options: ProjectionRunnerOptions) {
@@ -86,9 +93,24 @@ export class ProjectionRunner extends EventEmitter {
     }
   }
 
-  /** Loads checkpoints, rebuilds projections whose version changed, and starts following the log. */
+  /**
+   * Takes the store's projections lock (refused with `projections_locked` while a rebuild holds it,
+   * or, for an exclusive runner, while projectors do), loads checkpoints, rebuilds projections whose
+   * version changed, and starts following the log.
+   */
   async start(): Promise<void> {
+    this.lock ??= await this.options.store.lockProjections(this.options.exclusive ? 'exclusive' : 'shared');
+    try {
+      await this.loadCheckpoints();
+    } catch (error) {
+      await this.releaseLock();
+      throw error;
+    }
     this.stopped = false;
+    this.follow();
+  }
+
+  private async loadCheckpoints(): Promise<void> {
     for (const projection of this.projections) {
       const saved = await this.options.store.checkpoint(projection.name);
       if (!saved || saved.version !== projection.version) {
@@ -103,7 +125,6 @@ export class ProjectionRunner extends EventEmitter {
         this.committed.set(projection.name, saved.position);
       }
     }
-    this.follow();
   }
 
   /** Drops one projection's documents and replays it from the start of the log. */
@@ -126,6 +147,13 @@ export class ProjectionRunner extends EventEmitter {
     await this.subscription?.stop();
     await this.settled();
     this.subscription = null;
+    await this.releaseLock();
+  }
+
+  private async releaseLock(): Promise<void> {
+    const lock = this.lock;
+    this.lock = null;
+    await lock?.release();
   }
 
   /** The projection's committed position. */

@@ -9,7 +9,8 @@ import { UsageError } from '../usage-error';
  * `journey rebuild <projection>`: drops the projection's documents and replays the log into it,
  * until it has caught up with the head at the start. Every batch commits documents and
  * checkpoint together, so an interrupted rebuild resumes from its checkpoint (here, or in the
- * projector). Stop the projectors of that read store first: two writers would race.
+ * projector). It holds the read store's projections lock alone: refused while projectors run on
+ * that store (two writers would race), and projectors cannot start until it ends.
  */
 export async function rebuildCommand(projection: string | undefined, signal: AbortSignal): Promise<number> {
   const names = PROJECTIONS.map((p) => p.name);
@@ -17,7 +18,7 @@ export async function rebuildCommand(projection: string | undefined, signal: Abo
   const config = loadConfig();
   const log = await openJourneyLog(config.journeyLog);
   const store = await openReadStore(config.readStore);
-  const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, batchSize: config.projector.batchSize, logger: { log: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) } });
+  const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, batchSize: config.projector.batchSize, exclusive: true, logger: { log: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) } });
   try {
     const head = await log.head();
     const progress = new Progress(`rebuild ${projection}`, eventsUpTo(log, head));
