@@ -106,3 +106,33 @@ describe('KafkaJourneyLog reading what this process appended', () => {
     }
   }, 60_000);
 });
+
+describe('KafkaJourneyLog journey versions', () => {
+  it('given many journeys asked for at once, when their versions are read, then they share one or two statements and each gets its own', async () => {
+    const { open, cleanup, schema } = scratch('versions');
+    const index = new PostgresEventIndex({ connectionString: TEST_DATABASE_URL, schema });
+    const lookups: number[] = [];
+    const lookup = index.lookup.bind(index);
+    index.lookup = (ids, journeyIds) => {
+      lookups.push(journeyIds.length);
+      return lookup(ids, journeyIds);
+    };
+    const log = open(index);
+    try {
+      await log.start();
+      const journeys = Array.from({ length: 20 }, (_, i) => `cust-version-${i}`);
+      // Journey i holds i % 3 events.
+      for (const [i, journeyId] of journeys.entries()) {
+        for (let n = 0; n < i % 3; n++) await log.append([journeyEvent('feedback.received', { score: n + 1 }, { subject: journeyId })]);
+      }
+      lookups.length = 0;
+      const versions = await Promise.all(journeys.map((journeyId) => log.journeyVersion(journeyId)));
+      expect(versions).toEqual(journeys.map((_, i) => i % 3));
+      expect(lookups.length).toBeLessThanOrEqual(2);
+      expect(lookups.reduce((a, b) => a + b, 0)).toBe(20);
+    } finally {
+      await log.close();
+      await cleanup();
+    }
+  }, 60_000);
+});

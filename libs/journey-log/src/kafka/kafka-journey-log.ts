@@ -138,6 +138,11 @@ export class KafkaJourneyLog implements JourneyLog {
       groupedSender<OutgoingRecord>((messages) => this.producers.plain[i].send({ topic: this.topic, acks: -1, messages }), unavailable),
     ),
   };
+  /** Journey versions asked for together (a producer checking a batch's journeys) are read in one statement. */
+  private readonly versionLookups = new GroupedCalls<string, number>(async (journeyIds) => {
+    const { versions } = await this.options.index.lookup([], [...new Set(journeyIds)]);
+    return journeyIds.map((journeyId) => versions.get(journeyId) ?? 0);
+  });
   /** Subscriptions open on this log, stopped by `close`. */
   private readonly readers = new Set<{ stop(): Promise<void> }>();
   /**
@@ -303,7 +308,7 @@ export class KafkaJourneyLog implements JourneyLog {
 
   async journeyVersion(journeyId: string): Promise<number> {
     await this.options.index.migrate();
-    return (await this.options.index.lookup([], [journeyId])).versions.get(journeyId) ?? 0;
+    return this.versionLookups.call(journeyId);
   }
 
   async readAll(after: string | null, limit: number): Promise<StoredEvent[]> {
