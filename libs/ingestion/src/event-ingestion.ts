@@ -151,12 +151,14 @@ export class EventIngestion {
       return versions;
     };
 
-    // What the rules below need, read from the log together: each read is a round trip on a
-    // remote log, and one after another they added up to most of a batch's time.
+    // What the rules below need, read from the log together: on a remote log each read is a round
+    // trip, and one journey after another a batch waited for all of them in turn.
     const stateful = (event: JourneyEvent) => event.type !== 'policy.published' && (needsJourneyFacts(event) || event.type === 'order.placed');
     const policyOf = (event: JourneyEvent) => ('policyId' in event.data ? [event.data.policyId as string] : []);
-    await Promise.all([...new Set(events.filter(stateful).map((event) => event.subject))].map(loadFacts));
-    await Promise.all([...new Set(events.flatMap(policyOf))].map(loadPolicies));
+    await Promise.all([
+      ...[...new Set(events.filter(stateful).map((event) => event.subject))].map(loadFacts),
+      ...[...new Set(events.flatMap(policyOf))].map(loadPolicies),
+    ]);
 
     const errors: FieldError[] = [];
     for (const [index, event] of events.entries()) {
