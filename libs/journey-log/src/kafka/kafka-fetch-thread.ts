@@ -25,13 +25,12 @@ export class KafkaFetchThread {
   private handling: Promise<void> = Promise.resolve();
   private readonly exited: Promise<void>;
   private stopping = false;
-  private fetched = 0;
-  private taken = 0;
+  private untakenRecords = 0;
 
   constructor(data: FetchWorkerData, private readonly handlers: FetchThreadHandlers) {
     this.worker = startWorker(join(__dirname, `kafka-fetch-worker${extname(__filename)}`), { kafkaFetchWorker: data });
     this.worker.on('message', (message: FromFetchWorker) => {
-      if (message.type === 'records') this.fetched += message.records.length;
+      if (message.type === 'records') this.untakenRecords += message.records.length;
       // The thread ends after reporting its failure: its exit is not a second one.
       if (message.type === 'failed') this.stopping = true;
       this.handling = this.handling.then(() => this.handle(message)).catch((error: unknown) => this.handlers.failed(error as Error));
@@ -50,7 +49,7 @@ export class KafkaFetchThread {
 
   /** Records the thread has fetched that the reader has not taken yet: what reading ahead holds in memory. */
   get untaken(): number {
-    return this.fetched - this.taken;
+    return this.untakenRecords;
   }
 
   seek(offsets: Map<number, number>): void {
@@ -76,7 +75,7 @@ export class KafkaFetchThread {
     if (message.type === 'assigned') this.handlers.assigned(message.partitions);
     else if (message.type === 'records') {
       await this.handlers.records(message.records);
-      this.taken += message.records.length;
+      this.untakenRecords -= message.records.length;
       if (!this.stopping) this.post({ type: 'taken', records: message.records.length });
     } else this.handlers.failed(new Error(message.message));
   }

@@ -38,7 +38,7 @@ export type FromFetchWorker =
   | { type: 'failed'; message: string };
 
 /** One batch of a partition, decoded; a record that is not a CloudEvent travels as an invalid record, in its place. */
-export function decodeBatch({ partition, messages }: EachBatchPayload['batch']): FetchedRecord[] {
+function decodeBatch({ partition, messages }: EachBatchPayload['batch']): FetchedRecord[] {
   const records: FetchedRecord[] = [];
   for (const m of messages) {
     const offset = Number(m.offset);

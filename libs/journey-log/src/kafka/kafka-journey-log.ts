@@ -337,12 +337,10 @@ export class KafkaJourneyLog implements JourneyLog {
       finish = resolve;
     });
     let stopping = false;
-    let thread: KafkaFetchThread | null = null;
     const stop = async () => {
       stopping = true;
       coalescer.discard();
-      await started.catch(() => undefined);
-      await thread?.stop();
+      await (await started.catch(() => null))?.stop();
       // A flush already under way finishes (its commit is whole) before the reader counts as stopped.
       await coalescer.idle();
       this.readers.delete(reader);
@@ -378,8 +376,8 @@ export class KafkaJourneyLog implements JourneyLog {
     // The consumer runs in a thread of its own, which fetches and decodes while this one projects.
     const started = (async () => {
       await this.start();
-      if (stopping) return;
-      const fetching = new KafkaFetchThread(
+      if (stopping) return null;
+      const fetching: KafkaFetchThread = new KafkaFetchThread(
         { brokers: this.options.brokers, clientId: this.clientId, topic: this.topic, groupId: group?.id ?? `journey-reader-${randomUUID()}`, maxUntaken: 2 * batchSize },
         {
           assigned: (partitions) => {
@@ -402,7 +400,7 @@ export class KafkaJourneyLog implements JourneyLog {
           failed: (error) => failWith(unavailable(error)),
         },
       );
-      thread = fetching;
+      return fetching;
     })();
     started.catch((error: unknown) => failWith(unavailable(error)));
     return { done, stop };
