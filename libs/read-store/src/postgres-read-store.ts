@@ -1,7 +1,7 @@
 import { Client, Pool, type PoolClient } from 'pg';
 import { GroupedCalls } from '../../grouped-calls/src';
 import { assertSchemaName, migrateSchema } from '../../postgres-schema/src';
-import { projectionsLocked } from './projections-locked';
+import { heldLock, projectionsLocked } from './projections-lock';
 import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ProjectionsLock, ProjectionsLockMode, ReadStore, StoredDocument } from './read-store.port';
 
 export interface PostgresReadStoreOptions {
@@ -284,14 +284,7 @@ export class PostgresReadStore implements ReadStore {
       await client.end().catch(() => undefined);
       throw error;
     }
-    let held = true;
-    return {
-      release: async () => {
-        if (!held) return;
-        held = false;
-        await client.end().catch(() => undefined);
-      },
-    };
+    return heldLock(() => client.end().catch(() => undefined));
   }
 
   async close(): Promise<void> {

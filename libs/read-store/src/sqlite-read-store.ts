@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { projectionsLocked } from './projections-locked';
+import { heldLock, projectionsLocked } from './projections-lock';
 import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ProjectionsLock, ProjectionsLockMode, ReadStore, StoredDocument } from './read-store.port';
 
 export interface SqliteReadStoreOptions {
@@ -124,13 +124,10 @@ export class SqliteReadStore implements ReadStore {
       if ((error as { code?: string }).code === 'SQLITE_BUSY') throw projectionsLocked(mode, this.options.file);
       throw error;
     }
-    return {
-      release: async () => {
-        if (!db.open) return;
-        db.exec('COMMIT');
-        db.close();
-      },
-    };
+    return heldLock(() => {
+      db.exec('COMMIT');
+      db.close();
+    });
   }
 
   private lockInMemory(mode: ProjectionsLockMode): ProjectionsLock {
@@ -138,15 +135,10 @@ export class SqliteReadStore implements ReadStore {
     if (holders.exclusive || (mode === 'exclusive' && holders.shared > 0)) throw projectionsLocked(mode, ':memory:');
     if (mode === 'exclusive') holders.exclusive = true;
     else holders.shared++;
-    let held = true;
-    return {
-      release: async () => {
-        if (!held) return;
-        held = false;
-        if (mode === 'exclusive') holders.exclusive = false;
-        else holders.shared--;
-      },
-    };
+    return heldLock(() => {
+      if (mode === 'exclusive') holders.exclusive = false;
+      else holders.shared--;
+    });
   }
 
   async get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined> {
