@@ -173,7 +173,7 @@ export class EventIngestion {
       if (!stateful(event)) continue;
       const journey = await loadFacts(event.subject);
       if (journey.eventIds.has(event.id)) continue;
-      if ('policyId' in event.data) await loadPolicies(event.data.policyId);
+      for (const policyId of policyOf(event)) await loadPolicies(policyId);
       errors.push(...checkIngestionRules(journey, event, (id) => policies.get(id) ?? []).map((v) => ({ index, ...v })));
       evolveFacts(journey, event);
     }
