@@ -1,10 +1,30 @@
 import { z } from 'zod';
+import { invisibleCharacter } from './json-safety';
 
-/** Ids are non-empty strings chosen by the producer. */
-export const Id = z.string().trim().min(1, 'must be a non-empty string').max(200);
+/** Text that names something (an id, a source, an identity value): no character that cannot be seen. */
+export function visibleText<T extends z.ZodString>(schema: T) {
+  return schema.superRefine((text, ctx) => {
+    const invisible = invisibleCharacter(text);
+    if (invisible) ctx.addIssue({ code: 'custom', message: `must not contain invisible or control characters (found ${invisible})` });
+  });
+}
 
-/** ISO-8601 UTC timestamp (`2026-01-31T10:00:00Z`, fractional seconds allowed). */
+/** Ids are non-empty strings chosen by the producer, without invisible characters (two ids that look the same are the same). */
+export const Id = visibleText(z.string().trim().min(1, 'must be a non-empty string').max(200));
+
+/** ISO-8601 UTC timestamp (`2026-01-31T10:00:00Z`, fractional seconds allowed). Impossible dates (`02-30`, `24:00`) are refused. */
 export const IsoTime = z.iso.datetime({ message: 'must be an ISO-8601 UTC time such as 2026-01-31T10:00:00Z' });
+
+const IsoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
+/**
+ * A time as people type it (a date, or a time in UTC or with an offset), checked for real dates
+ * (`Date.parse` rolls `2026-02-30` over into March), normalised to UTC; null when it is not one.
+ */
+export function parseIsoInstant(text: string, options: { utcOnly?: boolean } = {}): string | null {
+  const valid = (options.utcOnly ? IsoTime : IsoInstant).safeParse(text).success;
+  return valid ? new Date(text).toISOString() : null;
+}
 
 /** Money is an integer amount in minor units; its currency travels beside it. */
 export const MinorUnits = z.number().int('must be an integer in minor units').nonnegative();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoTime } from './common';
+import { Id, IsoTime, visibleText } from './common';
 
 /**
  * CloudEvents 1.0 structured envelope, with the journey extensions.
@@ -8,7 +8,7 @@ import { Id, IsoTime } from './common';
 export const EnvelopeSchema = z.object({
   specversion: z.literal('1.0', { message: 'must be "1.0" (CloudEvents 1.0)' }),
   id: Id,
-  source: z.string().min(1, 'must name the producing service'),
+  source: visibleText(z.string().min(1, 'must name the producing service').max(1000)),
   type: z.string().min(1),
   subject: Id,
   time: IsoTime,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { catalog, isEventType, latestVersion, type EventType } from './catalog';
 import { EnvelopeSchema, POLICY_SUBJECT_PREFIX } from './envelope';
 import type { JourneyEvent } from './journey-event';
+import { jsonProblems } from './json-safety';
 
 /** One problem with one event of a request: which event, which field, why. */
 export interface FieldError {
@@ -25,6 +26,9 @@ function toFieldErrors(index: number, prefix: Array<string | number>, error: z.Z
  * The event keeps the schema version it was sent with; `upcast` brings it to the latest.
  */
 export function validateEvent(raw: unknown, index = 0): ValidationResult {
+  // Text and structure that no store can keep faithfully, before any schema walks the value.
+  const unstorable = jsonProblems(raw);
+  if (unstorable.length > 0) return { ok: false, errors: unstorable.map((p) => ({ index, ...p })) };
   const envelope = EnvelopeSchema.safeParse(raw);
   if (!envelope.success) return { ok: false, errors: toFieldErrors(index, [], envelope.error) };
   const { type } = envelope.data;

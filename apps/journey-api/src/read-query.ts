@@ -1,8 +1,7 @@
-import { CHANNELS, type Channel } from '../../../schemas/src';
+import { CHANNELS, parseIsoInstant, type Channel } from '../../../schemas/src';
 import { BackboneError } from '../../../libs/errors/src';
 import type { ReadOptions } from '../../../libs/journey-read/src';
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const MAX_WAIT_MS = 10_000;
 
 export interface RawReadQuery {
@@ -24,10 +23,9 @@ export function parseReadQuery(query: RawReadQuery): ReadOptions {
     options.channel = query.channel as Channel;
   }
   if (query.asOf !== undefined) {
-    if (!ISO_UTC.test(query.asOf) || Number.isNaN(Date.parse(query.asOf))) {
-      throw invalid('asOf', 'asOf must be an ISO-8601 UTC time such as 2026-03-01T12:00:00Z');
-    }
-    options.asOf = new Date(query.asOf).toISOString();
+    const asOf = parseIsoInstant(query.asOf, { utcOnly: true });
+    if (asOf === null) throw invalid('asOf', 'asOf must be an ISO-8601 UTC time such as 2026-03-01T12:00:00Z (a real date)');
+    options.asOf = asOf;
   }
   if (query.waitMs !== undefined) {
     const waitMs = Number(query.waitMs);

@@ -1,3 +1,4 @@
+import { parseIsoInstant } from '../../../schemas/src';
 import { UsageError } from './usage-error';
 
 /** Flag values as the commands take them: a clear usage error naming the flag when one is wrong. */
@@ -15,9 +16,9 @@ export function positiveInt(flag: string, value: string | undefined, fallback?: 
 /** An ISO-8601 time or date, normalised (undefined when the flag is absent). */
 export function optionalIsoTime(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new UsageError(`--${flag} "${value}" is not an ISO-8601 time or date`);
-  return new Date(time).toISOString();
+  const time = parseIsoInstant(value);
+  if (time === null) throw new UsageError(`--${flag} "${value}" is not an ISO-8601 time or date (e.g. 2026-03-01 or 2026-03-01T10:00:00Z)`);
+  return time;
 }
 
 export function isoTime(flag: string, value: string | undefined): string {

@@ -22,7 +22,16 @@ import type { AppendResult, JourneyLog } from '../../journey-log/src';
 export interface IngestionLimits {
   /** Events per request. @defaultValue 500 */
   maxBatchEvents: number;
+  /**
+   * The window an event's `time` must fall in: not before `notBefore`, and at most `maxAheadMs`
+   * after the clock of the ingesting process (a producer's clock may run a little ahead; year
+   * 9999 is a typo or an attack, and would stay the newest fact of its journey forever).
+   * @defaultValue 2000-01-01T00:00:00Z, one day ahead
+   */
+  eventTime?: { notBefore: string; maxAheadMs: number };
 }
+
+export const DEFAULT_EVENT_TIME_WINDOW = { notBefore: '2000-01-01T00:00:00.000Z', maxAheadMs: 86_400_000 };
 
 export interface IngestOptions {
   /** The producer's domain: only its event types are accepted. Null accepts every type. */
@@ -64,6 +73,7 @@ export class EventIngestion {
   constructor(
     private readonly log: JourneyLog,
     private readonly limits: IngestionLimits = { maxBatchEvents: 500 },
+    private readonly now: () => number = Date.now,
   ) {}
 
   async ingest(body: unknown, options: IngestOptions): Promise<IngestResult> {
@@ -97,10 +107,19 @@ export class EventIngestion {
   private validate(raw: unknown[]): JourneyEvent[] {
     const errors: FieldError[] = [];
     const events: JourneyEvent[] = [];
+    const window = this.limits.eventTime ?? DEFAULT_EVENT_TIME_WINDOW;
+    const notBefore = Date.parse(window.notBefore);
+    const latest = this.now() + window.maxAheadMs;
     raw.forEach((item, index) => {
       const result = validateEvent(item, index);
-      if (result.ok) events.push(result.event);
-      else errors.push(...result.errors);
+      if (!result.ok) {
+        errors.push(...result.errors);
+        return;
+      }
+      const time = Date.parse(result.event.time);
+      if (time < notBefore) errors.push({ index, path: 'time', message: `must not be before ${window.notBefore}` });
+      else if (time > latest) errors.push({ index, path: 'time', message: `must not be more than ${window.maxAheadMs / 1000} s ahead of the server's clock (${new Date(latest).toISOString()})` });
+      else events.push(result.event);
     });
     if (errors.length > 0) throw new IngestionError('validation_failed', 'invalid events; nothing was appended', errors);
     return events;

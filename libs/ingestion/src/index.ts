@@ -1,1 +1,1 @@
-export { EventIngestion, IngestionError, type IngestOptions, type IngestResult, type IngestionLimits } from './event-ingestion';
+export { DEFAULT_EVENT_TIME_WINDOW, EventIngestion, IngestionError, type IngestOptions, type IngestResult, type IngestionLimits } from './event-ingestion';
