@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BackboneError } from '../../errors/src';
+import { parseIsoInstant } from '../../../schemas/src';
+import { schemaNameProblem } from '../../postgres-schema/src';
+import { LOG_LEVELS, type LogLevel } from '../../logging/src';
 
 const Bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const PositiveInt = z.coerce.number().int().positive();
@@ -21,18 +24,39 @@ const EnvSchema = z.object({
   READ_STORE: z.enum(['sqlite', 'postgres'], { message: 'must be "sqlite" or "postgres"' }).default('sqlite'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// connection string').optional(),
   DATABASE_POOL_SIZE: PositiveInt.max(500).default(16),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('journey'),
+  DATABASE_SCHEMA: z
+    .string()
+    .default('journey')
+    .superRefine((schema, ctx) => {
+      const problem = schemaNameProblem(schema);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   DATA_DIR: z.string().min(1).default('./data'),
   JOURNEY_LOG_FILE: z.string().min(1).optional(),
   READ_STORE_FILE: z.string().min(1).optional(),
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL'], { message: 'must be NORMAL or FULL' }).default('NORMAL'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ALLOWED_HOSTS: z.string().regex(/^[^\s,]+(,[^\s,]+)*$/, 'must be host names separated by commas').optional(),
   MAX_BODY_BYTES: PositiveInt.default(1_048_576),
   MAX_BATCH_EVENTS: PositiveInt.default(500),
+  REQUEST_TIMEOUT_MS: PositiveInt.default(30_000),
+  HEADERS_TIMEOUT_MS: PositiveInt.default(10_000),
+  MAX_SSE_STREAMS: PositiveInt.default(5000),
+  SSE_MAX_BUFFER_BYTES: PositiveInt.default(262_144),
+  SSE_HEARTBEAT_MS: PositiveInt.default(15_000),
+  EVENT_TIME_NOT_BEFORE: z
+    .string()
+    .default('2000-01-01T00:00:00Z')
+    .refine((v) => parseIsoInstant(v, { utcOnly: true }) !== null, 'must be an ISO-8601 UTC time such as 2000-01-01T00:00:00Z')
+    .transform((v) => parseIsoInstant(v, { utcOnly: true })!),
+  EVENT_TIME_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  HEALTH_MAX_LAG_EVENTS: PositiveInt.default(10_000),
+  HEALTH_STALL_SECONDS: PositiveInt.default(30),
   PROJECTOR_BATCH_SIZE: PositiveInt.default(5000),
   PROJECTOR_POLL_MS: PositiveInt.default(50),
   RUN_PROJECTOR: Bool.default(true),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
 });
 
 export interface BackboneConfig {
@@ -50,7 +74,22 @@ export interface BackboneConfig {
   readStore:
     | { kind: 'sqlite'; file: string; synchronous: 'NORMAL' | 'FULL' }
     | { kind: 'postgres'; connectionString: string; schema: string; poolSize: number };
-  http: { host: string; port: number; maxBodyBytes: number; maxBatchEvents: number };
+  http: {
+    host: string;
+    port: number;
+    /** Host header values accepted; null: any (an app listening beyond loopback, with no list configured). */
+    allowedHosts: string[] | null;
+    maxBodyBytes: number;
+    maxBatchEvents: number;
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+  };
+  sse: { maxStreams: number; maxBufferBytes: number; heartbeatMs: number };
+  /** The window an event's `time` must fall in (see `IngestionLimits.eventTime`). */
+  eventTime: { notBefore: string; maxAheadMs: number };
+  /** When `/health` says a projection is degraded: behind by more events, or not advancing for longer. */
+  health: { maxLagEvents: number; stallMs: number };
+  logLevel: LogLevel;
   /** `group`: the consumer group projectors share on a partitioned log. */
   projector: { enabled: boolean; batchSize: number; group: string | undefined };
 }
@@ -75,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
   if (e.JOURNEY_LOG !== 'kafka' && e.PROJECTOR_GROUP) {
     missing.push(`PROJECTOR_GROUP is for a partitioned log (JOURNEY_LOG=kafka); ${e.JOURNEY_LOG} runs one projector per read store`);
   }
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) missing.push(`HEADERS_TIMEOUT_MS (${e.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`);
   if (missing.length > 0) throw new BackboneError('configuration_invalid', `invalid configuration:\n  ${missing.join('\n  ')}`);
   return {
     journeyLog:
@@ -99,9 +139,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
       e.READ_STORE === 'postgres'
         ? { kind: 'postgres', connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE }
         : { kind: 'sqlite', file: e.READ_STORE_FILE ?? join(e.DATA_DIR, 'read-store.db'), synchronous: e.SQLITE_SYNCHRONOUS },
-    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, maxBatchEvents: e.MAX_BATCH_EVENTS },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      allowedHosts: e.ALLOWED_HOSTS ? e.ALLOWED_HOSTS.split(',').map((h) => h.toLowerCase()) : isLoopback(e.HOST) ? LOOPBACK_NAMES : null,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxBatchEvents: e.MAX_BATCH_EVENTS,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    },
+    sse: { maxStreams: e.MAX_SSE_STREAMS, maxBufferBytes: e.SSE_MAX_BUFFER_BYTES, heartbeatMs: e.SSE_HEARTBEAT_MS },
+    eventTime: { notBefore: e.EVENT_TIME_NOT_BEFORE, maxAheadMs: e.EVENT_TIME_MAX_AHEAD_SECONDS * 1000 },
+    health: { maxLagEvents: e.HEALTH_MAX_LAG_EVENTS, stallMs: e.HEALTH_STALL_SECONDS * 1000 },
+    logLevel: e.LOG_LEVEL,
     projector: { enabled: e.RUN_PROJECTOR, batchSize: e.PROJECTOR_BATCH_SIZE, group: e.JOURNEY_LOG === 'kafka' ? (e.PROJECTOR_GROUP ?? `journey-projector.${e.KAFKA_TOPIC}`) : undefined },
   };
+}
+
+/** Names a browser may use for an app on loopback; any other Host header is a DNS-rebinding attempt. */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** The variables, their defaults and meaning: printed by `--help` and kept in step with the README. */

@@ -35,6 +35,15 @@ export const ERROR_CODES = [
   'log_unavailable',
   'store_unavailable',
   'projections_locked',
+  'duplicate_id',
+  'already_claimed',
+  'invalid_request',
+  'request_aborted',
+  'request_timeout',
+  'headers_too_large',
+  'host_not_allowed',
+  'too_many_streams',
+  'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

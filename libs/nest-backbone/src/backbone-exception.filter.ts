@@ -1,40 +1,76 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { BackboneError } from '../../errors/src';
+import { BackboneError, type ErrorCode } from '../../errors/src';
 import { IngestionError } from '../../ingestion/src';
+import { errorFields, type StructuredLogger } from '../../logging/src';
 import { STATUS_BY_CODE } from './http-status';
 
 /** Every error leaves as `{"code", "errors":[{index?, path, message}]}` with its mapped status. */
 @Catch()
 export class BackboneExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('http');
+  constructor(private readonly logger: StructuredLogger) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     // Already answering (a stream under way): the error can only end it.
     if (reply.sent || reply.raw.headersSent) {
       if (!reply.raw.writableEnded) reply.raw.end();
+      logError(this.logger, reply, 500, 'internal_error', error);
       return;
     }
-    if (!(error instanceof BackboneError) && !(error instanceof HttpException)) {
-      this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
-    }
-    sendError(reply, error);
+    sendError(reply, error, this.logger);
   }
 }
 
-/** Answers with the error's status and body; also for errors Fastify meets before any controller. */
-export function sendError(reply: FastifyReply, error: unknown): void {
+/** An error of Fastify's own (it carries the status it wants): as one of the contract's codes. */
+function frameworkCode(error: unknown): ErrorCode | null {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  if (status === 413) return 'payload_too_large';
+  if (status === 408) return 'request_timeout';
+  if (status === 404) return 'not_found';
+  return 'invalid_request';
+}
+
+/**
+ * Answers with the error's status and body; also for errors Fastify meets before any controller.
+ * Server-side failures (5xx) leave one JSON log line with their code, never with the request's
+ * data or URL; a client's mistakes (4xx) are its answer, and a debug line at most.
+ */
+export function sendError(reply: FastifyReply, error: unknown, logger: StructuredLogger): void {
+  let code: ErrorCode;
+  let body: { code: ErrorCode; errors: unknown[] };
   if (error instanceof BackboneError) {
+    code = error.code;
     const errors = error instanceof IngestionError ? error.errors : [{ path: pathOf(error), message: error.message }];
-    if (error.code === 'not_caught_up') reply.header('Retry-After', '1');
-    void reply.code(STATUS_BY_CODE[error.code]).send({ code: error.code, errors });
-  } else if (error instanceof HttpException) {
-    const status = error.getStatus();
-    void reply.code(status).send({ code: status === 404 ? 'not_found' : 'http_error', errors: [{ path: '(request)', message: error.message }] });
+    body = { code, errors };
+    if (code === 'not_caught_up' || code === 'log_unavailable' || code === 'store_unavailable' || code === 'too_many_streams') reply.header('Retry-After', '1');
+  } else if (error instanceof HttpException && error.getStatus() === 404) {
+    code = 'not_found';
+    body = { code, errors: [{ path: '(request)', message: error.message }] };
+  } else if (frameworkCode(error)) {
+    code = frameworkCode(error)!;
+    body = { code, errors: [{ path: '(request)', message: (error as Error).message }] };
   } else {
-    void reply.code(500).send({ code: 'internal_error', errors: [{ path: '(server)', message: 'internal error' }] });
+    code = 'internal_error';
+    body = { code, errors: [{ path: '(server)', message: 'internal error' }] };
   }
+  const status = STATUS_BY_CODE[code];
+  // A body refused before its end: the rest of it is not read, so the connection cannot carry another request.
+  if (!reply.request.raw.complete) reply.header('Connection', 'close');
+  logError(logger, reply, status, code, error);
+  if (code === 'request_aborted') {
+    // Nobody is listening; counted (metrics) but not answered.
+    reply.raw.destroy();
+    return;
+  }
+  void reply.code(status).send(body);
+}
+
+function logError(logger: StructuredLogger, reply: FastifyReply, status: number, code: string, error: unknown): void {
+  const fields = { code, status, method: reply.request.method, route: reply.request.routeOptions.url ?? 'unmatched', reqId: reply.request.id };
+  if (status >= 500) logger.error({ ...fields, error: errorFields(error) }, 'request failed');
+  else logger.debug(fields, 'request refused');
 }
 
 function pathOf(error: BackboneError): string {

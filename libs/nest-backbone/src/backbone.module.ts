@@ -6,7 +6,8 @@ import { JourneyReader, ProjectionProgress } from '../../journey-read/src';
 import type { ReadStore } from '../../read-store/src';
 import { HealthController } from './health.controller';
 import { Metrics } from './metrics';
-import { BACKBONE_CONFIG, JOURNEY_LOG, READ_STORE } from './tokens';
+import type { StructuredLogger } from '../../logging/src';
+import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, READ_STORE } from './tokens';
 
 /** Opens the configured adapters once per process and closes them at shutdown. */
 @Global()
@@ -17,19 +18,20 @@ export class BackboneModule implements OnApplicationShutdown {
     @Inject(READ_STORE) private readonly store: ReadStore,
   ) {}
 
-  static forRoot(config: BackboneConfig): DynamicModule {
+  static forRoot(config: BackboneConfig, logger: StructuredLogger): DynamicModule {
     return {
       module: BackboneModule,
       controllers: [HealthController],
       providers: [
         { provide: BACKBONE_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
         { provide: JOURNEY_LOG, useFactory: async () => openJourneyLog(config.journeyLog) },
         { provide: READ_STORE, useFactory: async () => openReadStore(config.readStore) },
         { provide: Metrics, useFactory: () => createMetrics() },
         { provide: ProjectionProgress, useFactory: (log: JourneyLog, store: ReadStore) => new ProjectionProgress(log, store), inject: [JOURNEY_LOG, READ_STORE] },
         {
           provide: EventIngestion,
-          useFactory: (log: JourneyLog) => new EventIngestion(log, { maxBatchEvents: config.http.maxBatchEvents }),
+          useFactory: (log: JourneyLog) => new EventIngestion(log, { maxBatchEvents: config.http.maxBatchEvents, eventTime: config.eventTime }),
           inject: [JOURNEY_LOG],
         },
         {
@@ -38,7 +40,7 @@ export class BackboneModule implements OnApplicationShutdown {
           inject: [JOURNEY_LOG, READ_STORE, ProjectionProgress],
         },
       ],
-      exports: [BACKBONE_CONFIG, JOURNEY_LOG, READ_STORE, Metrics, ProjectionProgress, EventIngestion, JourneyReader],
+      exports: [BACKBONE_CONFIG, LOGGER, JOURNEY_LOG, READ_STORE, Metrics, ProjectionProgress, EventIngestion, JourneyReader],
     };
   }
 

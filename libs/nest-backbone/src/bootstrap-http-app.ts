@@ -5,9 +5,18 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { BackboneConfig } from '../../config/src';
 import { BackboneError } from '../../errors/src';
+import { IngestionError } from '../../ingestion/src';
+import type { StructuredLogger } from '../../logging/src';
+import { hostAllowed } from './allowed-host';
 import { BackboneExceptionFilter, sendError } from './backbone-exception.filter';
+import { answerClientError } from './client-error-answer';
 import { countHttpRequest } from './count-http-request';
+import { jsonContentTypeProblem } from './json-content-type';
 import { Metrics } from './metrics';
+import { NestLogger } from './nest-logger';
+
+/** How often Node looks for requests past their time (its default, 30 s, would let a 10 s limit run to 40). */
+const TIMEOUT_CHECK_MS = 1000;
 
 /**
  * Starts one app on Fastify: JSON bodies are read by the controllers themselves (limits and error
@@ -15,30 +24,65 @@ import { Metrics } from './metrics';
  * adapters. Fastify rather than Express: in a like-for-like Nest app (a POST and a GET per event,
  * 1,000 events a second) it took about 15 µs of CPU per request against Express's 35 here, and the
  * backbone app is CPU-bound at that rate.
+ *
+ * Before any route: the Host header (DNS rebinding, on loopback), and for a request with a body,
+ * its content type and announced length, so a refused body is never read. Headers must arrive
+ * within `headersTimeoutMs` and the whole request within `requestTimeoutMs` (a client trickling
+ * bytes would otherwise hold a connection and its memory forever).
  */
-export async function bootstrapHttpApp(name: string, module: Type | DynamicModule, config: BackboneConfig): Promise<NestFastifyApplication> {
+export async function bootstrapHttpApp(
+  name: string,
+  module: Type | DynamicModule,
+  config: BackboneConfig,
+  logger: StructuredLogger,
+): Promise<NestFastifyApplication> {
+  const { http } = config;
   // Paths as Express matched them: a trailing slash is the same route, and a long id is a parameter, not a 404.
   const adapter = new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    requestTimeout: http.requestTimeoutMs,
+    http: { headersTimeout: http.headersTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
+    clientErrorHandler: answerClientError,
     // A URL Fastify cannot route (a broken %-escape) answers in the contract's error shape too.
-    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => sendError(reply, new BackboneError('invalid_parameter', error.message)),
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+      sendError(reply, new BackboneError('invalid_parameter', error.message), logger),
   });
   const fastify = adapter.getInstance();
   // The body stays unread for the controller (readJsonBody): its limit and errors are the contract's.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  // Errors thrown here reach Nest's handler of Fastify errors, so the one filter answers them.
+  fastify.addHook('onRequest', async (request) => {
+    if (!hostAllowed(request.headers.host, http.allowedHosts)) {
+      throw new BackboneError('host_not_allowed', `this app answers to ${http.allowedHosts!.join(', ')} only (set ALLOWED_HOSTS to add names)`);
+    }
+    if (!hasBody(request)) return;
+    const problem = jsonContentTypeProblem(request.headers['content-type']);
+    if (problem) throw new IngestionError('validation_failed', 'unsupported content type', [{ index: 0, path: '(body)', message: problem }]);
+    if (Number(request.headers['content-length']) > http.maxBodyBytes) {
+      throw new IngestionError('payload_too_large', 'request body too large', [
+        { index: 0, path: '(body)', message: `the body is over the limit of ${http.maxBodyBytes} bytes` },
+      ]);
+    }
+  });
   // A failure while wiring (a log or store that cannot be reached) is thrown to startApp, which
   // says it in one line: Nest neither exits nor logs it here.
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bodyParser: false, logger: false, abortOnError: false });
-  app.useLogger(['error', 'warn']);
-  app.useGlobalFilters(new BackboneExceptionFilter());
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bodyParser: false, logger: new NestLogger(logger), abortOnError: false });
+  app.useGlobalFilters(new BackboneExceptionFilter(logger));
   app.enableShutdownHooks();
   const metrics = app.get(Metrics);
   // Streams (SSE) leave Fastify's lifecycle and count themselves when they end.
   fastify.addHook('onResponse', async (request, reply) => countHttpRequest(metrics, request, reply.statusCode));
-  await app.listen(config.http.port, config.http.host);
+  await app.listen(http.port, http.host);
   const address = app.getHttpServer().address() as { port: number };
-  // Tests and scripts wait for this exact line to learn the port (PORT=0 picks a free one).
-  console.log(`listening on http://${config.http.host}:${address.port}`);
+  // Tests and scripts wait for this exact text to learn the port (PORT=0 picks a free one).
+  logger.info({ host: http.host, port: address.port }, `listening on http://${http.host}:${address.port}`);
   return app;
+}
+
+/** A request that carries a body to a route that reads one (a GET's body is never read). */
+function hasBody(request: FastifyRequest): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }

@@ -1,10 +1,11 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { JourneyLog } from '../../journey-log/src';
 import { PROJECTIONS } from '../../journey-projections/src';
-import { INVALID_RECORDS, projectionStatus } from '../../projection-runtime/src';
+import type { BackboneConfig } from '../../config/src';
+import { INVALID_RECORDS, projectionProblems, projectionStatus } from '../../projection-runtime/src';
 import type { ReadStore } from '../../read-store/src';
 import { Metrics } from './metrics';
-import { JOURNEY_LOG, READ_STORE } from './tokens';
+import { BACKBONE_CONFIG, JOURNEY_LOG, READ_STORE } from './tokens';
 
 /** `/health` and `/metrics`, served by every app. */
 @Controller()
@@ -12,22 +13,33 @@ export class HealthController {
   constructor(
     @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
     @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(BACKBONE_CONFIG) private readonly config: BackboneConfig,
     private readonly metrics: Metrics,
   ) {}
 
+  /**
+   * `ok`, or `degraded` with the reasons: events parked (the backbone goes on, but someone should
+   * look at them), records on the log that are not journey events, a projection too far behind
+   * the log or behind and not advancing.
+   */
   @Get('health')
   async health() {
     const projections = await projectionStatus(this.log, this.store, PROJECTIONS);
     // Every parked event counts, including records on the log that were not journey events.
     const parkedCounts = await this.store.parkedCounts();
     const parked = Object.values(parkedCounts).reduce((sum, n) => sum + n, 0);
+    const invalidRecords = parkedCounts[INVALID_RECORDS] ?? 0;
+    const problems = projectionProblems(projections, this.config.health, Date.now());
+    if (invalidRecords > 0) {
+      problems.push({ projection: INVALID_RECORDS, problem: 'parked_events', message: `${invalidRecords} record(s) on the log are not journey events` });
+    }
     return {
-      // Parked events do not stop the backbone, but someone should look at them.
-      status: parked > 0 ? 'degraded' : 'ok',
+      status: problems.length > 0 ? 'degraded' : 'ok',
+      problems,
       journeyLog: { kind: this.log.kind, head: await this.log.head() },
       readStore: { kind: this.store.kind },
       parkedEvents: parked,
-      invalidRecords: parkedCounts[INVALID_RECORDS] ?? 0,
+      invalidRecords,
       projections,
     };
   }

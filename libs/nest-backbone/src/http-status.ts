@@ -15,4 +15,14 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   store_unavailable: 503,
   projections_locked: 409,
   configuration_invalid: 500,
+  duplicate_id: 409,
+  already_claimed: 422,
+  invalid_request: 400,
+  // The client is gone: nothing is sent, but a status is counted.
+  request_aborted: 400,
+  request_timeout: 408,
+  headers_too_large: 431,
+  host_not_allowed: 403,
+  too_many_streams: 503,
+  internal_error: 500,
 };

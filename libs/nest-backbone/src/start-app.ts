@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { loadConfig, type BackboneConfig } from '../../config/src';
 import { isBackboneError } from '../../errors/src';
+import { createLogger } from '../../logging/src';
 import { BackboneModule } from './backbone.module';
 import { bootstrapHttpApp } from './bootstrap-http-app';
 
@@ -20,10 +21,11 @@ export async function startApp(name: string, modules: (config: BackboneConfig) =
     }
     throw error;
   }
+  const logger = createLogger(name, config.logLevel);
   @Module({})
   class AppRootModule {}
   try {
-    return await bootstrapHttpApp(name, { module: AppRootModule, imports: [BackboneModule.forRoot(config), ...modules(config)] }, config);
+    return await bootstrapHttpApp(name, { module: AppRootModule, imports: [BackboneModule.forRoot(config, logger), ...modules(config)] }, config, logger);
   } catch (error) {
     // A log or read store that cannot be reached at start: one clear line and exit code 3.
     if (isBackboneError(error)) {

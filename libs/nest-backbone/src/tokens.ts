@@ -3,3 +3,4 @@ export const BACKBONE_CONFIG = Symbol('BACKBONE_CONFIG');
 export const JOURNEY_LOG = Symbol('JOURNEY_LOG');
 export const READ_STORE = Symbol('READ_STORE');
 export const PRODUCER_OWNER = Symbol('PRODUCER_OWNER');
+export const LOGGER = Symbol('LOGGER');

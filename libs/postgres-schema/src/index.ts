@@ -1,2 +1,3 @@
-export { migrateSchema, assertSchemaName } from './migrate-schema';
+export { migrateSchema, assertSchemaName, schemaNameProblem } from './migrate-schema';
 export { sqlLiteral } from './sql-literal';
+export { isPostgresUnreachable } from './postgres-unreachable';

@@ -2,9 +2,32 @@ import type { Pool } from 'pg';
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** A schema name is interpolated into SQL: only a plain lower-case identifier is accepted. */
+/**
+ * Words PostgreSQL does not take as a schema name unquoted (its reserved key words, and those
+ * that may name only a function or type): `CREATE SCHEMA select` is a syntax error.
+ */
+const RESERVED = new Set(
+  `all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation column
+   concurrently constraint create cross current_catalog current_date current_role current_schema current_time current_timestamp
+   current_user default deferrable desc distinct do else end except false fetch for foreign freeze from full grant group having
+   ilike in initially inner intersect into is isnull join lateral leading left like limit localtime localtimestamp natural not
+   notnull null offset on only or order outer overlaps placing primary references returning right select session_user similar
+   some symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when where window
+   with`.split(/\s+/),
+);
+
+/** Why `schema` cannot hold the backbone's tables, or null when it can. */
+export function schemaNameProblem(schema: string): string | null {
+  if (!IDENT.test(schema)) return 'must be a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)';
+  if (RESERVED.has(schema)) return `"${schema}" is a reserved SQL key word`;
+  if (schema.startsWith('pg_') || schema === 'information_schema') return `"${schema}" is reserved for PostgreSQL's system schemas`;
+  return null;
+}
+
+/** A schema name is interpolated into SQL: only a plain lower-case identifier, not a reserved word, is accepted. */
 export function assertSchemaName(schema: string): string {
-  if (!IDENT.test(schema)) throw new Error(`invalid schema name "${schema}"`);
+  const problem = schemaNameProblem(schema);
+  if (problem) throw new Error(`invalid schema name "${schema}": ${problem}`);
   return schema;
 }
 

@@ -42,7 +42,7 @@ export async function simulateCommand(args: SimulateArgs, signal: AbortSignal): 
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(prefix)) throw new UsageError('--prefix must be 1 to 40 letters, digits, - or _');
 
   const { log, config } = await openLog({ mustExist: false });
-  const ingestion = new EventIngestion(log, { maxBatchEvents: config.http.maxBatchEvents });
+  const ingestion = new EventIngestion(log, { maxBatchEvents: config.http.maxBatchEvents, eventTime: config.eventTime });
   const counts = emptyCounts();
   const progress = new Progress('simulate');
   let written = 0;
