@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SqliteJourneyLog } from '../libs/journey-log/src';
 import { PROJECTIONS } from '../libs/journey-projections/src';
+import { createLogger } from '../libs/logging/src';
 import { ProjectionRunner } from '../libs/projection-runtime/src';
 import { SqliteReadStore } from '../libs/read-store/src';
 
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     }
   } else {
     const store = new SqliteReadStore({ file: storeFile });
-    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, logger: { log: () => undefined, error: console.error } });
+    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, logger: createLogger('bench', 'error', 'stderr') });
     await new Promise<void>((resolve) => {
       runner.on('committed', (batch: { position: string }) => {
         if (batch.position === head) resolve();

@@ -8,6 +8,7 @@ import { KafkaJourneyLog, PostgresEventIndex } from '../libs/journey-log/src';
 import { CONSUMER_FETCH, toKafkaRecord } from '../libs/journey-log/src/kafka';
 import { PROJECTIONS } from '../libs/journey-projections/src';
 import { appendInBatches, syntheticEvents } from '../libs/journey-simulator/src';
+import { createLogger } from '../libs/logging/src';
 import { ProjectionRunner } from '../libs/projection-runtime/src';
 import { PostgresReadStore } from '../libs/read-store/src';
 import { ROOT, fmt, httpRequest, percentile, postEvents, startBenchApp } from './bench-app';
@@ -147,7 +148,7 @@ export async function benchKafka(line: Line): Promise<void> {
 
     const store = new PostgresReadStore({ connectionString: DATABASE_URL, schema: projectSchema, poolSize: 4 });
     await store.migrate();
-    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, logger: { log: () => undefined, error: console.error } });
+    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, logger: createLogger('bench', 'error', 'stderr') });
     t = performance.now();
     await new Promise<void>((done) => {
       runner.on('committed', () => {

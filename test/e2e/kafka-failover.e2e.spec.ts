@@ -51,7 +51,7 @@ describe('projector failover on Kafka', () => {
     const afterFailover = await readModelHash(store, PROJECTIONS);
 
     const clean = new SqliteReadStore({ file: join(tempDataDir(), 'clean.db') });
-    const runner = new ProjectionRunner({ log, store: clean, projections: PROJECTIONS, logger: { log: () => undefined, error: () => undefined } });
+    const runner = new ProjectionRunner({ log, store: clean, projections: PROJECTIONS });
     await runner.start();
     await waitFor(async () => log.positions.reached((await clean.checkpoint('journey-view'))?.position ?? null, head), { timeoutMs: 180_000, intervalMs: 200, what: 'clean rebuild' });
     await runner.stop();

@@ -56,7 +56,7 @@ describe.each([
 
     // The clean rebuild is always on SQLite: equal hashes also show the adapters keep identical documents.
     const cleanStore = new SqliteReadStore({ file: join(dataDir, 'clean-rebuild.db') });
-    const runner = new ProjectionRunner({ log, store: cleanStore, projections: PROJECTIONS, logger: { log: () => undefined, error: () => undefined } });
+    const runner = new ProjectionRunner({ log, store: cleanStore, projections: PROJECTIONS });
     await runner.start();
     await waitFor(async () => (await cleanStore.checkpoint('journey-view'))?.position === head, { timeoutMs: 120_000, what: 'clean rebuild' });
     await runner.stop();

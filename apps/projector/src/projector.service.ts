@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { BackboneConfig } from '../../../libs/config/src';
 import type { JourneyLog } from '../../../libs/journey-log/src';
 import { ProjectionProgress } from '../../../libs/journey-read/src';
 import { PROJECTIONS } from '../../../libs/journey-projections/src';
-import { BACKBONE_CONFIG, JOURNEY_LOG, READ_STORE } from '../../../libs/nest-backbone/src';
+import type { StructuredLogger } from '../../../libs/logging/src';
+import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, READ_STORE } from '../../../libs/nest-backbone/src';
 import { ProjectionRunner } from '../../../libs/projection-runtime/src';
 import type { ReadStore } from '../../../libs/read-store/src';
 
@@ -11,12 +12,12 @@ import type { ReadStore } from '../../../libs/read-store/src';
 @Injectable()
 export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly runner: ProjectionRunner;
-  private readonly logger = new Logger('projector');
 
   constructor(
     @Inject(JOURNEY_LOG) log: JourneyLog,
     @Inject(READ_STORE) store: ReadStore,
     @Inject(BACKBONE_CONFIG) config: BackboneConfig,
+    @Inject(LOGGER) logger: StructuredLogger,
     progress: ProjectionProgress,
   ) {
     this.runner = new ProjectionRunner({
@@ -25,7 +26,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       projections: PROJECTIONS,
       batchSize: config.projector.batchSize,
       group: config.projector.group,
-      logger: { log: (m: string) => console.log(`projector: ${m}`), error: (m: string) => this.logger.error(m) },
+      logger: logger.child({ component: 'projector' }),
     });
     // Readers waiting for a position in this process are answered as soon as it is committed.
     progress.followLocalProjector((projection) => this.runner.position(projection), { alone: () => this.runner.alone() });

@@ -2,3 +2,4 @@ export { defineProjection, type Projection, type ProjectionContext, type Project
 export { applyEvents, documentKey, requiredDocuments, type ApplyOptions, type ApplyOutcome } from './apply-events';
 export { ProjectionRunner, INVALID_RECORDS, type CommittedBatch, type ProjectionRunnerOptions } from './projection-runner';
 export { projectionStatus, type ProjectionStatus } from './projection-status';
+export { projectionProblems, type HealthThresholds, type ProjectionProblem } from './projection-health';

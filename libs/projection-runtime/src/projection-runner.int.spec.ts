@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteJourneyLog } from '../../journey-log/src';
-import { SqliteReadStore } from '../../read-store/src';
+import { BackboneError } from '../../errors/src';
+import { SqliteReadStore, type ProjectionCommit } from '../../read-store/src';
 import { journeyEvent, tempDataDir, waitFor } from '../../testing/src';
 import { defineProjection, ProjectionRunner, projectionStatus, type Projection } from './index';
 
@@ -29,7 +30,7 @@ describe('projection runner', () => {
   let store: SqliteReadStore;
   const runners: ProjectionRunner[] = [];
   const runner = (projections: Projection<any>[], batchSize = 3) => {
-    const r = new ProjectionRunner({ log, store, projections, batchSize, logger: { log: () => undefined, error: () => undefined } });
+    const r = new ProjectionRunner({ log, store, projections, batchSize });
     runners.push(r);
     return r;
   };
@@ -54,7 +55,7 @@ describe('projection runner', () => {
     const { position } = await log.append([contact('b', 'r5')]);
     await waitFor(async () => (await store.checkpoint('contact-count'))?.position === position, { what: 'live event' });
     expect((await store.get('contact-count', 'b'))?.value).toEqual({ n: 2, reasons: ['r2', 'r5'] });
-    expect(await projectionStatus(log, store, [counting()])).toEqual([{ projection: 'contact-count', version: 1, position, lag: 0, parked: 0 }]);
+    expect(await projectionStatus(log, store, [counting()])).toEqual([{ projection: 'contact-count', version: 1, position, lag: 0, parked: 0, updatedAt: expect.any(String) }]);
   });
 
   it('resumes from its checkpoint after a stop without applying anything twice', async () => {
@@ -97,6 +98,36 @@ describe('projection runner', () => {
     await v2.start();
     await waitFor(async () => (await store.checkpoint('contact-count'))?.version === 2 && (await store.get<{ n: number }>('contact-count', 'a'))?.value.n === 2);
     expect(await store.get('contact-count', 'stale')).toBeUndefined();
+  });
+
+  it('loses no event when a commit fails while the next batch is being read', async () => {
+    // A projection that has run before (not a rebuild): documents are read from the store.
+    const first = runner([counting()]);
+    await first.start();
+    await first.stop();
+    // Fault injection around the real store: the second commit fails once (the store unreachable
+    // for a moment), while the batch after it is still reading its documents.
+    let commits = 0;
+    const realCommit = store.commit.bind(store);
+    const realGetMany = store.getMany.bind(store);
+    store.commit = async (change: ProjectionCommit) => {
+      if (++commits === 2) {
+        await new Promise((r) => setTimeout(r, 5));
+        throw new BackboneError('store_unavailable', 'injected: the store is away for a moment', { retriable: true });
+      }
+      return realCommit(change);
+    };
+    store.getMany = (async (projection: string, ids: readonly string[]) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return realGetMany(projection, ids);
+    }) as typeof store.getMany;
+    const events = Array.from({ length: 60 }, (_, i) => contact(`c${i}`, `r${i}`));
+    const { position } = await log.append(events);
+    const r = new ProjectionRunner({ log, store, projections: [counting()], batchSize: 10, retryDelayMs: 10 });
+    runners.push(r);
+    await r.start();
+    await waitFor(async () => (await store.checkpoint('contact-count'))?.position === position, { what: 'every batch committed' });
+    for (let i = 0; i < 60; i++) expect({ customer: i, doc: (await store.get('contact-count', `c${i}`))?.value }).toEqual({ customer: i, doc: { n: 1, reasons: [`r${i}`] } });
   });
 
   it('refuses a projection that reads one registered after it', () => {

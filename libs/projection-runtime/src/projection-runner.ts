@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { storableText } from '../../../schemas/src';
+import { isBackboneError } from '../../errors/src';
 import type { InvalidRecord, JourneyLog, LogSubscription, StoredEvent } from '../../journey-log/src';
-import type { Checkpoint, ProjectionsLock, ReadStore, StoredDocument } from '../../read-store/src';
+import { errorFields, silentLogger, type StructuredLogger } from '../../logging/src';
+import type { Checkpoint, DocumentWrite, ParkedEvent, ProjectionsLock, ReadStore, StoredDocument } from '../../read-store/src';
 import { applyEvents, documentKey, requiredDocuments, splitDocumentKey } from './apply-events';
 import type { Projection } from './projection';
 
@@ -26,9 +29,26 @@ export interface ProjectionRunnerOptions {
    * shared with other projectors. @defaultValue false
    */
   exclusive?: boolean;
-  /** Delay before resubscribing after a failed batch. @defaultValue 1000 */
+  /** Delay before resubscribing after a failed batch; doubled on each failure in a row, up to 30 s. @defaultValue 1000 */
   retryDelayMs?: number;
-  logger?: Pick<Console, 'log' | 'error'>;
+  /** @defaultValue no logging */
+  logger?: StructuredLogger;
+}
+
+/** Longest pause between two attempts while the log or the store stays unreachable. */
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * The log or the store could not be reached: worth trying the same work again later. Anything
+ * else a commit throws is the store refusing what it was given, which trying again cannot change.
+ */
+function unreachable(error: unknown): boolean {
+  return isBackboneError(error, 'store_unavailable') || isBackboneError(error, 'log_unavailable');
+}
+
+/** A parked event's fields as any store can keep them: what could not be stored may be in its id or error. */
+function storableParked(p: ParkedEvent): ParkedEvent {
+  return { projection: p.projection, position: storableText(p.position), eventId: storableText(p.eventId), type: storableText(p.type), error: storableText(p.error) };
 }
 
 /** Where records that are not valid journey events are parked. */
@@ -73,6 +93,12 @@ export class ProjectionRunner extends EventEmitter {
   private reassigned = false;
   /** In a group: the last assignment gave this runner every partition. */
   private holdsAll = false;
+  /** Set after the store refused a commit: events up to here are committed carefully (see `commitCarefully`). */
+  private carefulUntil: string | null = null;
+  /** Failed attempts since the last commit: the pause before the next one grows with them. */
+  private failuresInARow = 0;
+  /** Moves on at every recovery: work begun before it is void (see `assertCurrent`). */
+  private generation = 0;
   private stopped = true;
   /** The store's projections lock, held from start to stop. */
   private lock: ProjectionsLock | null = null;
@@ -114,7 +140,7 @@ export class ProjectionRunner extends EventEmitter {
     for (const projection of this.projections) {
       const saved = await this.options.store.checkpoint(projection.name);
       if (!saved || saved.version !== projection.version) {
-        if (saved) this.logger.log(`projection ${projection.name}: v${saved.version} -> v${projection.version}, rebuilding from the start`);
+        if (saved) this.logger.info({ projection: projection.name, from: saved.version, to: projection.version }, 'projection version changed: rebuilding from the start');
         await this.options.store.reset(projection.name, projection.version);
         this.checkpoints.set(projection.name, null);
         this.committed.set(projection.name, null);
@@ -174,8 +200,8 @@ export class ProjectionRunner extends EventEmitter {
     while (this.inFlight) await this.inFlight.done.catch(() => undefined);
   }
 
-  private get logger() {
-    return this.options.logger ?? console;
+  private get logger(): StructuredLogger {
+    return this.options.logger ?? silentLogger;
   }
 
   private lowestCheckpoint(): string | null {
@@ -208,36 +234,55 @@ export class ProjectionRunner extends EventEmitter {
     subscription.done.catch((error: unknown) => this.recover(subscription, error));
   }
 
-  /** After a failed batch or commit: drop what is in memory and follow again from the committed checkpoints. */
-  private recover(subscription: LogSubscription, error: unknown): void {
+  /**
+   * After a failed batch or commit: drop what is in memory and follow again from the committed
+   * checkpoints, after a pause that grows while failures go on. A commit the store refused (not
+   * one it could not take for being unreachable) would be refused again: the events up to it are
+   * then committed carefully (`commitCarefully`), so the one that cannot be stored is found and parked.
+   */
+  private recover(subscription: LogSubscription, error: unknown, refusedUpTo?: string): void {
     if (this.stopped || this.subscription !== subscription || this.failed.has(subscription)) return;
     this.failed.add(subscription);
+    // Batches of the failed subscription still under way must change nothing from here on.
+    this.generation++;
     // Until it joins again, others may hold the partitions.
     this.holdsAll = false;
     void subscription.stop();
-    this.logger.error(`projection batch failed, retrying from the last checkpoint: ${String(error)}`);
+    if (refusedUpTo !== undefined && !unreachable(error)) {
+      this.carefulUntil = this.carefulUntil === null ? refusedUpTo : this.options.log.positions.merge(this.carefulUntil, refusedUpTo);
+    }
+    const delay = Math.min(MAX_RETRY_DELAY_MS, (this.options.retryDelayMs ?? 1000) * 2 ** Math.min(this.failuresInARow, 10));
+    this.failuresInARow++;
+    this.logger.error(
+      { code: isBackboneError(error) ? error.code : 'projection_failed', retryInMs: delay, failuresInARow: this.failuresInARow, careful: this.carefulUntil !== null, error: errorFields(error) },
+      'projection batch failed; resuming from the last checkpoint',
+    );
     this.cache.clear();
     this.rebuilding.clear();
     this.emit('error-retry', error);
     const retry = () => {
       if (this.stopped || this.subscription !== subscription) return;
       void this.settled().then(() => this.reloadCheckpoints()).then(
-        () => this.follow(),
+        () => {
+          this.cache.clear();
+          this.rebuilding.clear();
+          this.follow();
+        },
         (reloadError: unknown) => {
           // The store is unreachable too: keep trying, never crash the process over it.
-          this.logger.error(`cannot reload checkpoints, retrying: ${String(reloadError)}`);
-          setTimeout(retry, this.options.retryDelayMs ?? 1000);
+          this.logger.error({ code: 'store_unavailable', retryInMs: delay, error: errorFields(reloadError) }, 'cannot reload checkpoints; retrying');
+          setTimeout(retry, delay);
         },
       );
     };
-    setTimeout(retry, this.options.retryDelayMs ?? 1000);
+    setTimeout(retry, delay);
   }
 
   /** Records that are not journey events are parked once, under the log itself, and skipped. */
   private async parkInvalid(records: InvalidRecord[]): Promise<void> {
-    const parked = records.map((r) => ({ projection: INVALID_RECORDS, position: r.position, eventId: r.id, type: r.type, error: r.error }));
+    const parked = records.map((r) => storableParked({ projection: INVALID_RECORDS, position: r.position, eventId: r.id, type: r.type, error: r.error }));
     await this.options.store.commit({ documents: [], checkpoints: [], parked });
-    for (const p of parked) this.logger.error(`parked invalid record ${p.eventId} at ${p.position}: ${p.error}`);
+    for (const p of parked) this.logger.warn({ projection: INVALID_RECORDS, position: p.position }, 'parked a record that is not a journey event');
   }
 
   private async reloadCheckpoints(): Promise<void> {
@@ -249,16 +294,60 @@ export class ProjectionRunner extends EventEmitter {
     }
   }
 
+  /** Checkpoints that move each projection on to `upTo` (merged: on a partitioned log, per partition). */
+  private checkpointsUpTo(upTo: string, projections: readonly Projection<any>[] = this.projections): Checkpoint[] {
+    const positions = this.options.log.positions;
+    const checkpoints: Checkpoint[] = [];
+    for (const projection of projections) {
+      const current = this.checkpoints.get(projection.name) ?? null;
+      if (!positions.reached(current, upTo)) checkpoints.push({ projection: projection.name, version: projection.version, position: positions.merge(current, upTo) });
+    }
+    return checkpoints;
+  }
+
+  /** The changed documents of a working set, as the store writes them. */
+  private documentWrites(changed: Set<string>, working: Map<string, StoredDocument>): DocumentWrite[] {
+    return [...changed].map((key) => {
+      const { projection, id } = splitDocumentKey(key);
+      const doc = working.get(key)!;
+      return { projection, id, value: doc.value, position: doc.position };
+    });
+  }
+
+  /** After a commit: what is committed now, and who should hear of it. */
+  private committedBatch(position: string, checkpoints: readonly Checkpoint[], changedKeys: Iterable<string>, parked: readonly ParkedEvent[]): void {
+    for (const c of checkpoints) this.committed.set(c.projection, c.position);
+    this.failuresInARow = 0;
+    for (const p of parked) this.logger.warn({ projection: p.projection, position: p.position, type: p.type }, 'parked an event the projection could not apply');
+    const changed = new Map<string, Set<string>>();
+    for (const key of changedKeys) {
+      const { projection, id } = splitDocumentKey(key);
+      let ids = changed.get(projection);
+      if (!ids) changed.set(projection, (ids = new Set()));
+      ids.add(id);
+    }
+    this.emit('committed', { position, changed } satisfies CommittedBatch);
+  }
+
   private async handle(batch: StoredEvent[], upTo: string): Promise<void> {
     const { log, store } = this.options;
+    const generation = this.generation;
     if (this.reassigned) {
       this.reassigned = false;
       await this.settled();
       this.cache.clear();
       await this.reloadCheckpoints();
     }
-    const previous = this.inFlight;
     const positions = log.positions;
+    if (this.carefulUntil !== null) {
+      await this.settled();
+      if (!positions.reached(this.lowestCheckpoint(), this.carefulUntil)) {
+        await this.commitCarefully(batch, upTo);
+        return;
+      }
+      this.carefulUntil = null;
+    }
+    const previous = this.inFlight;
     const pending = (projection: Projection<any>, stored: StoredEvent) => {
       const checkpoint = this.checkpoints.get(projection.name) ?? null;
       return !positions.reached(checkpoint, stored.position);
@@ -276,20 +365,13 @@ export class ProjectionRunner extends EventEmitter {
       if (missing.length === 0) continue;
       for (const [id, doc] of await store.getMany(projection, missing)) working.set(documentKey(projection, id), doc);
     }
+    // A failure meanwhile (of the commit before this batch) dropped the state this batch builds on:
+    // its documents hold what was never committed, and must not reach the cache.
+    this.assertCurrent(generation);
     const outcome = applyEvents(this.projections, batch, working, { positions, checkpoints: this.checkpoints });
-    const last = upTo;
-    const checkpoints: Checkpoint[] = [];
-    for (const projection of this.projections) {
-      const current = this.checkpoints.get(projection.name) ?? null;
-      if (!positions.reached(current, last)) {
-        checkpoints.push({ projection: projection.name, version: projection.version, position: positions.merge(current, last) });
-      }
-    }
-    const documents = [...outcome.changed].map((key) => {
-      const { projection, id } = splitDocumentKey(key);
-      const doc = working.get(key)!;
-      return { projection, id, value: doc.value, position: doc.position };
-    });
+    const checkpoints = this.checkpointsUpTo(upTo);
+    const documents = this.documentWrites(outcome.changed, working);
+    const parked = outcome.parked.map(storableParked);
     // Applied: the next batch builds on this state while it is being committed.
     for (const doc of documents) this.rebuilding.get(doc.projection)?.add(doc.id);
     for (const [projection, written] of this.rebuilding) {
@@ -301,28 +383,14 @@ export class ProjectionRunner extends EventEmitter {
     for (const key of outcome.changed) written.set(key, working.get(key)!);
     // Commits go one at a time, in order: a failed one fails this batch too.
     if (previous) await previous.done;
+    this.assertCurrent(generation);
     const subscription = this.subscription;
-    // Alone, the runner's checkpoints are the stored ones: only runners sharing the partitions merge.
-    const mergePositions = this.options.group ? positions.merge : undefined;
-    const done = store.commit({ documents, checkpoints, parked: outcome.parked, mergePositions }).then(
-      () => {
-        for (const c of checkpoints) this.committed.set(c.projection, c.position);
-        for (const p of outcome.parked) {
-          this.logger.error(`projection ${p.projection} parked event ${p.eventId} (${p.type}) at ${p.position}: ${p.error}`);
-        }
-        const changed = new Map<string, Set<string>>();
-        for (const key of outcome.changed) {
-          const { projection, id } = splitDocumentKey(key);
-          let ids = changed.get(projection);
-          if (!ids) changed.set(projection, (ids = new Set()));
-          ids.add(id);
-        }
-        this.emit('committed', { position: last, changed } satisfies CommittedBatch);
-      },
+    const done = store.commit({ documents, checkpoints, parked, mergePositions: this.mergePositions() }).then(
+      () => this.committedBatch(upTo, checkpoints, outcome.changed, parked),
       (error: unknown) => {
         this.cache.clear();
         this.rebuilding.clear();
-        if (subscription) this.recover(subscription, error);
+        if (subscription) this.recover(subscription, error, upTo);
         throw error;
       },
     );
@@ -338,6 +406,77 @@ export class ProjectionRunner extends EventEmitter {
     );
   }
 
+  /** Throws when the runner has recovered from a failure since `generation`: the caller's batch is void. */
+  private assertCurrent(generation: number): void {
+    if (generation !== this.generation) throw new Error('batch of a subscription that has failed since; it is read again');
+  }
+
+  /** Alone, the runner's checkpoints are the stored ones: only runners sharing the partitions merge. */
+  private mergePositions() {
+    return this.options.group ? this.options.log.positions.merge : undefined;
+  }
+
+  /**
+   * Applies `events` to `projections` over documents read from the store (nothing from memory: the
+   * attempt before may have left state that was never committed) and commits them, with
+   * checkpoints moved to `upTo` (none when null), in one transaction.
+   */
+  private async applyAndCommit(events: StoredEvent[], upTo: string | null, projections: readonly Projection<any>[], extraParked: ParkedEvent[] = []): Promise<void> {
+    const { log, store } = this.options;
+    const pending = (projection: Projection<any>, stored: StoredEvent) => !log.positions.reached(this.committed.get(projection.name) ?? null, stored.position);
+    const working = new Map<string, StoredDocument>();
+    for (const [projection, ids] of requiredDocuments(this.projections, events, pending)) {
+      for (const [id, doc] of await store.getMany(projection, [...ids])) working.set(documentKey(projection, id), doc);
+    }
+    const outcome = applyEvents(projections, events, working, { positions: log.positions, checkpoints: this.committed });
+    const checkpoints = upTo === null ? [] : this.checkpointsUpTo(upTo);
+    const parked = [...outcome.parked, ...extraParked].map(storableParked);
+    await store.commit({ documents: this.documentWrites(outcome.changed, working), checkpoints, parked, mergePositions: this.mergePositions() });
+    for (const c of checkpoints) this.checkpoints.set(c.projection, c.position);
+    this.committedBatch(upTo ?? events[events.length - 1].position, checkpoints, outcome.changed, parked);
+  }
+
+  /**
+   * Commits `events` after a commit of them was refused: whole if the store takes them now, else
+   * halved until the event it refuses is alone; that event is applied to each projection apart,
+   * and parked (with the store's error) in the projections whose change the store refuses, while
+   * the others keep it. One event that cannot be stored never stops the projections.
+   */
+  private async commitCarefully(events: StoredEvent[], upTo: string): Promise<void> {
+    try {
+      await this.applyAndCommit(events, upTo, this.projections);
+      return;
+    } catch (error) {
+      if (unreachable(error)) throw error;
+    }
+    if (events.length > 1) {
+      const first = events.slice(0, Math.ceil(events.length / 2));
+      const covering = first.reduce<string | null>((at, stored) => this.options.log.positions.merge(at, stored.position), null)!;
+      await this.commitCarefully(first, covering);
+      await this.commitCarefully(events.slice(first.length), upTo);
+      return;
+    }
+    const [stored] = events;
+    const refused: ParkedEvent[] = [];
+    for (const projection of this.projections) {
+      if (!projection.canHandle.includes(stored.event.type)) continue;
+      try {
+        await this.applyAndCommit(events, null, [projection]);
+      } catch (error) {
+        if (unreachable(error)) throw error;
+        refused.push({
+          projection: projection.name,
+          position: stored.position,
+          eventId: stored.event.id,
+          type: stored.event.type,
+          error: `the read store refused this event's change: ${storeErrorText(error)}`,
+        });
+      }
+    }
+    // The documents the store took are committed (each remembers the event's position, so it is
+    // not applied twice); the checkpoints move past the event, with the refusals parked.
+    await this.applyAndCommit([], upTo, this.projections, refused);
+  }
   private remember(working: Map<string, StoredDocument>): void {
     const limit = this.options.cacheSize ?? 5000;
     for (const [key, doc] of working) {
@@ -350,4 +489,11 @@ export class ProjectionRunner extends EventEmitter {
       this.cache.delete(key);
     }
   }
+}
+
+/** A store's refusal, as kept with a parked event: its code and message (the store's own data, not a log line). */
+function storeErrorText(error: unknown): string {
+  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.cause?.code ?? (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' ? `${code}: ${message}` : message;
 }

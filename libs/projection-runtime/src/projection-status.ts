@@ -10,6 +10,8 @@ export interface ProjectionStatus {
   lag: number;
   /** Events the projection could not apply, kept with their error. */
   parked: number;
+  /** When its checkpoint last moved (null: never). */
+  updatedAt: string | null;
 }
 
 /** Progress of each projection as committed in the read store: valid from any process. */
@@ -23,6 +25,13 @@ export async function projectionStatus(
   return projections.map((p) => {
     const checkpoint = byName.get(p.name);
     const position = checkpoint?.version === p.version ? checkpoint.position : null;
-    return { projection: p.name, version: p.version, position, lag: log.positions.distance(position, head), parked: parked[p.name] ?? 0 };
+    return {
+      projection: p.name,
+      version: p.version,
+      position,
+      lag: log.positions.distance(position, head),
+      parked: parked[p.name] ?? 0,
+      updatedAt: checkpoint?.version === p.version ? (checkpoint.updatedAt ?? null) : null,
+    };
   });
 }

@@ -1,6 +1,7 @@
 import { Client, Pool, type PoolClient } from 'pg';
+import { BackboneError } from '../../errors/src';
 import { GroupedCalls } from '../../grouped-calls/src';
-import { assertSchemaName, migrateSchema } from '../../postgres-schema/src';
+import { assertSchemaName, isPostgresUnreachable, migrateSchema } from '../../postgres-schema/src';
 import { heldLock, projectionsLocked } from './projections-lock';
 import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ProjectionsLock, ProjectionsLockMode, ReadStore, StoredDocument } from './read-store.port';
 
@@ -36,7 +37,11 @@ const MIGRATIONS: ReadonlyArray<string> = [
      seq bigserial,
      PRIMARY KEY (projection, event_id)
    );`,
+  // When each checkpoint last moved: /health tells a projection that stopped advancing.
+  `ALTER TABLE checkpoints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();`,
 ];
+
+const CHECKPOINT_COLUMNS = `projection, version, position, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"`;
 
 /**
  * The read store on PostgreSQL. `json` (not `jsonb`) keeps documents exactly as written, so the
@@ -134,6 +139,15 @@ export class PostgresReadStore implements ReadStore {
    * another runner has written since, the commit is done again under a row lock, reading them.
    */
   async commit(change: ProjectionCommit): Promise<void> {
+    try {
+      await this.commitChange(change);
+    } catch (error) {
+      if (error instanceof BackboneError || !isPostgresUnreachable(error)) throw error;
+      throw new BackboneError('store_unavailable', `the PostgreSQL read store is unavailable: ${(error as Error).message}`, { retriable: true, cause: error });
+    }
+  }
+
+  private async commitChange(change: ProjectionCommit): Promise<void> {
     await this.migrate();
     // One write per document, the last one given winning (a statement may not touch a row twice).
     const documents = [...new Map(change.documents.map((d) => [addressKey(d), d])).values()];
@@ -152,7 +166,7 @@ export class PostgresReadStore implements ReadStore {
       const param = (value: unknown) => `$${values.push(value)}`;
       const guard = stored ? ' AND (SELECT ok FROM guard)' : '';
       if (stored) {
-        parts.push(`UPDATE ${this.schema}.checkpoints c SET version = x.version, position = x.position
+        parts.push(`UPDATE ${this.schema}.checkpoints c SET version = x.version, position = x.position, updated_at = now()
            FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[], ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[],
              ${param(stored.map((c) => c.version))}::int[], ${param(stored.map((c) => c.position))}::text[]) AS x(projection, version, position, was_version, was_position)
            WHERE c.projection = x.projection AND c.version = x.was_version AND c.position IS NOT DISTINCT FROM x.was_position`);
@@ -175,7 +189,7 @@ export class PostgresReadStore implements ReadStore {
       if (checkpoints.length > 0 && !stored) {
         parts.push(`INSERT INTO ${this.schema}.checkpoints (projection, version, position)
            SELECT * FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[], ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[])
-           ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position`);
+           ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, updated_at = now()`);
       }
       if (parts.length === 0) return true;
       const ctes = parts.map((part, i) => `w${i} AS (${part} RETURNING 1)`);
@@ -219,13 +233,13 @@ export class PostgresReadStore implements ReadStore {
 
   async checkpoint(projection: string): Promise<Checkpoint | undefined> {
     await this.migrate();
-    const { rows } = await this.pool.query<Checkpoint>(`SELECT projection, version, position FROM ${this.schema}.checkpoints WHERE projection = $1`, [projection]);
+    const { rows } = await this.pool.query<Checkpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.schema}.checkpoints WHERE projection = $1`, [projection]);
     return rows[0];
   }
 
   async checkpoints(): Promise<Checkpoint[]> {
     await this.migrate();
-    const { rows } = await this.pool.query<Checkpoint>(`SELECT projection, version, position FROM ${this.schema}.checkpoints ORDER BY projection COLLATE "C"`);
+    const { rows } = await this.pool.query<Checkpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.schema}.checkpoints ORDER BY projection COLLATE "C"`);
     return rows;
   }
 
@@ -239,7 +253,7 @@ export class PostgresReadStore implements ReadStore {
         await client.query(`DELETE FROM ${this.schema}.parked_events WHERE projection = $1`, [projection]);
         await client.query(
           `INSERT INTO ${this.schema}.checkpoints (projection, version, position) VALUES ($1, $2, NULL)
-           ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = NULL`,
+           ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = NULL, updated_at = now()`,
           [projection, version],
         );
         await client.query('COMMIT');

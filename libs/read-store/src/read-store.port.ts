@@ -18,6 +18,8 @@ export interface Checkpoint {
   version: number;
   /** Position of the last event the projection has processed; null before the first. */
   position: string | null;
+  /** When the store last wrote it (ISO-8601), as read back; ignored on writes (the store sets it). */
+  updatedAt?: string;
 }
 
 /** An event a projection could not apply: kept with its error so the projection can go on. */
@@ -74,7 +76,11 @@ export interface ReadStore {
   getAtCheckpoint(checkpointOf: string, documents: readonly DocumentAddress[]): Promise<DocumentsAtCheckpoint>;
   /** Documents of one projection in id order, `limit` at a time after `afterId`. */
   list<T>(projection: string, afterId: string | null, limit: number): Promise<Array<{ id: string } & StoredDocument<T>>>;
-  /** Writes documents, checkpoints and parked events in one transaction: all or nothing. */
+  /**
+   * Writes documents, checkpoints and parked events in one transaction: all or nothing. Rejects
+   * with `store_unavailable` (retriable) when the store cannot be reached or is busy; any other
+   * rejection is the store refusing this change (the same change would be refused again).
+   */
   commit(change: ProjectionCommit): Promise<void>;
   checkpoint(projection: string): Promise<Checkpoint | undefined>;
   checkpoints(): Promise<Checkpoint[]>;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { BackboneError } from '../../errors/src';
 import { heldLock, projectionsLocked } from './projections-lock';
 import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ProjectionsLock, ProjectionsLockMode, ReadStore, StoredDocument } from './read-store.port';
 
@@ -58,6 +59,9 @@ export class SqliteReadStore implements ReadStore {
         PRIMARY KEY (projection, event_id)
       );
     `);
+    // When each checkpoint last moved (stores made before it had no such column): /health tells a projection that stopped advancing.
+    const columns = this.db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'checkpoints\')').all();
+    if (!columns.some((c) => c.name === 'updated_at')) this.db.exec('ALTER TABLE checkpoints ADD COLUMN updated_at TEXT');
     this.statements = {
       get: this.db.prepare<[string, string], DocRow>('SELECT id, value, position FROM documents WHERE projection = ? AND id = ?'),
       upsert: this.db.prepare(
@@ -68,11 +72,11 @@ export class SqliteReadStore implements ReadStore {
       list: this.db.prepare<[string, string, number], DocRow>(
         'SELECT id, value, position FROM documents WHERE projection = ? AND id > ? ORDER BY id LIMIT ?',
       ),
-      checkpoint: this.db.prepare<[string], Checkpoint>('SELECT projection, version, position FROM checkpoints WHERE projection = ?'),
-      checkpoints: this.db.prepare<[], Checkpoint>('SELECT projection, version, position FROM checkpoints ORDER BY projection'),
-      saveCheckpoint: this.db.prepare(
-        `INSERT INTO checkpoints (projection, version, position) VALUES (?, ?, ?)
-         ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position`,
+      checkpoint: this.db.prepare<[string], Checkpoint>('SELECT projection, version, position, updated_at AS updatedAt FROM checkpoints WHERE projection = ?'),
+      checkpoints: this.db.prepare<[], Checkpoint>('SELECT projection, version, position, updated_at AS updatedAt FROM checkpoints ORDER BY projection'),
+      saveCheckpoint: this.db.prepare<[string, number, string | null]>(
+        `INSERT INTO checkpoints (projection, version, position, updated_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, updated_at = excluded.updated_at`,
       ),
       park: this.db.prepare(
         `INSERT INTO parked_events (projection, event_id, position, type, error) VALUES (?, ?, ?, ?, ?)
@@ -183,7 +187,12 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async commit(change: ProjectionCommit): Promise<void> {
-    this.commitTx.immediate(change);
+    try {
+      this.commitTx.immediate(change);
+    } catch (error) {
+      if (!isSqliteUnavailable(error)) throw error;
+      throw new BackboneError('store_unavailable', `the SQLite read store is unavailable: ${(error as Error).message}`, { retriable: true, cause: error });
+    }
   }
 
   async checkpoint(projection: string): Promise<Checkpoint | undefined> {
@@ -213,4 +222,11 @@ export class SqliteReadStore implements ReadStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** SQLite could not do the work now (locked, out of disk, an I/O error, closed): worth trying again, unlike a refusal of the data. */
+function isSqliteUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|NOMEM|READONLY|PROTOCOL|INTERRUPT)/.test(code);
+  return error instanceof TypeError && /database connection is not open/.test(error.message);
 }

@@ -1,5 +1,6 @@
 import { loadConfig, openJourneyLog, openReadStore } from '../../../../libs/config/src';
 import { PROJECTIONS } from '../../../../libs/journey-projections/src';
+import { createLogger } from '../../../../libs/logging/src';
 import { ProjectionRunner } from '../../../../libs/projection-runtime/src';
 import { eventsUpTo } from '../analysis-log';
 import { Progress } from '../progress';
@@ -18,7 +19,7 @@ export async function rebuildCommand(projection: string | undefined, signal: Abo
   const config = loadConfig();
   const log = await openJourneyLog(config.journeyLog);
   const store = await openReadStore(config.readStore);
-  const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, batchSize: config.projector.batchSize, exclusive: true, logger: { log: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) } });
+  const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, batchSize: config.projector.batchSize, exclusive: true, logger: createLogger('journey', 'error', 'stderr') });
   try {
     const head = await log.head();
     const progress = new Progress(`rebuild ${projection}`, eventsUpTo(log, head));

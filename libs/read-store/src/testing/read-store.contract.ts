@@ -48,8 +48,21 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       expect(await store.get('p', 'missing')).toBeUndefined();
       const many = await store.getMany('p', ['a', 'b', 'c']);
       expect([...many.keys()].sort()).toEqual(['a', 'b']);
-      expect(await store.checkpoint('q')).toEqual({ projection: 'q', version: 3, position: 's2' });
+      expect(await store.checkpoint('q')).toEqual({ projection: 'q', version: 3, position: 's2', updatedAt: expect.any(String) });
       expect((await store.checkpoints()).map((c) => c.projection)).toEqual(['p', 'q']);
+    });
+
+    it('records when each checkpoint last moved, and moves it again on every write', async () => {
+      const before = Date.now();
+      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 's1' }], parked: [] });
+      const first = (await store.checkpoint('p'))!.updatedAt!;
+      expect(Date.parse(first)).toBeGreaterThanOrEqual(before - 5000);
+      expect(Date.parse(first)).toBeLessThanOrEqual(Date.now() + 5000);
+      expect(first).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      await new Promise((r) => setTimeout(r, 20));
+      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 's2' }], parked: [] });
+      expect(Date.parse((await store.checkpoint('p'))!.updatedAt!)).toBeGreaterThan(Date.parse(first));
+      expect((await store.checkpoints())[0].updatedAt).toEqual((await store.checkpoint('p'))!.updatedAt);
     });
 
     it('updates and deletes documents', async () => {
@@ -85,7 +98,7 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       expect((await store.checkpoint('p'))?.position).toBe('b');
       // A new version starts over: nothing of the old version's position is kept.
       await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 2, position: 'd' }], parked: [], mergePositions: union });
-      expect(await store.checkpoint('p')).toEqual({ projection: 'p', version: 2, position: 'd' });
+      expect(await store.checkpoint('p')).toEqual({ projection: 'p', version: 2, position: 'd', updatedAt: expect.any(String) });
     });
 
     it('merges checkpoints written by several clients in turn, whoever wrote last (runners of one group)', async () => {
@@ -143,7 +156,7 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       await store.reset('p', 2);
       expect(await store.get('p', 'a')).toBeUndefined();
       expect(await store.parkedCounts()).toEqual({});
-      expect(await store.checkpoint('p')).toEqual({ projection: 'p', version: 2, position: null });
+      expect(await store.checkpoint('p')).toEqual({ projection: 'p', version: 2, position: null, updatedAt: expect.any(String) });
     });
 
     it('gives documents back exactly as written: key order, escapes, unicode, numbers, many in one commit', async () => {
@@ -179,11 +192,11 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
         { projection: 'p', id: 'missing' },
         { projection: 'p', id: 'a' },
       ]);
-      expect(read).toEqual({
+      expect(read).toMatchObject({
         checkpoint: { projection: 'p', version: 2, position: 's2' },
         documents: [{ value: { other: true }, position: 's2' }, undefined, { value: { n: 1 }, position: 's1' }],
       });
-      expect(await store.getAtCheckpoint('p', [])).toEqual({ checkpoint: { projection: 'p', version: 2, position: 's2' }, documents: [] });
+      expect(await store.getAtCheckpoint('p', [])).toMatchObject({ checkpoint: { projection: 'p', version: 2, position: 's2' }, documents: [] });
     });
 
     it('answers reads made at the same time each with its own documents and checkpoint', async () => {
@@ -258,7 +271,8 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
     });
 
     it('a projector that dies holding the projections lock lets go of it with its process', async () => {
-      const script = `const store = ${subject.inAnotherProcess}; store.lockProjections('shared').then(() => console.log('held'), (e) => { console.error(e); process.exit(1); });`;
+      // The holder stays alive until killed (nothing else would keep its process running).
+      const script = `const store = ${subject.inAnotherProcess}; setInterval(() => undefined, 1000); store.lockProjections('shared').then(() => console.log('held'), (e) => { console.error(e); process.exit(1); });`;
       const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       try {
         await new Promise<void>((resolve, reject) => {
