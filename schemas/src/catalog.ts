@@ -34,6 +34,7 @@ export const catalog = {
   'payment.failed': eventType('checkout', [checkout.PaymentFailedV1]),
   'order.cancelled': eventType('checkout', [checkout.OrderCancelledV1]),
   'identity.linked': eventType('checkout', [checkout.IdentityLinkedV1]),
+  'identity.unlinked': eventType('checkout', [checkout.IdentityUnlinkedV1]),
   'shipment.dispatched': eventType('shipment', [shipment.ShipmentDispatchedV1]),
   'shipment.progressed': eventType('shipment', [shipment.ShipmentProgressedV1]),
   'shipment.delayed': eventType(

@@ -21,7 +21,7 @@ describe('event catalog', () => {
         'shipment.dispatched', 'shipment.progressed', 'shipment.delayed', 'shipment.delivered', 'shipment.exception',
         'contact.opened', 'contact.handed_off', 'contact.resolved', 'contact.reopened', 'promise.made', 'promise.kept',
         'feedback.received', 'return.requested', 'return.approved', 'return.rejected', 'return.received', 'refund.issued',
-        'identity.linked', 'policy.published', 'channel.message_sent',
+        'identity.linked', 'identity.unlinked', 'policy.published', 'channel.message_sent',
       ].sort(),
     );
     for (const type of EVENT_TYPES) expect(['checkout', 'shipment', 'contact', 'returns']).toContain(catalog[type].owner);

@@ -7,3 +7,5 @@ export { MAX_JSON_DEPTH, invisibleCharacter, jsonProblems, storableText, unstora
 export * from './json-schemas';
 export { DELAY_REASON_CODES } from './events/shipment.events';
 export * from './views/journey-view';
+export { canonicalJson, eventKey, sameEvent } from './event-identity';
+export { ClaimLedger, claimKeys, claimsOf, identityKey, type FactClaim } from './fact-claims';

@@ -61,6 +61,21 @@ export class VersionConflictError extends BackboneError {
   }
 }
 
+/** An event's source and id are taken by an event with other content: the append is refused whole (409). */
+export class DuplicateIdError extends BackboneError {
+  constructor(readonly keys: ReadonlyArray<{ source: string; id: string }>) {
+    super('duplicate_id', `an event with source ${keys[0].source} and id ${keys[0].id} exists with other content`, { details: { keys } });
+  }
+}
+
+/** Facts an event claims are another customer's (see `claimsOf`): the append is refused whole (422). */
+export class ClaimConflictError extends BackboneError {
+  /** `event`: the event's place in the append; `claim`: its claim key. */
+  constructor(readonly refused: ReadonlyArray<{ event: number; key: string; path: string }>) {
+    super('already_claimed', `${refused[0].path} is another customer's`, { details: { refused } });
+  }
+}
+
 export function isBackboneError(error: unknown, code?: ErrorCode): error is BackboneError {
   return error instanceof BackboneError && (code === undefined || error.code === code);
 }

@@ -1,1 +1,1 @@
-export { BackboneError, VersionConflictError, isBackboneError, ERROR_CODES, type ErrorCode } from './backbone-error';
+export { BackboneError, ClaimConflictError, DuplicateIdError, VersionConflictError, isBackboneError, ERROR_CODES, type ErrorCode } from './backbone-error';

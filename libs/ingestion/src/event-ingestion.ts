@@ -1,12 +1,14 @@
 import {
   POLICY_SUBJECT_PREFIX,
   catalog,
+  eventKey,
+  sameEvent,
   validateEvent,
   type Domain,
   type FieldError,
   type JourneyEvent,
 } from '../../../schemas/src';
-import { BackboneError, isBackboneError } from '../../errors/src';
+import { BackboneError, ClaimConflictError, DuplicateIdError, isBackboneError } from '../../errors/src';
 import {
   checkIngestionRules,
   cloneFacts,
@@ -50,7 +52,7 @@ export interface IngestResult {
 /** Raised with every field error of a request, so the producer can fix them all at once. */
 export class IngestionError extends BackboneError {
   constructor(
-    code: 'validation_failed' | 'type_not_owned' | 'domain_rule_violated' | 'payload_too_large',
+    code: 'validation_failed' | 'type_not_owned' | 'domain_rule_violated' | 'payload_too_large' | 'duplicate_id' | 'already_claimed',
     message: string,
     readonly errors: FieldError[],
   ) {
@@ -122,6 +124,15 @@ export class EventIngestion {
       else events.push(result.event);
     });
     if (errors.length > 0) throw new IngestionError('validation_failed', 'invalid events; nothing was appended', errors);
+    // One request states each event once: a key twice is a producer's mistake, whatever the content.
+    const first = new Map<string, number>();
+    for (const [index, event] of events.entries()) {
+      const key = eventKey(event);
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, index);
+      else errors.push({ index, path: 'id', message: `the batch holds source ${event.source} and id ${event.id} already, at index ${earlier}` });
+    }
+    if (errors.length > 0) throw new IngestionError('validation_failed', 'an event key twice in one batch; nothing was appended', errors);
     return events;
   }
 
@@ -149,61 +160,91 @@ export class EventIngestion {
       } else {
         const stored = await this.log.readJourney(journeyId);
         journey = emptyFacts();
-        for (const s of stored) evolveFacts(journey, s.event);
+        for (const s of stored) evolveFacts(journey, s.event, s.sequence);
         expectedVersions[journeyId] = stored.length === 0 ? 0 : stored[stored.length - 1].journeyVersion;
       }
       facts.set(journeyId, journey);
       return journey;
     };
-    const policies = new Map<string, PolicyVersion[]>();
-    const policyEventIds = new Set<string>();
-    const loadPolicies = async (policyId: string) => {
-      let versions = policies.get(policyId);
-      if (!versions) {
-        const subject = POLICY_SUBJECT_PREFIX + policyId;
-        const stored = await this.log.readJourney(subject);
-        for (const s of stored) policyEventIds.add(s.event.id);
-        versions = stored.flatMap((s) => (s.event.type === 'policy.published' ? [publishedPolicyVersion(s.event)] : []));
-        policies.set(policyId, versions);
-        expectedVersions[subject] = stored.length === 0 ? 0 : stored[stored.length - 1].journeyVersion;
-      }
-      return versions;
-    };
+    // Every policy version the log holds (the governing one is chosen among all of them), read
+    // once per batch that publishes a policy or decides a return.
+    let policies: Promise<{ versions: PolicyVersion[]; keys: Set<string> }> | null = null;
+    const loadPolicies = () =>
+      (policies ??= this.log.readJourneysByPrefix(POLICY_SUBJECT_PREFIX).then((stored) => {
+        const versions: PolicyVersion[] = [];
+        for (const s of stored) {
+          if (s.event.type === 'policy.published') versions.push(publishedPolicyVersion(s.event, s.sequence));
+          expectedVersions[s.event.subject] = Math.max(expectedVersions[s.event.subject] ?? 0, s.journeyVersion);
+        }
+        return { versions, keys: new Set(stored.map((s) => eventKey(s.event))) };
+      }));
 
     // What the rules below need, read from the log together: on a remote log each read is a round
     // trip, and one journey after another a batch waited for all of them in turn.
     const stateful = (event: JourneyEvent) => event.type !== 'policy.published' && (needsJourneyFacts(event) || event.type === 'order.placed');
-    const policyOf = (event: JourneyEvent) => ('policyId' in event.data ? [event.data.policyId as string] : []);
-    await Promise.all([
-      ...[...new Set(events.filter(stateful).map((event) => event.subject))].map(loadFacts),
-      ...[...new Set(events.flatMap(policyOf))].map(loadPolicies),
-    ]);
+    const decides = (event: JourneyEvent) => event.type === 'policy.published' || event.type === 'return.approved' || event.type === 'return.rejected';
+    await Promise.all([...[...new Set(events.filter(stateful).map((event) => event.subject))].map(loadFacts), ...(events.some(decides) ? [loadPolicies()] : [])]);
 
     const errors: FieldError[] = [];
+    // An order placed in this batch is received after every stored event; among the batch, in its order.
+    const pending = (index: number) => Number.MAX_SAFE_INTEGER - events.length + index;
     for (const [index, event] of events.entries()) {
       if (event.type === 'policy.published') {
-        const versions = await loadPolicies(event.data.policyId);
-        if (policyEventIds.has(event.id)) continue;
-        policyEventIds.add(event.id);
-        errors.push(...checkIngestionRules(emptyFacts(), event, () => versions).map((v) => ({ index, ...v })));
-        versions.push(publishedPolicyVersion(event));
+        const known = await loadPolicies();
+        const key = eventKey(event);
+        if (known.keys.has(key)) continue;
+        known.keys.add(key);
+        errors.push(...checkIngestionRules(emptyFacts(), event, known.versions).map((v) => ({ index, ...v })));
+        known.versions.push(publishedPolicyVersion(event, pending(index)));
+        expectedVersions[event.subject] ??= 0;
         continue;
       }
       if (!stateful(event)) continue;
       const journey = await loadFacts(event.subject);
-      if (journey.eventIds.has(event.id)) continue;
-      for (const policyId of policyOf(event)) await loadPolicies(policyId);
-      errors.push(...checkIngestionRules(journey, event, (id) => policies.get(id) ?? []).map((v) => ({ index, ...v })));
-      evolveFacts(journey, event);
+      if (journey.eventKeys.has(eventKey(event))) continue;
+      const known = decides(event) ? (await loadPolicies()).versions : [];
+      errors.push(...checkIngestionRules(journey, event, known).map((v) => ({ index, ...v })));
+      evolveFacts(journey, event, pending(index));
     }
     if (errors.length > 0) throw new IngestionError('domain_rule_violated', 'domain rules broken; nothing was appended', errors);
     if (expectedVersion !== undefined) expectedVersions[events[0].subject] = expectedVersion;
-    const result = await this.log.append(events, { expectedVersions });
-    // The checked facts now match the log, unless the log skipped an id we folded in.
+    // Policy journeys are checked only where this batch publishes to them: one published after an
+    // order never governs it, so a decision needs no lock on the policies.
+    for (const journeyId of Object.keys(expectedVersions)) {
+      if (journeyId.startsWith(POLICY_SUBJECT_PREFIX) && !events.some((e) => e.subject === journeyId)) delete expectedVersions[journeyId];
+    }
+    let result: AppendResult;
+    try {
+      result = await this.log.append(events, { expectedVersions });
+    } catch (error) {
+      throw this.refusal(error, events);
+    }
+    // The checked facts now match the log, unless the log skipped a key we folded in, or an order
+    // of the batch was folded in with a provisional sequence.
     if (result.duplicates === 0) {
-      for (const [journeyId, journey] of facts) this.remember(journeyId, result.journeyVersions[journeyId] ?? expectedVersions[journeyId], journey);
+      const placedHere = new Set(events.filter((e) => e.type === 'order.placed').map((e) => e.subject));
+      for (const [journeyId, journey] of facts) {
+        if (placedHere.has(journeyId)) this.factsCache.delete(journeyId);
+        else this.remember(journeyId, result.journeyVersions[journeyId] ?? expectedVersions[journeyId], journey);
+      }
     }
     return result;
+  }
+
+  /** The log's refusals of a key or a claim, as field errors naming the events (never who holds a claim). */
+  private refusal(error: unknown, events: readonly JourneyEvent[]): unknown {
+    if (error instanceof DuplicateIdError) {
+      const taken = new Set(error.keys.map(eventKey));
+      const errors = events.flatMap((event, index) =>
+        taken.has(eventKey(event)) ? [{ index, path: 'id', message: `source ${event.source} has an event with id ${event.id} already, with other content` }] : [],
+      );
+      return new IngestionError('duplicate_id', 'an event key is taken by an event with other content; nothing was appended', errors);
+    }
+    if (error instanceof ClaimConflictError) {
+      const errors = error.refused.map(({ event, key, path }) => ({ index: event, path, message: `${key.split(':')[0]} ${claimedValue(key)} belongs to another customer` }));
+      return new IngestionError('already_claimed', 'facts of another customer; nothing was appended', errors);
+    }
+    return error;
   }
 
   private remember(journeyId: string, version: number, facts: JourneyFacts): void {
@@ -211,4 +252,10 @@ export class EventIngestion {
     this.factsCache.set(journeyId, { version, facts });
     if (this.factsCache.size > FACTS_CACHE_SIZE) this.factsCache.delete(this.factsCache.keys().next().value!);
   }
+}
+
+/** What a claim key names, for its refusal: the order or case id, or the identity as the producer sent it (its own data). */
+function claimedValue(key: string): string {
+  const value = key.slice(key.indexOf(':') + 1);
+  return key.startsWith('identity:') ? value.slice(value.indexOf('/') + 1) : value;
 }

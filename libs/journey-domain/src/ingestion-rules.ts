@@ -1,17 +1,20 @@
-import type { JourneyEvent } from '../../../schemas/src';
+import { eventKey, type JourneyEvent } from '../../../schemas/src';
 import { governingPolicy, type PolicyVersion } from './policy';
 import { returnEligibility } from './return-eligibility';
 import { checkTotals, type RuleViolation } from './totals';
 
 /** What the ingestion rules need to know about one journey, folded from its events. */
 export interface JourneyFacts {
-  eventIds: Set<string>;
+  /** The events folded in, by `eventKey` (source and id). */
+  eventKeys: Set<string>;
   orders: Map<string, OrderFacts>;
   returns: Map<string, { orderId: string; requestedAt: string }>;
 }
 
 export interface OrderFacts {
   placedAt: string;
+  /** When the log received the order (its event's sequence): only policies received before it can govern it. */
+  received: number;
   total: number;
   currency: string;
   skus: Set<string>;
@@ -22,25 +25,29 @@ export interface OrderFacts {
 }
 
 export function emptyFacts(): JourneyFacts {
-  return { eventIds: new Set(), orders: new Map(), returns: new Map() };
+  return { eventKeys: new Set(), orders: new Map(), returns: new Map() };
 }
 
 /** A working copy, so checks can fold a batch in without touching the original. */
 export function cloneFacts(facts: JourneyFacts): JourneyFacts {
   return {
-    eventIds: new Set(facts.eventIds),
+    eventKeys: new Set(facts.eventKeys),
     orders: new Map([...facts.orders].map(([id, order]) => [id, { ...order }])),
     returns: new Map(facts.returns),
   };
 }
 
-/** Folds one event into the facts (mutates: the facts are a private working copy of the decider). */
-export function evolveFacts(facts: JourneyFacts, event: JourneyEvent): JourneyFacts {
-  facts.eventIds.add(event.id);
+/**
+ * Folds one event into the facts (mutates: the facts are a private working copy of the decider).
+ * `received`: the event's sequence in the log (see `StoredEvent.sequence`).
+ */
+export function evolveFacts(facts: JourneyFacts, event: JourneyEvent, received: number): JourneyFacts {
+  facts.eventKeys.add(eventKey(event));
   switch (event.type) {
     case 'order.placed':
       facts.orders.set(event.data.orderId, {
         placedAt: event.time,
+        received,
         total: event.data.totals.total,
         currency: event.data.currency,
         skus: new Set(event.data.items.map((i) => i.sku)),
@@ -89,21 +96,19 @@ export function needsJourneyFacts(event: JourneyEvent): boolean {
 /**
  * The domain rules checked at ingestion (422, nothing appended): totals add up; a payment,
  * shipment, return or refund names an order of this customer; refunds never exceed what was
- * captured; a return decision names the policy version governing the order, and an approval
- * respects its window (judged at the time the return was requested).
+ * captured; a return decision names the policy version governing the order (the one the journey
+ * view shows: `governingPolicy` over every published version), and an approval respects its
+ * window (judged at the time the return was requested). `policies`: every policy version the log
+ * holds, of every kind.
  */
-export function checkIngestionRules(
-  facts: JourneyFacts,
-  event: JourneyEvent,
-  policyVersions: (policyId: string) => readonly PolicyVersion[],
-): RuleViolation[] {
+export function checkIngestionRules(facts: JourneyFacts, event: JourneyEvent, policies: readonly PolicyVersion[]): RuleViolation[] {
   if (event.type === 'order.placed') {
     const violations = checkTotals(event.data.items, event.data.totals);
     if (facts.orders.has(event.data.orderId)) violations.push({ path: 'data.orderId', message: `order ${event.data.orderId} was already placed` });
     return violations;
   }
   if (event.type === 'policy.published') {
-    const taken = policyVersions(event.data.policyId).some((p) => p.version === event.data.version);
+    const taken = policies.some((p) => p.policyId === event.data.policyId && p.version === event.data.version);
     return taken ? [{ path: 'data.version', message: `policy ${event.data.policyId} v${event.data.version} is already published` }] : [];
   }
   if (!needsJourneyFacts(event)) return [];
@@ -146,14 +151,13 @@ export function checkIngestionRules(
     case 'return.rejected': {
       const missing = returnExists(facts, event.data.returnId, orderId);
       if (missing.length > 0) return missing;
-      const versions = policyVersions(event.data.policyId);
-      const governing = governingPolicy(versions.filter((p) => p.kind === 'returns'), order.placedAt);
-      if (!governing || governing.version !== event.data.policyVersion) {
+      const governing = governingPolicy(policies, order);
+      if (!governing || governing.policyId !== event.data.policyId || governing.version !== event.data.policyVersion) {
         return [{
           path: 'data.policyVersion',
           message: governing
-            ? `order ${orderId} is governed by ${governing.policyId} v${governing.version} (in force when it was placed), not v${event.data.policyVersion}`
-            : `no version of returns policy ${event.data.policyId} was in force when order ${orderId} was placed`,
+            ? `order ${orderId} is governed by ${governing.policyId} v${governing.version} (in force when it was placed), not ${event.data.policyId} v${event.data.policyVersion}`
+            : `no returns policy was in force when order ${orderId} was placed`,
         }];
       }
       if (event.type === 'return.approved') {

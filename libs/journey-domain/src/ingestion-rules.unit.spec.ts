@@ -18,15 +18,16 @@ const delivered = journeyEvent('shipment.delivered', { orderId: 'o1', shipmentId
 const requested = (time: string) => journeyEvent('return.requested', { returnId: 'ret', orderId: 'o1', items: [{ sku: 'a', qty: 1 }], reason: 'x' }, { subject: C, time });
 const approved = (version: number) => journeyEvent('return.approved', { returnId: 'ret', orderId: 'o1', policyId: 'std', policyVersion: version }, { subject: C });
 const policies: PolicyVersion[] = [
-  { policyId: 'std', version: 1, kind: 'returns', wording: '30 days', returnWindowDays: 30, effectiveFrom: '2026-01-01T00:00:00Z' },
-  { policyId: 'std', version: 2, kind: 'returns', wording: '14 days', returnWindowDays: 14, effectiveFrom: '2026-03-10T00:00:00Z' },
+  { policyId: 'std', version: 1, kind: 'returns', wording: '30 days', returnWindowDays: 30, effectiveFrom: '2026-01-01T00:00:00Z', received: 1 },
+  { policyId: 'std', version: 2, kind: 'returns', wording: '14 days', returnWindowDays: 14, effectiveFrom: '2026-03-10T00:00:00Z', received: 2 },
 ];
 
 /** given the journey so far, when `event` arrives, then these violation paths. */
 function check(given: JourneyEvent[], when: JourneyEvent): string[] {
   const facts = emptyFacts();
-  for (const event of given) evolveFacts(facts, event);
-  return checkIngestionRules(facts, when, (id) => policies.filter((p) => p.policyId === id)).map((v) => `${v.path}: ${v.message}`);
+  // The journey's events are received after the policies.
+  for (const [i, event] of given.entries()) evolveFacts(facts, event, 10 + i);
+  return checkIngestionRules(facts, when, policies).map((v) => `${v.path}: ${v.message}`);
 }
 
 describe('domain rules at ingestion', () => {
@@ -42,7 +43,8 @@ describe('domain rules at ingestion', () => {
     ['a shipment for an unknown order', [], delivered, [/^data.orderId/]],
     ['a return of an item not in the order', [placed], journeyEvent('return.requested', { returnId: 'r', orderId: 'o1', items: [{ sku: 'zz', qty: 1 }], reason: 'x' }, { subject: C }), [/sku zz is not part of order o1/]],
     ['an approval under the policy in force at purchase', [placed, delivered, requested('2026-03-28T00:00:00Z')], approved(1), []],
-    ['an approval under a later policy version', [placed, delivered, requested('2026-03-28T00:00:00Z')], approved(2), [/governed by std v1 .* not v2/]],
+    ['an approval under a later policy version', [placed, delivered, requested('2026-03-28T00:00:00Z')], approved(2), [/governed by std v1 .* not std v2/]],
+    ['an approval naming another policy', [placed, delivered, requested('2026-03-28T00:00:00Z')], journeyEvent('return.approved', { returnId: 'ret', orderId: 'o1', policyId: 'other', policyVersion: 1 }, { subject: C }), [/governed by std v1 .* not other v1/]],
     ['an approval requested after the window', [placed, delivered, requested('2026-04-05T00:00:00Z')], approved(1), [/cannot be approved: The 30-day return window of policy v1 has ended/]],
     ['an approval before delivery', [placed, requested('2026-03-02T00:00:00Z')], approved(1), [/once the order is delivered/]],
     ['an approval for a return never requested', [placed, delivered], approved(1), [/return ret was not requested/]],

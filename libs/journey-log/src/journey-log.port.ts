@@ -7,6 +7,13 @@ export interface StoredEvent {
   position: string;
   /** 1-based index of the event within its journey (subject). */
   journeyVersion: number;
+  /**
+   * The order in which the log received its events, across all journeys: larger for an event
+   * received later, never reused. SQLite: the position; Kafka: the event index's sequence, taken
+   * under the append's locks (see `KafkaJourneyLog`); EventStoreDB: the commit position.
+   * "Was this policy published before this order?" is answered with it, on every log alike.
+   */
+  sequence: number;
 }
 
 export interface AppendOptions {
@@ -18,6 +25,14 @@ export interface AppendOptions {
   expectedVersions?: Record<string, number>;
 }
 
+/**
+ * Appends are idempotent on (`source`, `id`), the CloudEvents key: an event whose key the log
+ * holds with the same content is not appended again (counted in `duplicates`); under a key held
+ * with other content, or twice in one batch with different content, the whole batch is refused
+ * (`DuplicateIdError`, 409). Each event's claims (`claimsOf`: orders, cases, identities) are
+ * checked as it is appended: one held by another customer refuses the whole batch
+ * (`ClaimConflictError`, 422).
+ */
 export interface AppendResult {
   /** Events newly appended (ids seen before are skipped, not appended again). */
   accepted: number;
@@ -106,6 +121,11 @@ export interface JourneyLog {
   append(events: JourneyEvent[], options?: AppendOptions): Promise<AppendResult>;
   /** The events of one journey in log order, optionally bounded by fact time and/or position. */
   readJourney(journeyId: string, bound?: ReadBound): Promise<StoredEvent[]>;
+  /**
+   * The events of every journey whose id starts with `prefix` (the policies: `policy/`), in the
+   * order the log received them (by `sequence`).
+   */
+  readJourneysByPrefix(prefix: string): Promise<StoredEvent[]>;
   /** Current version (event count) of a journey; 0 when it has none. */
   journeyVersion(journeyId: string): Promise<number>;
   /**

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { upcast, type JourneyEvent } from '../../../schemas/src';
-import { VersionConflictError } from '../../errors/src';
+import { ClaimLedger, eventKey, sameEvent, upcast, type JourneyEvent } from '../../../schemas/src';
+import { ClaimConflictError, DuplicateIdError, VersionConflictError } from '../../errors/src';
 import type {
   AppendOptions,
   AppendResult,
@@ -14,6 +14,7 @@ import type {
   SubscribeOptions,
 } from './journey-log.port';
 import { pollingSubscription } from './polling-subscription';
+import { prefixEnd } from './prefix-range';
 import { sqlitePositions, sqliteSequence, sqliteToken } from './sqlite-position';
 
 export interface SqliteJourneyLogOptions {
@@ -39,7 +40,57 @@ function toStored(row: EventRow): StoredEvent {
     event: upcast(JSON.parse(row.envelope) as JourneyEvent),
     position: sqliteToken(row.position),
     journeyVersion: row.journey_version,
+    sequence: row.position,
   };
+}
+
+const EVENTS_TABLE = `
+  CREATE TABLE events (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    journey_id TEXT NOT NULL,
+    journey_version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    time TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    envelope TEXT NOT NULL,
+    UNIQUE (source, id),
+    UNIQUE (journey_id, journey_version)
+  )`;
+const CLAIMS_TABLE = 'CREATE TABLE claims (claim TEXT PRIMARY KEY, journey_id TEXT NOT NULL)';
+
+/** The layout this code writes (`PRAGMA user_version`); older files are brought to it at open. */
+const SCHEMA_VERSION = 1;
+
+/**
+ * Brings the file to SCHEMA_VERSION, once, under the write lock (several processes may open it).
+ * Version 0 keyed events by `id` alone: version 1 keys them by (`source`, `id`) and holds the
+ * claims, filled from the events already there (in log order, the first claimant keeping a fact).
+ */
+function migrate(db: Database.Database): void {
+  const current = () => db.pragma('user_version', { simple: true }) as number;
+  if (current() >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    if (current() >= SCHEMA_VERSION) return;
+    const legacy = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'events'").get()!.n > 0;
+    if (!legacy) {
+      db.exec(`${EVENTS_TABLE}; ${CLAIMS_TABLE};`);
+    } else {
+      db.exec(`${EVENTS_TABLE.replace('CREATE TABLE events', 'CREATE TABLE events_v1')}; ${CLAIMS_TABLE};
+        INSERT INTO events_v1 (position, source, id, journey_id, journey_version, type, time, recorded_at, envelope)
+          SELECT position, json_extract(envelope, '$.source'), id, journey_id, journey_version, type, time, recorded_at, envelope FROM events ORDER BY position;
+        DROP TABLE events;
+        ALTER TABLE events_v1 RENAME TO events;`);
+      const ledger = new ClaimLedger(new Map());
+      for (const row of db.prepare<[], { envelope: string }>('SELECT envelope FROM events ORDER BY position').iterate()) {
+        ledger.apply(upcast(JSON.parse(row.envelope) as JourneyEvent));
+      }
+      const insert = db.prepare('INSERT INTO claims (claim, journey_id) VALUES (?, ?)');
+      for (const { key, holder } of ledger.changes()) if (holder !== null) insert.run(key, holder);
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
 }
 
 /** The embedded journey log: one SQLite file, a total order of events by global sequence. */
@@ -57,35 +108,28 @@ export class SqliteJourneyLog implements JourneyLog {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('busy_timeout = 10000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS events (
-        position INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        journey_id TEXT NOT NULL,
-        journey_version INTEGER NOT NULL,
-        type TEXT NOT NULL,
-        time TEXT NOT NULL,
-        recorded_at TEXT NOT NULL,
-        envelope TEXT NOT NULL,
-        UNIQUE (journey_id, journey_version)
-      );
-    `);
+    migrate(this.db);
     this.statements = {
-      byId: this.db.prepare<[string], { position: number }>('SELECT position FROM events WHERE id = ?'),
+      byKey: this.db.prepare<[string, string], { position: number; envelope: string }>('SELECT position, envelope FROM events WHERE source = ? AND id = ?'),
       version: this.db.prepare<[string], { v: number | null }>(
         'SELECT MAX(journey_version) AS v FROM events WHERE journey_id = ?',
       ),
-      // A repeated id inserts nothing (changes = 0): the unique index answers the idempotency check.
       insert: this.db.prepare(
-        `INSERT INTO events (id, journey_id, journey_version, type, time, recorded_at, envelope)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        `INSERT INTO events (source, id, journey_id, journey_version, type, time, recorded_at, envelope)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      claimHolder: this.db.prepare<[string], { journey_id: string }>('SELECT journey_id FROM claims WHERE claim = ?'),
+      claim: this.db.prepare('INSERT INTO claims (claim, journey_id) VALUES (?, ?) ON CONFLICT (claim) DO UPDATE SET journey_id = excluded.journey_id'),
+      release: this.db.prepare('DELETE FROM claims WHERE claim = ?'),
       readAll: this.db.prepare<[number, number], EventRow>(
         'SELECT position, journey_version, envelope FROM events WHERE position > ? ORDER BY position LIMIT ?',
       ),
       readJourney: this.db.prepare<[string, number], EventRow & { time: string }>(
         `SELECT position, journey_version, envelope, time FROM events
          WHERE journey_id = ? AND position <= ? ORDER BY journey_version`,
+      ),
+      readPrefix: this.db.prepare<[string, string], EventRow>(
+        'SELECT position, journey_version, envelope FROM events WHERE journey_id >= ? AND journey_id < ? ORDER BY position',
       ),
       head: this.db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
     };
@@ -104,18 +148,43 @@ export class SqliteJourneyLog implements JourneyLog {
         if (actual !== expected) throw new VersionConflictError(journeyId, expected, actual);
       }
       const recordedAt = new Date().toISOString();
+      const ledger = new ClaimLedger({ get: (key) => this.statements.claimHolder.get(key)?.journey_id });
+      const inBatch = new Map<string, JourneyEvent>();
+      const taken: Array<{ source: string; id: string }> = [];
+      const refused: ClaimConflictError['refused'][number][] = [];
       let accepted = 0;
       let last = 0;
-      for (const event of events) {
-        const version = currentVersion(event.subject) + 1;
-        const info = this.statements.insert.run(event.id, event.subject, version, event.type, event.time, recordedAt, JSON.stringify(event));
-        if (info.changes === 0) {
-          last = Math.max(last, this.statements.byId.get(event.id)!.position);
+      for (const [index, event] of events.entries()) {
+        const key = eventKey(event);
+        const earlier = inBatch.get(key);
+        if (earlier) {
+          if (!sameEvent(earlier, event)) taken.push({ source: event.source, id: event.id });
           continue;
         }
+        inBatch.set(key, event);
+        const stored = this.statements.byKey.get(event.source, event.id);
+        if (stored) {
+          if (!sameEvent(JSON.parse(stored.envelope), event)) taken.push({ source: event.source, id: event.id });
+          last = Math.max(last, stored.position);
+          continue;
+        }
+        const claims = ledger.apply(event);
+        if (claims.length > 0) {
+          refused.push(...claims.map((c) => ({ event: index, key: c.key, path: c.path })));
+          continue;
+        }
+        const version = currentVersion(event.subject) + 1;
+        const info = this.statements.insert.run(event.source, event.id, event.subject, version, event.type, event.time, recordedAt, JSON.stringify(event));
         versions.set(event.subject, version);
         last = Number(info.lastInsertRowid);
         accepted += 1;
+      }
+      // Thrown inside the transaction: nothing of the batch stays.
+      if (taken.length > 0) throw new DuplicateIdError(taken);
+      if (refused.length > 0) throw new ClaimConflictError(refused);
+      for (const { key, holder } of ledger.changes()) {
+        if (holder === null) this.statements.release.run(key);
+        else this.statements.claim.run(key, holder);
       }
       return {
         accepted,
@@ -139,6 +208,10 @@ export class SqliteJourneyLog implements JourneyLog {
     const rows = this.statements.readJourney.all(journeyId, maxPosition);
     const limitTime = bound.time === undefined ? undefined : Date.parse(bound.time);
     return rows.filter((row) => limitTime === undefined || Date.parse(row.time) <= limitTime).map(toStored);
+  }
+
+  async readJourneysByPrefix(prefix: string): Promise<StoredEvent[]> {
+    return this.statements.readPrefix.all(prefix, prefixEnd(prefix)).map(toStored);
   }
 
   async journeyVersion(journeyId: string): Promise<number> {

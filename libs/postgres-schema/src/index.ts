@@ -1,3 +1,3 @@
-export { migrateSchema, assertSchemaName, schemaNameProblem } from './migrate-schema';
+export { migrateSchema, assertSchemaName, schemaNameProblem, type Migration } from './migrate-schema';
 export { sqlLiteral } from './sql-literal';
 export { isPostgresUnreachable } from './postgres-unreachable';

@@ -1,4 +1,7 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+
+/** One migration: SQL, or work that needs a program (a backfill computed in JavaScript), run in its transaction. */
+export type Migration = string | ((client: PoolClient, schema: string) => Promise<void>);
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -37,7 +40,7 @@ export function assertSchemaName(schema: string): string {
  * `schema_migrations`. Every component sharing a schema (read store, event index) migrates under
  * one advisory lock, since CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent one.
  */
-export async function migrateSchema(pool: Pool, schema: string, component: string, migrations: readonly string[]): Promise<void> {
+export async function migrateSchema(pool: Pool, schema: string, component: string, migrations: readonly Migration[]): Promise<void> {
   assertSchemaName(schema);
   const lock = `journey-migrations:${schema}`;
   const client = await pool.connect();
@@ -57,7 +60,8 @@ export async function migrateSchema(pool: Pool, schema: string, component: strin
         try {
           await client.query('BEGIN');
           await client.query(`SET LOCAL search_path TO ${schema}`);
-          await client.query(sql);
+          if (typeof sql === 'string') await client.query(sql);
+          else await sql(client, schema);
           await client.query(`INSERT INTO ${schema}.schema_migrations (component, version) VALUES ($1, $2)`, [component, i + 1]);
           await client.query('COMMIT');
         } catch (error) {

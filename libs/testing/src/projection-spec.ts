@@ -11,7 +11,7 @@ export interface ProjectionSpecResult<S> {
 
 /** Numbers events as a log would (positions s1, s2, ...). */
 export function asStored(events: readonly JourneyEvent[], startAt = 1): StoredEvent[] {
-  return events.map((event, i) => ({ event, position: sqliteToken(startAt + i), journeyVersion: i + 1 }));
+  return events.map((event, i) => ({ event, position: sqliteToken(startAt + i), journeyVersion: i + 1, sequence: startAt + i }));
 }
 
 /**

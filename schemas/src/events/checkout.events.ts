@@ -40,3 +40,6 @@ export const IdentityLinkedV1 = z.object({
   kind: z.enum(['email', 'phone', 'account']),
   value: visibleText(z.string().trim().min(1).max(320)),
 });
+
+/** The customer gives an identity up (it is no longer theirs): the one way another customer may then link it. */
+export const IdentityUnlinkedV1 = IdentityLinkedV1;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Currency, Id, IsoTime, MinorUnits, ReturnItem } from '../common';
 
-const PolicyVersion = z.number().int().positive();
+const PolicyVersion = z.number().int().positive().max(999_999_999);
 
 export const ReturnRequestedV1 = z.object({
   returnId: Id,

@@ -9,8 +9,8 @@ import {
   type JSONType,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { upcast, validateEvent, type JourneyEvent } from '../../../../schemas/src';
-import { BackboneError, VersionConflictError } from '../../../errors/src';
+import { ClaimLedger, claimKeys, eventKey, sameEvent, upcast, validateEvent, type JourneyEvent } from '../../../../schemas/src';
+import { BackboneError, ClaimConflictError, DuplicateIdError, VersionConflictError } from '../../../errors/src';
 import type {
   AppendOptions,
   AppendResult,
@@ -24,6 +24,8 @@ import type {
 } from '../journey-log.port';
 import { eventStorePositions, eventStoreToken, parseEventStoreToken } from './eventstoredb-position';
 import {
+  claimHolder,
+  claimStreamName,
   expectedRevision,
   fromRecordedEvent,
   journeyIdOf,
@@ -95,7 +97,7 @@ export class EventStoreJourneyLog implements JourneyLog {
         if (!resolved.event) continue;
         const decoded = fromRecordedEvent(resolved.event as RecordedEventFields);
         if (decoded.position === null) throw new BackboneError('log_unavailable', 'this EventStoreDB server does not report event positions on stream reads (22.6 or later needed)');
-        stored.push({ event: upcast(decoded.event), position: decoded.position, journeyVersion: decoded.journeyVersion });
+        stored.push({ event: upcast(decoded.event), position: decoded.position, journeyVersion: decoded.journeyVersion, sequence: decoded.sequence! });
       }
     } catch (error) {
       if (isStreamNotFound(error)) return [];
@@ -118,13 +120,17 @@ export class EventStoreJourneyLog implements JourneyLog {
     const byJourney = new Map<string, JourneyEvent[]>(journeys.map((j) => [j, []]));
     for (const event of events) byJourney.get(event.subject)!.push(event);
 
-    // Every expectation first, so a conflict writes nothing.
+    // Every expectation, key and claim first, so a conflict writes nothing.
     const current = new Map<string, Awaited<ReturnType<EventStoreJourneyLog['readStream']>>>();
     for (const journeyId of journeys) current.set(journeyId, await this.readStream(journeyId));
     for (const [journeyId, expected] of Object.entries(expectations)) {
       const actual = current.get(journeyId)!.length;
       if (actual !== expected) throw new VersionConflictError(journeyId, expected, actual);
     }
+    await this.checkKeys(events, current);
+    const fresh = (event: JourneyEvent) => !current.get(event.subject)!.some((s) => eventKey(s.event) === eventKey(event));
+    await this.writeClaims(events, fresh);
+    await this.listInDirectory(journeys.filter((journeyId) => current.get(journeyId)!.length === 0 && byJourney.get(journeyId)!.length > 0));
 
     let accepted = 0;
     let position: string | null = null;
@@ -134,30 +140,28 @@ export class EventStoreJourneyLog implements JourneyLog {
       const batch = byJourney.get(journeyId)!;
       let stored = current.get(journeyId)!;
       for (let attempt = 1; ; attempt++) {
-        const held = new Map(stored.map((s) => [s.event.id, s.position]));
-        const fresh: JourneyEvent[] = [];
+        const held = new Map(stored.map((s) => [eventKey(s.event), s.position]));
+        const toWrite = new Map<string, JourneyEvent>();
         for (const event of batch) {
-          if (held.has(event.id) || fresh.some((f) => f.id === event.id)) continue;
-          fresh.push(event);
-        }
-        for (const event of batch) {
-          const at = held.get(event.id);
+          const key = eventKey(event);
+          if (!held.has(key) && !toWrite.has(key)) toWrite.set(key, event);
+          const at = held.get(key);
           if (at !== undefined) position = eventStorePositions.merge(position, at);
         }
-        if (fresh.length === 0) {
+        if (toWrite.size === 0) {
           journeyVersions[journeyId] = stored.length;
           break;
         }
         try {
           const result = await this.client.appendToStream(
             streamName(this.prefix, journeyId),
-            fresh.map((event) => {
+            [...toWrite.values()].map((event) => {
               const data = toEventData(event);
               return jsonEvent({ id: data.id, type: data.type, data: data.data as JSONType, metadata: data.metadata as JSONType });
             }),
             { expectedRevision: expectedRevision(stored.length) },
           );
-          accepted += fresh.length;
+          accepted += toWrite.size;
           journeyVersions[journeyId] = versionOf(result.nextExpectedRevision);
           written.push(journeyId);
           // The position of our last event as reads report it (an append's own position is that of its commit).
@@ -169,6 +173,7 @@ export class EventStoreJourneyLog implements JourneyLog {
           const ownCheck = expectations[journeyId] === undefined;
           if (mapped instanceof VersionConflictError && ownCheck && attempt < RETRIES_ON_RACE) {
             stored = await this.readStream(journeyId);
+            await this.checkKeys(batch, new Map([[journeyId, stored]]));
             continue;
           }
           if (written.length > 0) {
@@ -180,6 +185,114 @@ export class EventStoreJourneyLog implements JourneyLog {
     }
     if (position === null) throw new BackboneError('validation_failed', 'an append needs at least one event');
     return { accepted, duplicates: events.length - accepted, position, journeyVersions };
+  }
+
+  /**
+   * Refuses the batch when a key it holds is stored, or repeated in it, with other content.
+   * Stored events are read back upcast: compared upcast too.
+   */
+  private async checkKeys(events: readonly JourneyEvent[], stored: ReadonlyMap<string, ReadonlyArray<StoredEvent>>): Promise<void> {
+    const known = new Map<string, JourneyEvent>();
+    for (const list of stored.values()) for (const s of list) known.set(eventKey(s.event), s.event);
+    const taken: Array<{ source: string; id: string }> = [];
+    for (const event of events) {
+      const key = eventKey(event);
+      const before = known.get(key);
+      if (before === undefined) known.set(key, upcast(event));
+      else if (!sameEvent(before, upcast(event))) taken.push({ source: event.source, id: event.id });
+    }
+    if (taken.length > 0) throw new DuplicateIdError(taken);
+  }
+
+  /**
+   * The claims of the batch's new events (see `claimsOf`), decided on the claims' streams and
+   * written there before the journeys are: one held by another customer refuses the batch with
+   * nothing written. Each claim is written with the stream's expected revision, so two customers
+   * claiming at once cannot both succeed; should one lose that race after claims of its batch were
+   * written, those are released again. (EventStoreDB has no transaction across streams: a batch
+   * whose journey append then fails keeps its claims, which the same journey's retry reuses.)
+   */
+  private async writeClaims(events: readonly JourneyEvent[], fresh: (event: JourneyEvent) => boolean): Promise<void> {
+    const candidates = [...events.entries()].filter(([, event]) => fresh(event)).map(([index, event]) => ({ index, event: upcast(event) }));
+    const keys = claimKeys(candidates.map((c) => c.event));
+    if (keys.length === 0) return;
+    const last = new Map<string, { type: string; data: unknown; revision: bigint } | undefined>();
+    for (const key of keys) last.set(key, await this.lastClaimEvent(key));
+    const ledger = new ClaimLedger({ get: (key) => claimHolder(last.get(key)) });
+    const refused: Array<{ event: number; key: string; path: string }> = [];
+    for (const { index, event } of candidates) refused.push(...ledger.apply(event).map((c) => ({ event: index, key: c.key, path: c.path })));
+    if (refused.length > 0) throw new ClaimConflictError(refused);
+    const done: Array<{ key: string; holder: string | null }> = [];
+    try {
+      for (const change of ledger.changes()) {
+        const before = last.get(change.key);
+        const previous = claimHolder(before);
+        const holder = change.holder ?? previous!;
+        await this.client.appendToStream(
+          claimStreamName(this.prefix, change.key),
+          [jsonEvent({ type: change.holder === null ? 'released' : 'claimed', data: { journeyId: holder } })],
+          { expectedRevision: before === undefined ? 'no_stream' : before.revision },
+        );
+        done.push({ key: change.key, holder: previous ?? null });
+      }
+    } catch (error) {
+      // Another writer took or released a claim since it was read: undo ours, and say which.
+      for (const undo of done.reverse()) {
+        await this.client
+          .appendToStream(claimStreamName(this.prefix, undo.key), [jsonEvent({ type: undo.holder === null ? 'released' : 'claimed', data: { journeyId: undo.holder ?? '' } })])
+          .catch(() => undefined);
+      }
+      const mapped = toBackboneError(error, '', 0);
+      if (mapped instanceof VersionConflictError) throw new ClaimConflictError([{ event: 0, key: '', path: '(claims)' }]);
+      throw mapped;
+    }
+  }
+
+  private async lastClaimEvent(key: string): Promise<{ type: string; data: unknown; revision: bigint } | undefined> {
+    try {
+      for await (const resolved of this.client.readStream(claimStreamName(this.prefix, key), { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+        if (resolved.event) return { type: resolved.event.type, data: resolved.event.data, revision: resolved.event.revision };
+      }
+      return undefined;
+    } catch (error) {
+      if (isStreamNotFound(error)) return undefined;
+      throw unavailable(error);
+    }
+  }
+
+  /**
+   * EventStoreDB cannot list streams by prefix (short of reading all of `$all`): journeys whose
+   * id has a kind (`policy/...`) are listed, before their first event is written, in a directory
+   * stream of that kind (see `listInDirectory`). The events of those journeys, in `$all` order.
+   */
+  async readJourneysByPrefix(prefix: string): Promise<StoredEvent[]> {
+    const kind = journeyKind(prefix);
+    if (kind !== prefix) throw new BackboneError('invalid_parameter', `EventStoreDB lists journeys by kind ("policy/"), not by the prefix "${prefix}"`);
+    const journeyIds = new Set<string>();
+    try {
+      for await (const resolved of this.client.readStream(directoryStreamName(this.prefix, kind), { direction: FORWARDS, fromRevision: START })) {
+        const journeyId = (resolved.event?.data as { journeyId?: unknown } | undefined)?.journeyId;
+        if (typeof journeyId === 'string' && journeyId.startsWith(prefix)) journeyIds.add(journeyId);
+      }
+    } catch (error) {
+      if (!isStreamNotFound(error)) throw unavailable(error);
+    }
+    const events: StoredEvent[] = [];
+    for (const journeyId of journeyIds) events.push(...(await this.readStream(journeyId)));
+    return events.sort((a, b) => eventStorePositions.compare(a.position, b.position));
+  }
+
+  /** Lists new journeys that have a kind in their kind's directory stream, before their first event (listing twice is harmless). */
+  private async listInDirectory(journeyIds: readonly string[]): Promise<void> {
+    for (const journeyId of journeyIds) {
+      const kind = journeyKind(journeyId);
+      if (kind === null) continue;
+      try {
+        await this.client.appendToStream(directoryStreamName(this.prefix, kind), [jsonEvent({ type: 'listed', data: { journeyId } })]);
+      } catch (error) {
+        throw unavailable(error);
+      }
+    }
   }
 
   async readJourney(journeyId: string, bound: ReadBound = {}): Promise<StoredEvent[]> {
@@ -211,7 +324,7 @@ export class EventStoreJourneyLog implements JourneyLog {
       // Anyone who can write to the store can write to these streams: check what the appender checked.
       const checked = validateEvent(decoded.event);
       if (!checked.ok) throw new Error(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
-      return { stored: { event: upcast(decoded.event), position: decoded.position!, journeyVersion: decoded.journeyVersion }, invalid: null, position };
+      return { stored: { event: upcast(decoded.event), position: decoded.position!, journeyVersion: decoded.journeyVersion, sequence: decoded.sequence! }, invalid: null, position };
     } catch (error) {
       const at = position ?? `${recorded.streamId}@${recorded.revision}`;
       return { stored: null, invalid: { position: at, id: String((recorded.metadata as { id?: unknown } | null)?.id ?? at), type: recorded.type, error: `invalid record: ${(error as Error).message}` }, position };
@@ -354,4 +467,15 @@ export class EventStoreJourneyLog implements JourneyLog {
 
 function toPosition(token: string) {
   return parseEventStoreToken(token);
+}
+
+/** The kind of a journey id (`policy/` of `policy/returns-standard`), or null for a customer's journey. */
+function journeyKind(journeyId: string): string | null {
+  const slash = journeyId.indexOf('/');
+  return slash <= 0 ? null : journeyId.slice(0, slash + 1);
+}
+
+/** The directory stream of a kind of journeys; outside the journey streams' prefix, like the claims. */
+function directoryStreamName(prefix: string, kind: string): string {
+  return `directory.${prefix}${kind}`;
 }

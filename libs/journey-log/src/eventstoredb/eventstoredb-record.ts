@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { streamNameFilter } from '@eventstore/db-client';
-import type { JourneyEvent } from '../../../../schemas/src';
+import { eventKey, type JourneyEvent } from '../../../../schemas/src';
 import { BackboneError, VersionConflictError } from '../../../errors/src';
 import { eventStoreToken, type AllPosition } from './eventstoredb-position';
 
@@ -20,9 +20,28 @@ export function nameBasedUuid(namespace: string, name: string): string {
 
 const EVENT_ID_NAMESPACE = '6f1b7c52-d2a9-4c3e-9f0e-5a3d8b2c4e71';
 
-/** EventStoreDB event ids must be UUIDs: a journey event's id maps to a name-based UUID, the same on every retry. */
-export function eventStoreId(eventId: string): string {
-  return nameBasedUuid(EVENT_ID_NAMESPACE, eventId);
+/**
+ * EventStoreDB event ids must be UUIDs: a journey event's key (source and id, as CloudEvents keys
+ * events) maps to a name-based UUID, the same on every retry, and different for two sources.
+ */
+export function eventStoreId(event: { source: string; id: string }): string {
+  return nameBasedUuid(EVENT_ID_NAMESPACE, eventKey(event));
+}
+
+/**
+ * The stream of one claim (an order, a case, an identity: see `claimsOf`): `claimed` and
+ * `released` events naming the journey. Outside the journey streams' prefix, so the `$all`
+ * subscription of projections never sees it.
+ */
+export function claimStreamName(prefix: string, claim: string): string {
+  return `claim.${prefix}${claim}`;
+}
+
+/** Who holds a claim, from the last event of its stream (undefined: nobody). */
+export function claimHolder(last: { type: string; data: unknown } | undefined): string | undefined {
+  if (!last || last.type !== 'claimed') return undefined;
+  const journeyId = (last.data as { journeyId?: unknown } | null)?.journeyId;
+  return typeof journeyId === 'string' ? journeyId : undefined;
 }
 
 /** One stream per journey, under a prefix that the `$all` subscription filters on. */
@@ -49,7 +68,7 @@ export interface EventStoreEventData {
 
 export function toEventData(event: JourneyEvent): EventStoreEventData {
   const { data, ...attributes } = event;
-  return { id: eventStoreId(event.id), type: event.type, data, metadata: attributes };
+  return { id: eventStoreId(event), type: event.type, data, metadata: attributes };
 }
 
 /** The fields of a recorded event this adapter reads (a subset of the client's `JSONRecordedEvent`). */
@@ -68,6 +87,8 @@ export interface DecodedRecord {
   journeyVersion: number;
   /** Absent when the server did not say (reads of a single stream on old servers). */
   position: string | null;
+  /** The commit position, as the port's `sequence` (null with `position`). */
+  sequence: number | null;
 }
 
 /**
@@ -81,11 +102,13 @@ export function fromRecordedEvent(recorded: RecordedEventFields): DecodedRecord 
     throw new Error(`event ${recorded.streamId}@${recorded.revision} has no CloudEvents metadata`);
   }
   const event = { ...(metadata as Record<string, unknown>), data: recorded.data } as JourneyEvent;
+  // Servers before 22.6 send no position on stream reads (zeros on the wire): none, not the start of the log.
+  const known = recorded.position && (recorded.position.commit !== 0n || recorded.position.prepare !== 0n) ? recorded.position : null;
   return {
     event,
     journeyVersion: Number(recorded.revision) + 1,
-    // Servers before 22.6 send no position on stream reads (zeros on the wire): none, not the start of the log.
-    position: recorded.position && (recorded.position.commit !== 0n || recorded.position.prepare !== 0n) ? eventStoreToken(recorded.position) : null,
+    position: known ? eventStoreToken(known) : null,
+    sequence: known ? Number(known.commit) : null,
   };
 }
 

@@ -1,6 +1,8 @@
 import { UnavailableError, WrongExpectedVersionError } from '@eventstore/db-client';
 import type { JourneyEvent } from '../../../../schemas/src';
 import {
+  claimHolder,
+  claimStreamName,
   eventStoreId,
   expectedRevision,
   fromRecordedEvent,
@@ -32,11 +34,20 @@ describe('EventStoreDB mapping: event ids', () => {
     expect(nameBasedUuid('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
   });
 
-  it('given a journey event id, when mapped, then the UUID is version 5, the same every time, and differs per id', () => {
-    const id = eventStoreId('evt-1');
+  it('given a journey event key, when mapped, then the UUID is version 5, the same every time, and differs per id and per source', () => {
+    const id = eventStoreId({ source: '/a', id: 'evt-1' });
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(eventStoreId('evt-1')).toBe(id);
-    expect(eventStoreId('evt-2')).not.toBe(id);
+    expect(eventStoreId({ source: '/a', id: 'evt-1' })).toBe(id);
+    expect(eventStoreId({ source: '/a', id: 'evt-2' })).not.toBe(id);
+    expect(eventStoreId({ source: '/b', id: 'evt-1' })).not.toBe(id);
+  });
+
+  it('names claim streams outside the journey streams, and reads who holds a claim from its last event', () => {
+    expect(claimStreamName('journey-', 'order:o-1')).toBe('claim.journey-order:o-1');
+    expect(claimStreamName('journey-', 'order:o-1').startsWith('journey-')).toBe(false);
+    expect(claimHolder(undefined)).toBeUndefined();
+    expect(claimHolder({ type: 'claimed', data: { journeyId: 'cust-1' } })).toBe('cust-1');
+    expect(claimHolder({ type: 'released', data: { journeyId: 'cust-1' } })).toBeUndefined();
   });
 });
 
@@ -44,7 +55,7 @@ describe('EventStoreDB mapping: envelope to event data and metadata, and back', 
   it('given a journey event, when written, then type and data are the event\'s and every other CloudEvents attribute is in the metadata', () => {
     const data = toEventData(captured);
     expect(data).toEqual({
-      id: eventStoreId(captured.id),
+      id: eventStoreId(captured),
       type: 'payment.captured',
       data: captured.data,
       metadata: { specversion: '1.0', id: 'evt-7', source: '/payments', type: 'payment.captured', subject: 'cust-42', time: '2026-03-01T10:01:00Z', datacontenttype: 'application/json', schemaversion: 1, correlationid: 'corr-7', causationid: 'evt-6' },

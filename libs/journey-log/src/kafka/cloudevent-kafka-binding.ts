@@ -3,6 +3,8 @@ import type { JourneyEvent } from '../../../../schemas/src';
 
 /** A Kafka header beside the CloudEvent attributes: the event's place in its journey. */
 export const JOURNEY_VERSION_HEADER = 'journey-version';
+/** A Kafka header beside the CloudEvent attributes: the event index's sequence number of the event (see `StoredEvent.sequence`). */
+export const JOURNEY_SEQUENCE_HEADER = 'journey-sequence';
 
 const ATTRIBUTE_OF_HEADER = new Map(['id', 'source', 'type', 'subject', 'time', 'specversion', 'datacontenttype', 'dataschema'].map((a) => [`ce_${a}`, a]));
 
@@ -16,12 +18,13 @@ export interface KafkaRecord {
  * CloudEvents Kafka binary mode: attributes as `ce_*` headers (written by the cloudevents SDK),
  * data as the value, the journey id as the key.
  */
-export function toKafkaRecord(event: JourneyEvent, journeyVersion: number): KafkaRecord {
+export function toKafkaRecord(event: JourneyEvent, journeyVersion: number, sequence?: number): KafkaRecord {
   const { data, ...attributes } = event;
   const message = Kafka.binary(new CloudEvent({ ...attributes, data }, false));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers)) if (value !== undefined) headers[name] = String(value);
   headers[JOURNEY_VERSION_HEADER] = String(journeyVersion);
+  if (sequence !== undefined) headers[JOURNEY_SEQUENCE_HEADER] = String(sequence);
   return { key: event.subject, value: JSON.stringify(data), headers };
 }
 
@@ -29,15 +32,20 @@ export function toKafkaRecord(event: JourneyEvent, journeyVersion: number): Kafk
  * Reads a record back. Decoded here rather than by the SDK's `Kafka.toEvent`, which rewrites
  * `time` (`...:00Z` becomes `...:00.000Z`): the backbone keeps every attribute exactly as sent.
  */
-export function fromKafkaRecord(headers: Record<string, Buffer | string | undefined>, value: Buffer | string | null): { event: JourneyEvent; journeyVersion: number } {
+export function fromKafkaRecord(
+  headers: Record<string, Buffer | string | undefined>,
+  value: Buffer | string | null,
+): { event: JourneyEvent; journeyVersion: number; sequence?: number } {
   const event: Record<string, unknown> = {};
   let journeyVersion = 0;
+  let sequence: number | undefined;
   // A projector decodes every record: a plain loop, no intermediate arrays, and the attribute
   // names of the usual headers looked up rather than cut out of the header name each time.
   for (const name in headers) {
     const raw = headers[name];
     if (raw === undefined) continue;
     if (name === JOURNEY_VERSION_HEADER) journeyVersion = Number(raw.toString());
+    else if (name === JOURNEY_SEQUENCE_HEADER) sequence = Number(raw.toString());
     else if (name === 'ce_schemaversion') event.schemaversion = Number(raw.toString());
     else {
       const attribute = ATTRIBUTE_OF_HEADER.get(name) ?? (name.startsWith('ce_') ? name.slice(3) : undefined);
@@ -45,5 +53,5 @@ export function fromKafkaRecord(headers: Record<string, Buffer | string | undefi
     }
   }
   event.data = value === null ? null : JSON.parse(value.toString());
-  return { event: event as JourneyEvent, journeyVersion };
+  return { event: event as JourneyEvent, journeyVersion, ...(sequence !== undefined && Number.isSafeInteger(sequence) ? { sequence } : {}) };
 }

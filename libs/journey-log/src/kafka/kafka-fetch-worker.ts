@@ -44,9 +44,9 @@ function decodeBatch({ partition, messages }: EachBatchPayload['batch']): Fetche
     const offset = Number(m.offset);
     const headers = m.headers as Record<string, Buffer>;
     try {
-      const { event, journeyVersion } = fromKafkaRecord(headers, m.value);
+      const { event, journeyVersion, sequence } = fromKafkaRecord(headers, m.value);
       // Validated by the reader, unless the appender indexed it (it validated it then).
-      records.push({ id: event.id, journeyId: event.subject, journeyVersion, partition, offset, time: event.time, envelope: event });
+      records.push({ id: event.id, journeyId: event.subject, journeyVersion, partition, offset, time: event.time, envelope: event, sequence });
     } catch (error) {
       const position = kafkaRecordToken(partition, offset);
       records.push({ position, id: headers.ce_id?.toString() ?? position, type: headers.ce_type?.toString() ?? 'unknown', error: `invalid record: ${(error as Error).message}` });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
-import { upcast, validateEvent, type JourneyEvent } from '../../../../schemas/src';
-import { BackboneError, VersionConflictError } from '../../../errors/src';
+import { ClaimLedger, POLICY_SUBJECT_PREFIX, claimKeys, eventKey, sameEvent, upcast, validateEvent, type JourneyEvent } from '../../../../schemas/src';
+import { BackboneError, ClaimConflictError, DuplicateIdError, VersionConflictError } from '../../../errors/src';
 import type {
   AppendOptions,
   AppendResult,
@@ -74,8 +74,10 @@ const MAX_GROUPS_IN_FLIGHT = 4;
 /** Producers of each kind (transactional, plain): one per group in flight, so their sends overlap. */
 const PRODUCERS_PER_KIND = MAX_GROUPS_IN_FLIGHT;
 
+/** An indexed event as the port gives it: only once its sequence is known (every row of the index has one). */
 function toStored(e: IndexedEvent): StoredEvent {
-  return { event: upcast(e.envelope), position: kafkaRecordToken(e.partition, e.offset), journeyVersion: e.journeyVersion };
+  if (e.sequence === undefined) throw new Error(`no sequence for the record at ${kafkaRecordToken(e.partition, e.offset)}`);
+  return { event: upcast(e.envelope), position: kafkaRecordToken(e.partition, e.offset), journeyVersion: e.journeyVersion, sequence: e.sequence };
 }
 
 /**
@@ -140,7 +142,7 @@ export class KafkaJourneyLog implements JourneyLog {
   };
   /** Journey versions asked for together (a producer checking a batch's journeys) are read in one statement. */
   private readonly versionLookups = new GroupedCalls<string, number>(async (journeyIds) => {
-    const { versions } = await this.options.index.lookup([], [...new Set(journeyIds)]);
+    const versions = await this.options.index.versions([...new Set(journeyIds)]);
     return journeyIds.map((journeyId) => versions.get(journeyId) ?? 0);
   });
   /** Subscriptions open on this log, stopped by `close`. */
@@ -238,42 +240,77 @@ export class KafkaJourneyLog implements JourneyLog {
     }
   }
 
-  /** `onSent` learns the positions of the records on the topic, before their index rows are committed. */
+  /**
+   * `onSent` learns the positions of the records on the topic, before their index rows are committed.
+   * Each member (one append) is judged whole, in arrival order, against what the index holds and
+   * the members before it: its expected versions, its keys (a key held with other content refuses
+   * it), its claims (one held by another customer refuses it). A refused member changes nothing.
+   */
   private async writeGroup(group: readonly QueuedAppend[], onSent: (places: string[]) => void): Promise<Array<AppendResult | Error>> {
     const index = this.options.index;
-    const written = new Set(group.flatMap((m) => m.events.map((e) => e.subject)));
+    const events = group.flatMap((m) => m.events);
+    const written = new Set(events.map((e) => e.subject));
     const checked = new Set(group.flatMap((m) => Object.keys(m.options.expectedVersions ?? {})).filter((journeyId) => !written.has(journeyId)));
-    const journeys = { written: [...written], checked: [...checked] };
-    return index.appendLocked(group.flatMap((m) => m.events.map((e) => e.id)), journeys, async ({ existing, versions }) => {
-      // Where each id sits: on the topic already, or as the n-th record of this group's transaction.
-      const placedIds = new Map<string, { partition: number; offset: number } | { record: number }>(existing);
-      const records: Array<{ event: JourneyEvent; version: number; partition: number }> = [];
+    const lookup = {
+      keys: events.map((e) => ({ source: e.source, id: e.id })),
+      journeys: { written: [...written], checked: [...checked] },
+      claims: claimKeys(events.map(upcast)),
+      writesPolicy: [...written].some((journeyId) => journeyId.startsWith(POLICY_SUBJECT_PREFIX)),
+      sequences: events.length,
+    };
+    return index.appendLocked(lookup, async ({ existing, versions, holders, sequences }) => {
+      // Where each key sits: on the topic already (with what it said), or as the n-th record of this group.
+      const placed = new Map<string, { partition: number; offset: number; envelope: JourneyEvent } | { record: number; envelope: JourneyEvent }>(existing);
+      const records: Array<{ event: JourneyEvent; version: number; partition: number; sequence: number }> = [];
+      const ledger = new ClaimLedger(holders);
       let spansPartitions = false;
-      const plans = group.map((member): { ids: string[]; accepted: number; journeyVersions: Record<string, number> } | Error => {
+      const plans = group.map((member): { keys: string[]; accepted: number; journeyVersions: Record<string, number> } | Error => {
         for (const [journeyId, expected] of Object.entries(member.options.expectedVersions ?? {})) {
           const actual = versions.get(journeyId) ?? 0;
           if (actual !== expected) return new VersionConflictError(journeyId, expected, actual);
         }
-        let accepted = 0;
+        // Judged on copies first: a member refused part-way must leave the group's state as it was.
+        const claims = ledger.fork();
+        const memberVersions = new Map<string, number>();
+        const fresh: Array<{ event: JourneyEvent; key: string; version: number; partition: number }> = [];
+        const freshKeys = new Map<string, JourneyEvent>();
+        const taken: Array<{ source: string; id: string }> = [];
+        const refused: Array<{ event: number; key: string; path: string }> = [];
+        for (const [i, event] of member.events.entries()) {
+          const key = eventKey(event);
+          const before = freshKeys.get(key) ?? placed.get(key)?.envelope;
+          if (before !== undefined) {
+            if (!sameEvent(before, event)) taken.push({ source: event.source, id: event.id });
+            continue;
+          }
+          const refusals = claims.apply(upcast(event));
+          if (refusals.length > 0) {
+            refused.push(...refusals.map((c) => ({ event: i, key: c.key, path: c.path })));
+            continue;
+          }
+          const version = (memberVersions.get(event.subject) ?? versions.get(event.subject) ?? 0) + 1;
+          memberVersions.set(event.subject, version);
+          freshKeys.set(key, event);
+          fresh.push({ event, key, version, partition: this.partitionOf(event.subject) });
+        }
+        if (taken.length > 0) return new DuplicateIdError(taken);
+        if (refused.length > 0) return new ClaimConflictError(refused);
+        claims.mergeInto(ledger);
+        for (const [journeyId, version] of memberVersions) versions.set(journeyId, version);
         const partitions = new Set<number>();
-        for (const event of member.events) {
-          if (placedIds.has(event.id)) continue;
-          const version = (versions.get(event.subject) ?? 0) + 1;
-          versions.set(event.subject, version);
-          placedIds.set(event.id, { record: records.length });
-          const partition = this.partitionOf(event.subject);
+        for (const { event, key, version, partition } of fresh) {
+          placed.set(key, { record: records.length, envelope: event });
           partitions.add(partition);
-          records.push({ event, version, partition });
-          accepted++;
+          records.push({ event, version, partition, sequence: sequences[records.length] });
         }
         if (partitions.size > 1) spansPartitions = true;
         const journeyVersions: Record<string, number> = {};
         for (const subject of new Set(member.events.map((e) => e.subject))) journeyVersions[subject] = versions.get(subject) ?? 0;
-        return { ids: member.events.map((e) => e.id), accepted, journeyVersions };
+        return { keys: member.events.map(eventKey), accepted: fresh.length, journeyVersions };
       });
       let offsets: number[] = [];
       if (records.length > 0) {
-        const outgoing = records.map(({ event, version, partition }) => ({ ...toKafkaRecord(event, version), partition }));
+        const outgoing = records.map(({ event, version, partition, sequence }) => ({ ...toKafkaRecord(event, version, sequence), partition }));
         // An append on one partition is one record batch, written whole or not at all: only a
         // group holding an append across partitions needs a transaction (and its extra round trips).
         const senders = spansPartitions ? this.senders.transactional : this.senders.plain;
@@ -283,18 +320,27 @@ export class KafkaJourneyLog implements JourneyLog {
       }
       const results = plans.map((plan) => {
         if (plan instanceof Error) return plan;
-        const placed = new Map<number, number>();
-        for (const id of new Set(plan.ids)) {
-          const where = placedIds.get(id)!;
+        const byPartition = new Map<number, number>();
+        for (const key of new Set(plan.keys)) {
+          const where = placed.get(key)!;
           const [partition, offset] = 'record' in where ? [records[where.record].partition, offsets[where.record]] : [where.partition, where.offset];
-          placed.set(partition, Math.max(placed.get(partition) ?? -1, offset));
+          byPartition.set(partition, Math.max(byPartition.get(partition) ?? -1, offset));
         }
-        return { accepted: plan.accepted, duplicates: plan.ids.length - plan.accepted, position: kafkaToken(placed), journeyVersions: plan.journeyVersions };
+        return { accepted: plan.accepted, duplicates: plan.keys.length - plan.accepted, position: kafkaToken(byPartition), journeyVersions: plan.journeyVersions };
       });
-      // Recorded in the PostgreSQL transaction that holds the journeys' locks. Should this
-      // process die after the Kafka send and before this commits, consumers index the events they read.
-      const record = records.map(({ event, version, partition }, i) => ({ id: event.id, journeyId: event.subject, journeyVersion: version, partition, offset: offsets[i], time: event.time, envelope: event }));
-      return { record, result: results };
+      // Recorded in the PostgreSQL transaction that holds the locks. Should this process die
+      // after the Kafka send and before this commits, consumers index the events they read.
+      const record = records.map(({ event, version, partition, sequence }, i) => ({
+        id: event.id,
+        journeyId: event.subject,
+        journeyVersion: version,
+        partition,
+        offset: offsets[i],
+        time: event.time,
+        envelope: event,
+        sequence,
+      }));
+      return { record, claims: ledger.changes(), result: results };
     });
   }
 
@@ -304,6 +350,10 @@ export class KafkaJourneyLog implements JourneyLog {
     return (await this.options.index.journey(journeyId))
       .map(toStored)
       .filter((s) => (limit === null || kafkaPositions.reached(limit, s.position)) && (limitTime === undefined || Date.parse(s.event.time) <= limitTime));
+  }
+
+  async readJourneysByPrefix(prefix: string): Promise<StoredEvent[]> {
+    return (await this.options.index.journeysByPrefix(prefix)).map(toStored);
   }
 
   async journeyVersion(journeyId: string): Promise<number> {
@@ -408,10 +458,11 @@ export class KafkaJourneyLog implements JourneyLog {
 
   /**
    * Which records to deliver, and which are not journey events. (partition, offset) is unique in
-   * the index and the appender records exactly what it sent, after validating it: a row at a
-   * record's place is that record, already checked. Nearly always all records are there; only
-   * the others (written around the appender, not indexed yet, or a retried append's copy) are
-   * validated and looked up by id.
+   * the index and the appender records exactly what it sent, after validating it and checking its
+   * claims: a row at a record's place is that record, already checked, and its sequence number is
+   * in its header. Nearly always all records are there; only the others (written around the
+   * appender, sent by an appender that died before indexing them, or a retried append's copy) are
+   * validated, indexed with their claims checked, and looked up by key.
    */
   private async indexAndDeduplicate(records: IndexedEvent[]): Promise<{ delivered: IndexedEvent[]; invalid: InvalidRecord[] }> {
     const index = this.options.index;
@@ -419,38 +470,37 @@ export class KafkaJourneyLog implements JourneyLog {
     const sentHere = records.map((r) => this.indexing.get(kafkaRecordToken(r.partition, r.offset)));
     const others = records.filter((_, i) => sentHere[i] === undefined);
     const placed = others.length === 0 ? () => false : await index.placed(others.map((r) => r.partition), others.map((r) => r.offset));
-    const unplaced = others.filter((r) => !placed(r.partition, r.offset));
+    const unplaced = new Set(others.filter((r) => !placed(r.partition, r.offset)));
     if (others.length < records.length) {
       const committed = await Promise.all(sentHere);
       records.forEach((r, i) => {
-        if (sentHere[i] !== undefined && committed[i] !== true) unplaced.push(r);
+        if (sentHere[i] !== undefined && committed[i] !== true) unplaced.add(r);
       });
     }
-    if (unplaced.length === 0) return { delivered: records, invalid: [] };
+    // Placed records without a sequence header were indexed by a reader, not an appender: the index has their number.
+    const unnumbered = records.filter((r) => !unplaced.has(r) && r.sequence === undefined);
+    if (unplaced.size === 0 && unnumbered.length === 0) return { delivered: records, invalid: [] };
     // Anyone who can reach the topic can write to it: check what the appender checks.
     const invalid: InvalidRecord[] = [];
     const rejected = new Set<IndexedEvent>();
-    const candidates = unplaced.filter((r) => {
-      const checked = validateEvent(r.envelope);
-      if (checked.ok) return true;
+    const reject = (r: IndexedEvent, error: string) => {
       rejected.add(r);
       const position = kafkaRecordToken(r.partition, r.offset);
-      const error = `invalid record: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
       invalid.push({ position, id: typeof r.id === 'string' ? r.id : position, type: typeof r.envelope.type === 'string' ? r.envelope.type : 'unknown', error });
-      return false;
+    };
+    const candidates = [...unplaced].filter((r) => {
+      const checked = validateEvent(r.envelope);
+      if (!checked.ok) reject(r, `invalid record: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+      return checked.ok;
     });
-    if (candidates.length > 0) {
-      const homeOf = async (ids: string[]) => {
-        const { rows } = await index.pool.query(`SELECT id, partition, "offset" FROM ${index.schema}.journey_events WHERE id = ANY($1::text[])`, [ids]);
-        return new Map(rows.map((r) => [r.id as string, kafkaRecordToken(r.partition, Number(r.offset))]));
-      };
-      let home = await homeOf(candidates.map((r) => r.id));
-      const missing = candidates.filter((r) => !home.has(r.id));
-      if (missing.length > 0) {
-        await index.record(missing);
-        home = await homeOf(candidates.map((r) => r.id));
-      }
-      for (const r of candidates) if (home.get(r.id) !== kafkaRecordToken(r.partition, r.offset)) rejected.add(r);
+    for (const r of await index.recordChecked(candidates)) reject(r, 'invalid record: it claims an order, case or identity that another customer holds');
+    const looked = [...candidates.filter((r) => !rejected.has(r)), ...unnumbered];
+    const homes = looked.length === 0 ? new Map() : await index.homes(looked.map((r) => ({ source: r.envelope.source, id: r.id })));
+    for (const r of looked) {
+      const home = homes.get(eventKey({ source: r.envelope.source, id: r.id }));
+      // A key held at another place is a copy (a retried append's, or one written around the appender): not delivered twice.
+      if (!home || home.partition !== r.partition || home.offset !== r.offset) rejected.add(r);
+      else r.sequence = home.sequence;
     }
     return { delivered: rejected.size === 0 ? records : records.filter((r) => !rejected.has(r)), invalid };
   }

@@ -1,3 +1,4 @@
+import type { JourneyEvent } from '../../../../schemas/src';
 import { isBackboneError } from '../../../errors/src';
 import { journeyEvent, waitFor } from '../../../testing/src';
 import type { JourneyLog, StoredEvent } from '../journey-log.port';
@@ -23,6 +24,13 @@ const placed = (subject: string, orderId: string, time = '2026-03-01T10:00:00Z')
     { subject, time },
   );
 const delivered = (subject: string, orderId: string, time: string) => journeyEvent('shipment.delivered', { orderId, shipmentId: 's' }, { subject, time });
+const linked = (subject: string, value: string) => journeyEvent('identity.linked', { kind: 'email', value }, { subject });
+const unlinked = (subject: string, value: string) => journeyEvent('identity.unlinked', { kind: 'email', value }, { subject });
+const opened = (subject: string, caseId: string) => journeyEvent('contact.opened', { caseId, contactId: 'c', channel: 'chat', reason: 'r', tags: [] }, { subject });
+const published = (policyId: string, version: number) =>
+  journeyEvent('policy.published', { policyId, version, kind: 'returns', wording: 'w', rules: { returnWindowDays: 30 }, effectiveFrom: '2026-01-01T00:00:00Z' }, { subject: `policy/${policyId}` });
+/** The same event under another source, or with other content. */
+const withSource = (event: JourneyEvent, source: string) => ({ ...event, source }) as JourneyEvent;
 
 /**
  * The behaviour every journey-log adapter must have. Each adapter's spec calls this with a factory
@@ -53,6 +61,86 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
       const c1 = all.filter((s) => s.event.subject === 'c1');
       expect(log.positions.compare(c1[0].position, c1[1].position)).toBeLessThan(0);
       expect(log.positions.reached(c1[0].position, c1[1].position)).toBe(false);
+    });
+
+    it('keys events by source and id: the same id from another source is another event', async () => {
+      const a = placed('c1', 'o1');
+      const first = await log.append([a]);
+      const other = await log.append([withSource({ ...placed('c2', 'o2'), id: a.id } as JourneyEvent, '/elsewhere')]);
+      expect(other.accepted).toBe(1);
+      expect(log.positions.compare(other.position, first.position)).not.toBe(0);
+      expect(await log.readAll(null, 100)).toHaveLength(2);
+    });
+
+    it('refuses a known key with other content, whole, and a batch holding one key with two contents', async () => {
+      const a = placed('c1', 'o1');
+      await log.append([a]);
+      const head = await log.head();
+      const squatter = { ...a, data: { ...a.data, totals: { ...(a.data as { totals: object }).totals, total: 1 } } } as JourneyEvent;
+      await expect(log.append([placed('c3', 'o3'), squatter])).rejects.toMatchObject({ code: 'duplicate_id', keys: [{ source: a.source, id: a.id }] });
+      const b = placed('c2', 'o2');
+      await expect(log.append([b, { ...b, subject: 'c9' } as JourneyEvent])).rejects.toMatchObject({ code: 'duplicate_id' });
+      expect(await log.head()).toBe(head);
+      expect(await log.journeyVersion('c3')).toBe(0);
+      // The same content twice in one batch is one event.
+      expect(await log.append([b, b])).toMatchObject({ accepted: 1, duplicates: 1 });
+    });
+
+    it('gives every event a sequence number, larger for an event received later, across journeys', async () => {
+      await log.append([placed('c1', 'o1'), placed('c2', 'o2')]);
+      await log.append([published('p', 1)]);
+      await log.append([placed('c3', 'o3')]);
+      const byId = new Map((await log.readAll(null, 100)).map((s) => [s.event.subject, s.sequence]));
+      expect(byId.get('policy/p')!).toBeGreaterThan(Math.max(byId.get('c1')!, byId.get('c2')!));
+      expect(byId.get('c3')!).toBeGreaterThan(byId.get('policy/p')!);
+      const [journeyRead] = await log.readJourney('c3');
+      expect(journeyRead.sequence).toBe(byId.get('c3'));
+    });
+
+    it('reads the journeys of a kind (the policies) together, in the order they were received', async () => {
+      await log.append([published('b', 1)]);
+      await log.append([placed('c1', 'o1')]);
+      await log.append([published('a', 1)]);
+      await log.append([published('b', 2)]);
+      const policies = await log.readJourneysByPrefix('policy/');
+      expect(policies.map((s) => `${s.event.subject}@${(s.event.data as { version: number }).version}`)).toEqual(['policy/b@1', 'policy/a@1', 'policy/b@2']);
+      expect(policies.map((s) => s.sequence)).toEqual([...policies.map((s) => s.sequence)].sort((x, y) => x - y));
+      expect(await log.readJourneysByPrefix('nothing/')).toEqual([]);
+    });
+
+    it('gives an order, a case or an identity to the first customer who states it, and refuses the others', async () => {
+      await log.append([placed('c1', 'o1'), opened('c1', 'k1'), linked('c1', 'Ada@Example.com')]);
+      const head = await log.head();
+      for (const [event, path] of [
+        [placed('c2', 'o1'), 'data.orderId'],
+        [opened('c2', 'k1'), 'data.caseId'],
+        [linked('c2', 'ada@example.com'), 'data.value'],
+        [journeyEvent('payment.captured', { orderId: 'o1', paymentId: 'p', amount: 1, currency: 'EUR', method: 'card' }, { subject: 'c2' }), 'data.orderId'],
+      ] as const) {
+        const refused = await log.append([placed('c2', `o-own-${path}`), event]).catch((error: unknown) => error);
+        expect(refused).toMatchObject({ code: 'already_claimed', refused: [{ event: 1, path }] });
+      }
+      expect(await log.head()).toBe(head);
+      // The owner goes on stating its own facts.
+      expect((await log.append([opened('c1', 'k1'), linked('c1', 'ada@example.com')])).accepted).toBe(2);
+    });
+
+    it('passes an identity on only once its owner has unlinked it', async () => {
+      await log.append([linked('c1', 'x@example.com')]);
+      await expect(log.append([unlinked('c2', 'x@example.com')])).rejects.toMatchObject({ code: 'already_claimed' });
+      await log.append([unlinked('c1', 'x@example.com')]);
+      expect((await log.append([linked('c2', 'x@example.com')])).accepted).toBe(1);
+      await expect(log.append([linked('c1', 'x@example.com')])).rejects.toMatchObject({ code: 'already_claimed' });
+      // Unlinked and taken in one batch, in that order.
+      expect((await log.append([unlinked('c2', 'x@example.com'), linked('c3', 'x@example.com')])).accepted).toBe(2);
+    });
+
+    it('gives a fact claimed by two customers at once to one of them only', async () => {
+      for (let round = 0; round < 5; round++) {
+        const outcomes = await Promise.allSettled(['a', 'b', 'c'].map((who) => log.append([linked(`${who}${round}`, `race-${round}@example.com`)])));
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'already_claimed' });
+      }
     });
 
     it('is idempotent on event id: a repeated id is not appended again and keeps its position', async () => {

@@ -1,0 +1,94 @@
+import type { JourneyEvent } from './journey-event';
+
+/**
+ * Facts that belong to one customer: an order id, a case id, an identity (email, phone, account).
+ * The first event to state one claims it for its subject; a later event of another customer
+ * stating it is refused (`already_claimed`), on every log, as the log appends. A claim passes to
+ * another customer only through an explicit event of its owner: `identity.unlinked` releases an
+ * identity, which another customer may then link. Orders and cases are never transferred.
+ */
+export interface FactClaim {
+  /** `order:<orderId>`, `case:<caseId>` or `identity:<kind>/<normalised value>`. */
+  key: string;
+  /** The field of the event that states it, for the error. */
+  path: string;
+  /**
+   * `claim`: the fact becomes the subject's if nobody holds it; `reference`: the fact must not be
+   * another customer's (an event about an order names it, but does not found it); `release`: the
+   * subject gives the fact up (refused when another customer holds it).
+   */
+  mode: 'claim' | 'reference' | 'release';
+}
+
+/** Emails compare case-insensitively; phone numbers without spaces, dashes, dots or brackets. */
+export function identityKey(kind: string, value: string): string {
+  const v = value.trim();
+  if (kind === 'email') return `email/${v.toLowerCase()}`;
+  if (kind === 'phone') return `phone/${v.replace(/[\s\-().]/g, '')}`;
+  return `${kind}/${v}`;
+}
+
+const CASE_EVENTS = new Set(['contact.opened', 'contact.handed_off', 'contact.resolved', 'contact.reopened', 'promise.made', 'promise.kept', 'feedback.received']);
+
+/** The facts an event states, in the order it states them. Pure: the same on every log and in every process. */
+export function claimsOf(event: JourneyEvent): FactClaim[] {
+  const claims: FactClaim[] = [];
+  const data = event.data as { orderId?: unknown; caseId?: unknown };
+  if (event.type === 'identity.linked' || event.type === 'identity.unlinked') {
+    claims.push({ key: `identity:${identityKey(event.data.kind, event.data.value)}`, path: 'data.value', mode: event.type === 'identity.linked' ? 'claim' : 'release' });
+  }
+  if (typeof data.orderId === 'string') claims.push({ key: `order:${data.orderId}`, path: 'data.orderId', mode: event.type === 'order.placed' ? 'claim' : 'reference' });
+  if (CASE_EVENTS.has(event.type) && typeof data.caseId === 'string') claims.push({ key: `case:${data.caseId}`, path: 'data.caseId', mode: 'claim' });
+  return claims;
+}
+
+/**
+ * The holders of the claims an append touches: what the log holds (`stored`), with the append's
+ * own changes over it. Every log adapter decides claims with it, event by event in append order.
+ */
+export class ClaimLedger {
+  private readonly changed = new Map<string, string | null>();
+
+  constructor(private readonly stored: { get(key: string): string | undefined }) {}
+
+  holder(key: string): string | undefined {
+    return this.changed.has(key) ? (this.changed.get(key) ?? undefined) : this.stored.get(key);
+  }
+
+  /** A ledger over this one, for work that may yet be dropped (one append of several): `mergeInto` keeps it. */
+  fork(): ClaimLedger {
+    return new ClaimLedger({ get: (key) => this.holder(key) });
+  }
+
+  mergeInto(parent: ClaimLedger): void {
+    for (const [key, holder] of this.changed) parent.changed.set(key, holder);
+  }
+
+  /**
+   * Applies the claims of `event` and returns the ones refused (held by another customer); when
+   * one is refused, the event changes nothing.
+   */
+  apply(event: JourneyEvent): FactClaim[] {
+    const claims = claimsOf(event);
+    const refused = claims.filter((c) => {
+      const holder = this.holder(c.key);
+      return holder !== undefined && holder !== event.subject;
+    });
+    if (refused.length > 0) return refused;
+    for (const c of claims) {
+      if (c.mode === 'claim' && this.holder(c.key) === undefined) this.changed.set(c.key, event.subject);
+      else if (c.mode === 'release' && this.holder(c.key) !== undefined) this.changed.set(c.key, null);
+    }
+    return [];
+  }
+
+  /** What to write: each key with its new holder, or null where the claim was released. */
+  changes(): Array<{ key: string; holder: string | null }> {
+    return [...this.changed].map(([key, holder]) => ({ key, holder }));
+  }
+}
+
+/** The claim keys an append must look up (and, on a shared store, lock): those of every event. */
+export function claimKeys(events: readonly JourneyEvent[]): string[] {
+  return [...new Set(events.flatMap((e) => claimsOf(e).map((c) => c.key)))];
+}
