@@ -1,6 +1,6 @@
 export { ORDER_STATUSES, STATUS_CODES, describeStatus, nextStatus, statusSuggestedBy, type StatusCode, type StatusState } from './order-status';
 export { checkTotals, type RuleViolation } from './totals';
-export { governingPolicy, publishedPolicyVersion, type PolicyVersion } from './policy';
+export { governingPolicy, publishedPolicyVersion, type OrderPlacement, type PolicyVersion } from './policy';
 export { returnEligibility, type EligibilityInput, type ReturnEligibility } from './return-eligibility';
 export { promiseState, type PromiseState } from './promise-state';
 export { nextStep, helpPath, recoveryPath, type CardInput } from './context-card';

@@ -1,4 +1,5 @@
 import type { JourneyEvent } from '../../../schemas/src';
+
 /** One version of a policy, as published. */
 export interface PolicyVersion {
   policyId: string;
@@ -7,35 +8,45 @@ export interface PolicyVersion {
   wording: string;
   returnWindowDays?: number;
   effectiveFrom: string;
-  /** When the version was published (its event's time); a version published later never governs. */
-  publishedAt?: string;
+  /** When the log received its publication: the `sequence` of its event (see `StoredEvent.sequence`). */
+  received: number;
+}
+
+/** What of an order decides its policy: when it was placed (fact time), and when the log received it. */
+export interface OrderPlacement {
+  placedAt: string;
+  received: number;
+}
+
+/** Whether `a` is preferred to `b` among versions in force: the later `effectiveFrom`, then the higher version, then the later publication. */
+function preferred(a: PolicyVersion, b: PolicyVersion): boolean {
+  const fromA = Date.parse(a.effectiveFrom);
+  const fromB = Date.parse(b.effectiveFrom);
+  if (fromA !== fromB) return fromA > fromB;
+  if (a.version !== b.version) return a.version > b.version;
+  return a.received > b.received;
 }
 
 /**
- * The version that governs an order placed at `placedAt`: the one in force then, i.e. among the
- * versions already published at `placedAt`, the latest `effectiveFrom` not after it (the higher
- * version on a tie). Customers keep the terms they bought under, whatever is published later,
- * even a later version that claims an earlier `effectiveFrom`.
+ * The version of a policy kind that governs an order: among the versions the log received
+ * before it received the order, the one in force when the order was placed (the latest
+ * `effectiveFrom` not after `placedAt`; see `preferred` for ties). Customers keep the terms they
+ * bought under: a version published after the order never governs it, whatever its `time` or
+ * `effectiveFrom` say (producers choose those). The view, the returns rules at ingestion and the
+ * analysts' metrics all decide with this one function.
  */
-export function governingPolicy<P extends PolicyVersion>(versions: readonly P[], placedAt: string): P | null {
-  const placed = Date.parse(placedAt);
+export function governingPolicy<P extends PolicyVersion>(versions: readonly P[], order: OrderPlacement, kind: PolicyVersion['kind'] = 'returns'): P | null {
+  const placed = Date.parse(order.placedAt);
   let best: P | null = null;
   for (const candidate of versions) {
-    const from = Date.parse(candidate.effectiveFrom);
-    if (from > placed) continue;
-    if (candidate.publishedAt !== undefined && Date.parse(candidate.publishedAt) > placed) continue;
-    if (!best) {
-      best = candidate;
-      continue;
-    }
-    const bestFrom = Date.parse(best.effectiveFrom);
-    if (from > bestFrom || (from === bestFrom && candidate.version > best.version)) best = candidate;
+    if (candidate.kind !== kind || candidate.received >= order.received || Date.parse(candidate.effectiveFrom) > placed) continue;
+    if (!best || preferred(candidate, best)) best = candidate;
   }
   return best;
 }
 
-/** The version a `policy.published` event publishes, with its publication time. */
-export function publishedPolicyVersion(event: Extract<JourneyEvent, { type: 'policy.published' }>): PolicyVersion {
+/** The version a `policy.published` event publishes, received at `received` (the event's sequence). */
+export function publishedPolicyVersion(event: Extract<JourneyEvent, { type: 'policy.published' }>, received: number): PolicyVersion {
   const { policyId, version, kind, wording, rules, effectiveFrom } = event.data;
-  return { policyId, version, kind, wording, returnWindowDays: rules.returnWindowDays, effectiveFrom, publishedAt: event.time };
+  return { policyId, version, kind, wording, returnWindowDays: rules.returnWindowDays, effectiveFrom, received };
 }

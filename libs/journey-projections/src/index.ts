@@ -6,7 +6,7 @@ import { policyRegistryProjection } from './policy-registry/policy-registry.proj
 export { journeyViewProjection } from './journey-view/journey-view.projection';
 export { renderJourneyView, renderOrder, renderCase, type RenderOptions } from './journey-view/journey-view.render';
 export { evolveJourney, initialJourneyState, summariseEvent, type JourneyState, type OrderState, type CaseState } from './journey-view/journey-state';
-export { policyRegistryProjection, type PolicyRegistryState } from './policy-registry/policy-registry.projection';
+export { policyDocumentId, policiesDeciding, policyRegistryProjection, type ListRegistryBefore } from './policy-registry/policy-registry.projection';
 export {
   caseIndexProjection,
   identityIndexProjection,

@@ -6,10 +6,15 @@ import {
   identityIndexProjection,
   journeyViewProjection,
   orderIndexProjection,
+  policiesDeciding,
   policyRegistryProjection,
   renderJourneyView,
   type JourneyState,
 } from './index';
+import { governingPolicy, type PolicyVersion } from '../../journey-domain/src';
+import { asStored } from '../../testing/src';
+import { applyEvents } from '../../projection-runtime/src';
+import { kafkaPositions, sqlitePositions } from '../../journey-log/src';
 
 const C = 'cust-1';
 const at = (day: number, hour = 10) => `2026-03-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00Z`;
@@ -31,8 +36,13 @@ const delayed = e('shipment.delayed', { orderId: 'o1', shipmentId: 's', newEta: 
 const inTransitLate = e('shipment.progressed', { orderId: 'o1', shipmentId: 's', stage: 'in_transit' }, at(3));
 const delivered = e('shipment.delivered', { orderId: 'o1', shipmentId: 's' }, at(9));
 const journeySpec = () => projectionSpec(journeyViewProjection);
-const registryOf = (...events: JourneyEvent[]) =>
-  projectionSpec(policyRegistryProjection).given(...events).when().result().state('returns')?.versions ?? [];
+/** The registry's documents after these policies (received at sequence 1, 2, ...), as a store lists them. */
+function registryDocuments(events: readonly JourneyEvent[], startAt = 1) {
+  const documents = new Map<string, { value: unknown; position: string | null }>();
+  applyEvents([policyRegistryProjection], asStored(events, startAt), documents, { positions: sqlitePositions });
+  return [...documents].map(([key, doc]) => ({ id: key.slice(key.indexOf('\u0001') + 1), value: doc.value as PolicyVersion })).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+const registryOf = (...events: JourneyEvent[]) => registryDocuments(events).map((d) => d.value);
 const order = (state: JourneyState | undefined) => state!.orders[0];
 
 describe('journey view projection', () => {
@@ -58,19 +68,24 @@ describe('journey view projection', () => {
   });
 
   it('given policies v1 and v2, when orders are placed before and after v2 takes effect, then each shows the version in force when it was placed', () => {
+    // The orders at sequence 1 and 2, the policies at 1 and 2 of a log that received them first.
     const { state } = journeySpec().given(placed('o1', at(1)), placed('o2', at(11))).when().result();
-    const policies = registryOf(policy(1, 30, '2026-01-01T00:00:00Z'), policy(2, 14, at(10)));
+    const policies = registryDocuments([policy(1, 30, '2026-01-01T00:00:00Z'), policy(2, 14, at(10))], -10).map((d) => d.value);
     const view = renderJourneyView(state(C)!, { asOf: at(12), position: 's2', returnsPolicies: policies });
     expect(view.orders.map((o) => o.policy.returns?.version)).toEqual([1, 2]);
     expect(view.orders[0].policy.returns).toMatchObject({ wording: 'Return within 30 days.', returnWindowDays: 30 });
   });
 
-  it('given a version published after the order, even with an earlier effectiveFrom, then it does not govern the order', () => {
+  it('given a version received after the order, even back-dated (time and effectiveFrom before the order), then it does not govern the order', () => {
+    // The order is the 5th event the log received; v1 the 1st, the back-dated v2 the 6th.
     const { state } = journeySpec().given(placed('o1', at(5))).when().result();
-    const retroactive = journeyEvent('policy.published', { policyId: 'std', version: 2, kind: 'returns', wording: 'Return within 7 days.', rules: { returnWindowDays: 7 }, effectiveFrom: at(1) }, { subject: 'policy/std', time: at(6) });
-    const view = renderJourneyView(state(C)!, { asOf: at(7), position: 's1', returnsPolicies: registryOf(policy(1, 30, '2026-01-01T00:00:00Z'), retroactive) });
+    const ordered = { ...state(C)!, orders: state(C)!.orders.map((o) => ({ ...o, received: 5 })) };
+    const backdated = journeyEvent('policy.published', { policyId: 'std', version: 2, kind: 'returns', wording: 'Return within 7 days.', rules: { returnWindowDays: 7 }, effectiveFrom: at(1) }, { subject: 'policy/std', time: at(2) });
+    const [v1] = registryDocuments([policy(1, 30, '2026-01-01T00:00:00Z')], 1).map((d) => d.value);
+    const [v2] = registryDocuments([backdated], 6).map((d) => d.value);
+    const view = renderJourneyView(ordered, { asOf: at(7), position: 's6', returnsPolicies: [v1, v2] });
     expect(view.orders[0].policy.returns?.version).toBe(1);
-    const none = renderJourneyView(state(C)!, { asOf: at(7), position: 's1', returnsPolicies: registryOf(retroactive) });
+    const none = renderJourneyView(ordered, { asOf: at(7), position: 's6', returnsPolicies: [v2] });
     expect(none.orders[0].policy.returns).toBeNull();
     expect(none.orders[0].returnEligibility.reason).toMatch(/No returns policy/);
   });
@@ -129,9 +144,74 @@ describe('lookup indexes', () => {
       e('contact.opened', { caseId: 'k9', contactId: 'c', channel: 'email', reason: 'r', tags: [] }, at(2)),
       e('identity.linked', { kind: 'email', value: 'Ada@Example.com' }, at(1)),
     ];
-    expect(projectionSpec(orderIndexProjection).given(...events).when().result().state('o9')).toEqual({ customerId: C });
-    expect(projectionSpec(caseIndexProjection).given(...events).when().result().state('k9')).toEqual({ customerId: C });
-    expect(projectionSpec(identityIndexProjection).given(...events).when().result().state('email/ada@example.com')).toEqual({ customerId: C });
+    expect(projectionSpec(orderIndexProjection).given(...events).when().result().state('o9')).toEqual({ customerId: C, at: 1 });
+    expect(projectionSpec(caseIndexProjection).given(...events).when().result().state('k9')).toEqual({ customerId: C, at: 2 });
+    expect(projectionSpec(identityIndexProjection).given(...events).when().result().state('email/ada@example.com')).toEqual({ customerId: C, at: 3 });
+  });
+
+  const link = (subject: string) => journeyEvent('identity.linked', { kind: 'email', value: 'x@example.com' }, { subject });
+  const unlink = (subject: string) => journeyEvent('identity.unlinked', { kind: 'email', value: 'x@example.com' }, { subject });
+  /**
+   * Applies the events in the order given, each at the sequence the log received it, as a
+   * partitioned log delivers them: each customer's events on a partition of its own, in order.
+   */
+  const holder = (arrivals: Array<[JourneyEvent, number]>) => {
+    const documents = new Map<string, { value: unknown; position: string | null }>();
+    for (const [event, sequence] of arrivals) {
+      const position = `k.${event.subject === 'a' ? 0 : 1}:${sequence}`;
+      applyEvents([identityIndexProjection], [{ event, position, journeyVersion: 1, sequence }], documents, { positions: kafkaPositions });
+    }
+    return (documents.get(`identity-index\u0001email/x@example.com`)?.value as { customerId: string | null }).customerId;
+  };
+  it.each<[string, Array<[string, number]>, string | null]>([
+    ['linked', [['link a', 1]], 'a'],
+    ['linked, then unlinked', [['link a', 1], ['unlink a', 2]], null],
+    ['passed on, in log order', [['link a', 1], ['unlink a', 2], ['link b', 3]], 'b'],
+    ['passed on, the new link delivered before the unlink', [['link a', 1], ['link b', 3], ['unlink a', 2]], 'b'],
+    ['passed on, the new link delivered first of all', [['link b', 3], ['link a', 1], ['unlink a', 2]], 'b'],
+    ['unlinked by someone else', [['link a', 1], ['unlink b', 2]], 'a'],
+  ])('given an identity %s, its holder is %s', (_case, steps, expected) => {
+    const events = { 'link a': link('a'), 'link b': link('b'), 'unlink a': unlink('a'), 'unlink b': unlink('b') } as Record<string, JourneyEvent>;
+    expect(holder(steps.map(([step, sequence]) => [events[step], sequence]))).toBe(expected);
+  });
+
+  it('keeps an order with the customer whose claim the log received first, whatever order they are delivered in', () => {
+    const documents = new Map<string, { value: unknown; position: string | null }>();
+    const first = { ...placed('o5'), subject: 'first' } as JourneyEvent;
+    const later = { ...placed('o5'), subject: 'later' } as JourneyEvent;
+    // On two partitions: delivered in either order.
+    applyEvents([orderIndexProjection], [{ event: later, position: 'k.1:9', journeyVersion: 1, sequence: 9 }], documents, { positions: kafkaPositions });
+    applyEvents([orderIndexProjection], [{ event: first, position: 'k.0:4', journeyVersion: 1, sequence: 4 }], documents, { positions: kafkaPositions });
+    expect(documents.get('order-index\u0001o5')?.value).toEqual({ customerId: 'first', at: 4 });
+  });
+});
+
+describe('the policy registry, as read for an order', () => {
+  it('gives, for random policies and orders, the version governingPolicy gives over every published version', async () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let round = 0; round < 100; round++) {
+      const events = Array.from({ length: 1 + Math.floor(random() * 40) }, (_, i) =>
+        ((policyId: string) => journeyEvent('policy.published', {
+          policyId,
+          version: 1 + Math.floor(random() * 4) + i * 10,
+          kind: random() < 0.85 ? 'returns' : 'shipping',
+          wording: 'w',
+          rules: { returnWindowDays: 30 },
+          effectiveFrom: `2026-0${1 + Math.floor(random() * 6)}-0${1 + Math.floor(random() * 3)}T00:00:00${random() < 0.5 ? '' : '.000'}Z`,
+        }, { subject: `policy/${policyId}` }))(random() < 0.7 ? 'std' : `p${Math.floor(random() * 3)}`),
+      );
+      const documents = registryDocuments(events);
+      const all = documents.map((d) => d.value);
+      const list = async (before: string, limit: number) => documents.filter((d) => d.id < before).reverse().slice(0, limit);
+      for (let o = 0; o < 5; o++) {
+        const order = { placedAt: `2026-0${1 + Math.floor(random() * 7)}-02T00:00:00Z`, received: Math.floor(random() * (events.length + 2)) };
+        const deciding = await policiesDeciding(list, order);
+        expect(governingPolicy(deciding, order)).toEqual(governingPolicy(all, order));
+        // Not the whole registry: what ranks above the order's placement is never read.
+        expect(deciding.every((p) => Date.parse(p.effectiveFrom) <= Date.parse(order.placedAt))).toBe(true);
+      }
+    }
   });
 });
 
@@ -150,7 +230,7 @@ describe('every projection applied twice to the same events gives the same state
     e('promise.kept', { caseId: 'k', promiseId: 'p' }, at(10, 12)),
     e('refund.issued', { refundId: 'f', orderId: 'o1', amount: 500, currency: 'EUR' }, at(12)),
   ];
-  const ids: Record<string, string> = { 'policy-registry': 'returns', 'order-index': 'o1', 'case-index': 'k', 'identity-index': 'phone/+31612345678', 'journey-view': C };
+  const ids: Record<string, string> = { 'policy-registry': 'returns/2026-01-01T00:00:00.000Z/0000000001/std', 'order-index': 'o1', 'case-index': 'k', 'identity-index': 'phone/+31612345678', 'journey-view': C };
   it.each(PROJECTIONS.map((p) => [p.name, p] as const))('%s', (name, projection) => {
     const dependencies = PROJECTIONS.slice(0, PROJECTIONS.indexOf(projection));
     const { once, twice } = projectionSpec(projection, { dependencies }).given(...events).when().thenIdempotent(ids[name]);

@@ -1,13 +1,14 @@
 import type { CaseView, Channel, JourneyView, OrderView } from '../../../schemas/src';
 import { BackboneError } from '../../errors/src';
+import type { PolicyVersion } from '../../journey-domain/src';
 import {
   identityKey,
   journeyViewProjection,
+  policiesDeciding,
   policyRegistryProjection,
   renderJourneyView,
   type CustomerRef,
   type JourneyState,
-  type PolicyRegistryState,
 } from '../../journey-projections/src';
 import type { JourneyLog } from '../../journey-log/src';
 import { applyEvents, documentKey } from '../../projection-runtime/src';
@@ -42,10 +43,19 @@ export class JourneyReader {
   ) {}
 
   async journey(customerId: string, options: ReadOptions): Promise<Read<JourneyView>> {
-    const { state, registry, position, asOf } = await this.state(customerId, options);
+    const { state, position, asOf } = await this.state(customerId, options);
     if (!state) throw new BackboneError('not_found', `no journey for customer ${customerId}${options.asOf ? ` as of ${options.asOf}` : ''}`);
-    const returnsPolicies = registry?.versions ?? [];
+    const returnsPolicies = await this.policiesFor(state);
     return { body: renderJourneyView(state, { asOf, position, channel: options.channel, returnsPolicies }), position };
+  }
+
+  /**
+   * The policy versions that decide each order's governing one, read from the registry for each
+   * order (a few small documents each, however many versions are published).
+   */
+  private async policiesFor(state: JourneyState): Promise<PolicyVersion[]> {
+    const list = (before: string, limit: number) => this.store.listBefore<PolicyVersion | null>(policyRegistryProjection.name, before, limit);
+    return (await Promise.all(state.orders.map((order) => policiesDeciding(list, order)))).flat();
   }
 
   async order(orderId: string, options: ReadOptions): Promise<Read<OrderView & { customerId: string }>> {
@@ -79,25 +89,19 @@ export class JourneyReader {
   }
 
   private async lookup(projection: string, id: string, what: string): Promise<string> {
-    const doc = await this.store.get<CustomerRef>(projection, id);
-    if (!doc) throw new BackboneError('not_found', `no ${what}`);
-    return doc.value.customerId;
+    const customerId = (await this.store.get<CustomerRef>(projection, id))?.value.customerId;
+    if (customerId === undefined || customerId === null) throw new BackboneError('not_found', `no ${what}`);
+    return customerId;
   }
 
-  /** The customer's state and the policy registry, with the position they reflect. */
-  private async state(customerId: string, options: ReadOptions): Promise<{ state: JourneyState | undefined; registry: PolicyRegistryState | undefined; position: string | null; asOf: string }> {
+  /** The customer's state, with the position it reflects. */
+  private async state(customerId: string, options: ReadOptions): Promise<{ state: JourneyState | undefined; position: string | null; asOf: string }> {
     if (options.minPosition !== undefined) await this.progress.waitFor(VIEW, options.minPosition, options.waitMs ?? 2000);
-    if (options.asOf !== undefined) {
-      const registry = await this.store.get<PolicyRegistryState>(policyRegistryProjection.name, 'returns');
-      return { ...(await journeyStateAsOf(this.log, customerId, options.asOf)), registry: registry?.value, asOf: options.asOf };
-    }
-    // Read with the view's checkpoint, as one: the documents are at least as new as the position we report.
-    const { checkpoint, documents } = await this.store.getAtCheckpoint(VIEW, [
-      { projection: VIEW, id: customerId },
-      { projection: policyRegistryProjection.name, id: 'returns' },
-    ]);
-    const [doc, registry] = documents as [StoredDocument<JourneyState> | undefined, StoredDocument<PolicyRegistryState> | undefined];
-    return { state: doc?.value, registry: registry?.value, position: checkpoint?.position ?? null, asOf: this.now().toISOString() };
+    if (options.asOf !== undefined) return { ...(await journeyStateAsOf(this.log, customerId, options.asOf)), asOf: options.asOf };
+    // Read with the view's checkpoint, as one: the document is at least as new as the position we report.
+    const { checkpoint, documents } = await this.store.getAtCheckpoint(VIEW, [{ projection: VIEW, id: customerId }]);
+    const [doc] = documents as [StoredDocument<JourneyState> | undefined];
+    return { state: doc?.value, position: checkpoint?.position ?? null, asOf: this.now().toISOString() };
   }
 }
 

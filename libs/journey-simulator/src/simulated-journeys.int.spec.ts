@@ -37,7 +37,7 @@ describe('simulated journeys and the unity metrics', () => {
       const page = await log.readAll(after, 5000);
       if (page.length === 0) break;
       for (const stored of page) {
-        metrics.add(stored.event);
+        metrics.add(stored.event, stored.sequence);
         const e = stored.event;
         if (e.type === 'return.approved' || e.type === 'return.rejected') decisionsByPolicyVersion.set(e.data.policyVersion, (decisionsByPolicyVersion.get(e.data.policyVersion) ?? 0) + 1);
       }

@@ -164,7 +164,8 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
       rules: { returnWindowDays: 14 }, effectiveFrom: new Date(base + span / 2).toISOString(),
     }),
   ];
-  const policies: PolicyVersion[] = policyEvents.map((e) => publishedPolicyVersion(e as Extract<JourneyEvent, { type: 'policy.published' }>));
+  // Received by the log in this order, before any order (they are emitted first).
+  const policies: PolicyVersion[] = policyEvents.map((e, i) => publishedPolicyVersion(e as Extract<JourneyEvent, { type: 'policy.published' }>, i));
 
   const journey = function* (n: number): Generator<JourneyEvent> {
     const customer = `${prefix}-${n}`;
@@ -293,7 +294,7 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
       counts.returns++;
       t = Math.max(t, deliveredAt) + (1 + random() * 4) * DAY;
       yield track(make('return.requested', customer, t, { returnId, orderId, items: [{ sku: items[0].sku, qty: 1 }], reason: 'does not fit' }));
-      const governing = governingPolicy(policies, placed.time)!;
+      const governing = governingPolicy(policies, { placedAt: placed.time, received: policies.length })!;
       if (chance(rates.returnRejected)) {
         yield track(make('return.rejected', customer, step(2), { returnId, orderId, policyId: POLICY_ID, policyVersion: governing.version, reason: 'item was used' }));
       } else {

@@ -68,15 +68,20 @@ export function applyEvents(
   const parked: ParkedEvent[] = [];
   const handles = projections.map((p) => new Set<string>(p.canHandle));
   let currentPosition = '';
+  let currentSequence = 0;
   const context: ProjectionContext = {
     get position() {
       return currentPosition;
+    },
+    get sequence() {
+      return currentSequence;
     },
     comparePositions: (a, b) => positions.compare(a, b),
     read: <T>(projection: string, id: string) => documents.get(documentKey(projection, id))?.value as T | undefined,
   };
   for (const stored of events) {
     currentPosition = stored.position;
+    currentSequence = stored.sequence;
     for (let i = 0; i < projections.length; i++) {
       const projection = projections[i];
       if (!handles[i].has(stored.event.type)) continue;

@@ -4,6 +4,8 @@ import type { EventType, JourneyEvent } from '../../../schemas/src';
 export interface ProjectionContext {
   /** Position token of the event being applied. */
   readonly position: string;
+  /** The log's sequence of the event being applied (see `StoredEvent.sequence`): when the log received it. */
+  readonly sequence: number;
   /** Compares two position tokens of the log being projected. */
   comparePositions(a: string, b: string): number;
   /**

@@ -123,8 +123,17 @@ export class PostgresReadStore implements ReadStore {
   async list<T>(projection: string, afterId: string | null, limit: number) {
     await this.migrate();
     const { rows } = await this.pool.query(
-      `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id > $2 ORDER BY id COLLATE "C" LIMIT $3`,
+      `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id COLLATE "C" > $2 ORDER BY id COLLATE "C" LIMIT $3`,
       [projection, afterId ?? '', limit],
+    );
+    return rows.map((row) => ({ id: row.id as string, value: row.value as T, position: row.position as string | null }));
+  }
+
+  async listBefore<T>(projection: string, beforeId: string, limit: number) {
+    await this.migrate();
+    const { rows } = await this.pool.query(
+      `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id COLLATE "C" < $2 ORDER BY id COLLATE "C" DESC LIMIT $3`,
+      [projection, beforeId, limit],
     );
     return rows.map((row) => ({ id: row.id as string, value: row.value as T, position: row.position as string | null }));
   }

@@ -72,6 +72,9 @@ export class SqliteReadStore implements ReadStore {
       list: this.db.prepare<[string, string, number], DocRow>(
         'SELECT id, value, position FROM documents WHERE projection = ? AND id > ? ORDER BY id LIMIT ?',
       ),
+      listBefore: this.db.prepare<[string, string, number], DocRow>(
+        'SELECT id, value, position FROM documents WHERE projection = ? AND id < ? ORDER BY id DESC LIMIT ?',
+      ),
       checkpoint: this.db.prepare<[string], Checkpoint>('SELECT projection, version, position, updated_at AS updatedAt FROM checkpoints WHERE projection = ?'),
       checkpoints: this.db.prepare<[], Checkpoint>('SELECT projection, version, position, updated_at AS updatedAt FROM checkpoints ORDER BY projection'),
       saveCheckpoint: this.db.prepare<[string, number, string | null]>(
@@ -183,6 +186,12 @@ export class SqliteReadStore implements ReadStore {
   async list<T>(projection: string, afterId: string | null, limit: number) {
     return this.statements.list
       .all(projection, afterId ?? '', limit)
+      .map((row) => ({ id: row.id, value: JSON.parse(row.value) as T, position: row.position }));
+  }
+
+  async listBefore<T>(projection: string, beforeId: string, limit: number) {
+    return this.statements.listBefore
+      .all(projection, beforeId, limit)
       .map((row) => ({ id: row.id, value: JSON.parse(row.value) as T, position: row.position }));
   }
 

@@ -1,5 +1,5 @@
 import type { JourneyEvent } from '../../../schemas/src';
-import { governingPolicy, nextStatus, publishedPolicyVersion, statusSuggestedBy, type PolicyVersion, type StatusState } from '../../journey-domain/src';
+import { governingPolicy, nextStatus, publishedPolicyVersion, statusSuggestedBy, type OrderPlacement, type PolicyVersion, type StatusState } from '../../journey-domain/src';
 
 /**
  * The unity metrics of journey-model.md, computed in one pass over the log (events in log order,
@@ -114,6 +114,7 @@ interface CaseRecord {
 
 interface OrderTruth {
   placedAt: string;
+  received: number;
   total: number;
   status: StatusState;
   captured: number;
@@ -175,7 +176,7 @@ export class UnityMetrics {
   private readonly switches = new Tally();
   private readonly disputes = new Tally();
   private readonly confusion = new Tally();
-  private readonly messages: Array<{ group: string; differs: boolean; policyVersion: number | undefined; placedAt: string }> = [];
+  private readonly messages: Array<{ group: string; differs: boolean; policyVersion: number | undefined; order: OrderPlacement }> = [];
   /** Events read. */
   events = 0;
 
@@ -213,14 +214,15 @@ export class UnityMetrics {
     return record;
   }
 
-  add(event: JourneyEvent): void {
+  /** `sequence`: when the log received the event (see `StoredEvent.sequence`); a policy governs only orders received after it. */
+  add(event: JourneyEvent, sequence: number): void {
     this.events++;
     const time = Date.parse(event.time);
     const customer = event.subject;
     switch (event.type) {
       case 'policy.published':
         if (event.data.kind === 'returns') {
-          this.returnsPolicies.push(publishedPolicyVersion(event));
+          this.returnsPolicies.push(publishedPolicyVersion(event, sequence));
         }
         break;
       case 'checkout.started':
@@ -228,7 +230,7 @@ export class UnityMetrics {
         break;
       case 'order.placed': {
         const d = event.data;
-        this.orders.set(d.orderId, { placedAt: event.time, total: d.totals.total, status: { code: 'placed', since: event.time }, captured: 0, refunded: 0, channel: d.channel });
+        this.orders.set(d.orderId, { placedAt: event.time, received: sequence, total: d.totals.total, status: { code: 'placed', since: event.time }, captured: 0, refunded: 0, channel: d.channel });
         this.lastOrder.set(customer, d.orderId);
         if (d.checkoutId !== undefined) {
           const checkout = this.checkouts.get(d.checkoutId);
@@ -354,7 +356,7 @@ export class UnityMetrics {
     const differs = (shown.status !== undefined && shown.status !== order.status.code) || (shown.total !== undefined && shown.total !== order.total);
     // The policy version is judged at the end: which version governs depends on publication and
     // placement times only, and on a partitioned log the policy's events may be read after the order's.
-    this.messages.push({ group: this.group({ channel: event.data.channel, time }), differs, policyVersion: shown.policyVersion, placedAt: order.placedAt });
+    this.messages.push({ group: this.group({ channel: event.data.channel, time }), differs, policyVersion: shown.policyVersion, order });
   }
 
   result(): MetricRow[] {
@@ -413,7 +415,7 @@ export class UnityMetrics {
     ratio('promise_kept_rate', kept);
     const drift = new Tally();
     for (const m of this.messages) {
-      const policyDiffers = m.policyVersion !== undefined && m.policyVersion !== (governingPolicy(this.returnsPolicies, m.placedAt)?.version ?? null);
+      const policyDiffers = m.policyVersion !== undefined && m.policyVersion !== (governingPolicy(this.returnsPolicies, m.order)?.version ?? null);
       drift.add(m.group, m.differs || policyDiffers);
     }
     ratio('truth_drift_rate', drift);

@@ -4,9 +4,10 @@ import { METRIC_NAMES, UnityMetrics, isoWeek, parseWindow, percentile, type Metr
 
 const MARCH: MetricsOptions = { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z' };
 
-function run(events: JourneyEvent[], options: MetricsOptions = MARCH) {
+/** `received`: the sequence at which the log received each event (default: the order given). */
+function run(events: JourneyEvent[], options: MetricsOptions = MARCH, received: number[] = events.map((_, i) => i + 1)) {
   const metrics = new UnityMetrics(options);
-  for (const e of events) metrics.add(e);
+  for (const [i, e] of events.entries()) metrics.add(e, received[i]);
   const rows = metrics.result();
   const get = (metric: MetricName, group = 'all') => rows.find((r) => r.metric === metric && r.group === group);
   return { rows, get };
@@ -187,7 +188,7 @@ describe('truth drift', () => {
 });
 
 describe('truth drift on a partitioned log', () => {
-  it('given the policy read after the messages (another partition), when replayed, then the version in force at placement still decides', () => {
+  it('given the policies read after the messages (another partition) though received first, when replayed, then the version in force at placement still decides', () => {
     const message = (policyVersion: number) =>
       journeyEvent('channel.message_sent', { channel: 'web', templateId: 'return_policy', orderId: 'o1', shown: { policyVersion } }, { subject: 'c1', time: '2026-03-03T10:00:00Z' });
     const policy = (version: number, effectiveFrom: string, published: string) =>
@@ -196,12 +197,28 @@ describe('truth drift on a partitioned log', () => {
         { policyId: 'returns-standard', version, kind: 'returns', wording: `v${version}`, rules: { returnWindowDays: 30 }, effectiveFrom },
         { subject: 'policy/returns-standard', time: published },
       );
-    const { get } = run([
+    const events = [
       placed('c1', 'o1', '2026-03-02T10:00:00Z'),
       message(1), // true: v1 governs an order placed on March 2
       message(2), // v2 is in force only from March 10
       policy(1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
       policy(2, '2026-03-10T00:00:00Z', '2026-03-01T00:00:00Z'),
+    ];
+    // Read in this order; received: the policies first.
+    expect(run(events, MARCH, [3, 4, 5, 1, 2]).get('truth_drift_rate')).toMatchObject({ numerator: 1, denominator: 2 });
+  });
+
+  it('given a back-dated policy received after the order, when replayed, then it does not govern the order', () => {
+    const message = (policyVersion: number) =>
+      journeyEvent('channel.message_sent', { channel: 'web', templateId: 'return_policy', orderId: 'o1', shown: { policyVersion } }, { subject: 'c1', time: '2026-03-03T10:00:00Z' });
+    const policy = (version: number, effectiveFrom: string) =>
+      journeyEvent('policy.published', { policyId: 'returns-standard', version, kind: 'returns', wording: `v${version}`, rules: { returnWindowDays: 30 }, effectiveFrom }, { subject: 'policy/returns-standard', time: effectiveFrom });
+    const { get } = run([
+      policy(1, '2026-01-01T00:00:00Z'),
+      placed('c1', 'o1', '2026-03-02T10:00:00Z'),
+      policy(2, '2026-02-01T00:00:00Z'), // effective and "published" before the order, but received after it
+      message(1), // true
+      message(2), // drift
     ]);
     expect(get('truth_drift_rate')).toMatchObject({ numerator: 1, denominator: 2 });
   });

@@ -35,9 +35,9 @@ async function scan(log: JourneyLog, find: { key: 'orderId' | 'caseId'; id: stri
   if (!find && !wantPolicies) return { customer, policies };
   const progress = new Progress('replay: reading the log', await eventsOnLog(log));
   for await (const page of readWholeLog(log, { shouldStop: () => signal.aborted })) {
-    for (const { event } of page) {
+    for (const { event, sequence } of page) {
       if (find && customer === null && event.type !== 'policy.published' && names(event, find.key, find.id)) customer = event.subject;
-      if (event.type === 'policy.published' && event.data.kind === 'returns') policies.push(publishedPolicyVersion(event));
+      if (event.type === 'policy.published' && event.data.kind === 'returns') policies.push(publishedPolicyVersion(event, sequence));
     }
     progress.add(page.length);
     if (customer !== null && !wantPolicies) break;

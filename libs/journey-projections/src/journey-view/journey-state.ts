@@ -1,4 +1,4 @@
-import type { Channel, JourneyEvent, OrderItem, Totals } from '../../../../schemas/src';
+import { identityKey, type Channel, type JourneyEvent, type OrderItem, type Totals } from '../../../../schemas/src';
 import { formatMoney, nextStatus, statusSuggestedBy, type StatusState } from '../../../journey-domain/src';
 
 export interface TimelineEntry {
@@ -11,6 +11,8 @@ export interface OrderState {
   orderId: string;
   channel: Channel;
   placedAt: string;
+  /** When the log received the order (its event's sequence): only policies received before it can govern it. */
+  received: number;
   currency: string;
   items: OrderItem[];
   totals: Totals;
@@ -90,6 +92,8 @@ export function summariseEvent(event: JourneyEvent): string {
       return `Feedback ${event.data.score}/5${event.data.verbatim ? `: ${event.data.verbatim}` : ''}`;
     case 'identity.linked':
       return `Identity linked: ${event.data.kind} ${event.data.value}`;
+    case 'identity.unlinked':
+      return `Identity unlinked: ${event.data.kind} ${event.data.value}`;
     case 'policy.published':
       return `Policy ${event.data.policyId} v${event.data.version} published (${event.data.kind}), in force from ${event.data.effectiveFrom}`;
     case 'channel.message_sent': {
@@ -190,11 +194,11 @@ function addChannel(channels: Channel[], channel: Channel): Channel[] {
 }
 
 /**
- * Evolves a customer's journey by one event. Pure: returns a new state, never mutates the old one.
- * Throws on an event that contradicts the journey (e.g. a shipment for an unknown order): the
- * runtime parks such an event and goes on.
+ * Evolves a customer's journey by one event, received by the log at `sequence`. Pure: returns a
+ * new state, never mutates the old one. Throws on an event that contradicts the journey (e.g. a
+ * shipment for an unknown order): the runtime parks such an event and goes on.
  */
-export function evolveJourney(state: JourneyState, event: JourneyEvent): JourneyState {
+export function evolveJourney(state: JourneyState, event: JourneyEvent, sequence: number): JourneyState {
   switch (event.type) {
     case 'order.placed': {
       if (state.orders.some((o) => o.orderId === event.data.orderId)) return state;
@@ -202,6 +206,7 @@ export function evolveJourney(state: JourneyState, event: JourneyEvent): Journey
         orderId: event.data.orderId,
         channel: event.data.channel,
         placedAt: event.time,
+        received: sequence,
         currency: event.data.currency,
         items: event.data.items,
         totals: event.data.totals,
@@ -297,6 +302,11 @@ export function evolveJourney(state: JourneyState, event: JourneyEvent): Journey
     case 'identity.linked':
       if (state.identities.some((i) => i.kind === event.data.kind && i.value === event.data.value)) return state;
       return { ...state, identities: [...state.identities, { kind: event.data.kind, value: event.data.value }] };
+    case 'identity.unlinked': {
+      const key = identityKey(event.data.kind, event.data.value);
+      if (!state.identities.some((i) => identityKey(i.kind, i.value) === key)) return state;
+      return { ...state, identities: state.identities.filter((i) => identityKey(i.kind, i.value) !== key) };
+    }
     default:
       return state;
   }

@@ -5,13 +5,14 @@ import { evolveJourney, initialJourneyState, type JourneyState } from './journey
 /**
  * The unified journey view: one document per customer, every channel reads it. The policy that
  * governs each order is not copied in: it is resolved when the view is rendered, from the policy
- * registry, so the view does not depend on the order in which a partitioned log delivers policies.
+ * registry and the sequence at which the log received the order, so the view does not depend on
+ * the order in which a partitioned log delivers policies and orders.
  */
 export const journeyViewProjection = defineProjection<JourneyState>({
   name: 'journey-view',
-  version: 2,
+  version: 3,
   canHandle: EVENT_TYPES.filter((type) => type !== 'policy.published'),
   documentId: (event) => event.subject,
   initialState: initialJourneyState,
-  evolve: (state, event) => evolveJourney(state, event),
+  evolve: (state, event, context) => evolveJourney(state, event, context.sequence),
 });

@@ -19,12 +19,15 @@ export interface RenderOptions {
   position: string | null;
   /** Adds that channel's rendered messages; nothing else changes with the channel. */
   channel?: Channel;
-  /** Published returns policy versions (the policy registry), to find the one governing each order. */
+  /**
+   * Published returns policy versions, to find the one governing each order (`governingPolicy`):
+   * all of them, or at least, for each order, its governing version and any that rank above it.
+   */
   returnsPolicies: readonly PolicyVersion[];
 }
 
 export function renderOrder(order: OrderState, asOf: string, returnsPolicies: readonly PolicyVersion[]): OrderView {
-  const governing = governingPolicy(returnsPolicies, order.placedAt);
+  const governing = governingPolicy(returnsPolicies, order);
   const policy = governing && {
     policyId: governing.policyId,
     version: governing.version,

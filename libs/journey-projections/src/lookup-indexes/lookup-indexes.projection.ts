@@ -1,41 +1,54 @@
-import type { EventType, JourneyEvent } from '../../../../schemas/src';
+import { identityKey, type EventType, type JourneyEvent } from '../../../../schemas/src';
 import { defineProjection, type Projection } from '../../../projection-runtime/src';
 
 export interface CustomerRef {
-  customerId: string;
+  /** Null once the customer has given the key up (an unlinked identity). */
+  customerId: string | null;
+  /** The sequence of the event that gave the key to this customer (see `StoredEvent.sequence`). */
+  at: number;
 }
 
-/** A lookup from a key carried by one event type to the customer (the event's subject). */
-function customerIndex(name: string, type: EventType, keyOf: (event: JourneyEvent) => string | null): Projection<CustomerRef> {
+/**
+ * A lookup from a key carried by one event type to the customer (the event's subject). The log
+ * gives each key to one customer (see `claimsOf`), so only its owner's events name it; decided
+ * by the sequence at which the log received them, not by the order a partitioned log delivers
+ * them in: the first claim received keeps an order or a case (also over anything written around
+ * the backbone before claims existed).
+ */
+function firstClaimIndex(name: string, type: EventType, keyOf: (event: JourneyEvent) => string | null): Projection<CustomerRef> {
   return defineProjection<CustomerRef>({
     name,
-    version: 1,
+    version: 2,
     canHandle: [type],
     documentId: (event) => (event.type === type ? keyOf(event) : null),
-    initialState: () => ({ customerId: '' }),
-    evolve: (_state, event) => ({ customerId: event.subject }),
+    initialState: () => ({ customerId: null, at: Number.POSITIVE_INFINITY }),
+    evolve: (state, event, context) => (state.customerId !== null && state.at <= context.sequence ? state : { customerId: event.subject, at: context.sequence }),
   });
 }
 
-/** Emails compare case-insensitively; phone numbers without spaces, dashes or brackets. */
-export function identityKey(kind: string, value: string): string {
-  const v = value.trim();
-  if (kind === 'email') return `email/${v.toLowerCase()}`;
-  if (kind === 'phone') return `phone/${v.replace(/[\s\-().]/g, '')}`;
-  return `${kind}/${v}`;
-}
+export { identityKey };
 
 /** orderId -> customer: serves `GET /v1/orders/{orderId}`. */
-export const orderIndexProjection = customerIndex('order-index', 'order.placed', (event) =>
-  event.type === 'order.placed' ? event.data.orderId : null,
-);
+export const orderIndexProjection = firstClaimIndex('order-index', 'order.placed', (event) => (event.type === 'order.placed' ? event.data.orderId : null));
 
 /** caseId -> customer: serves `GET /v1/cases/{caseId}`. */
-export const caseIndexProjection = customerIndex('case-index', 'contact.opened', (event) =>
-  event.type === 'contact.opened' ? event.data.caseId : null,
-);
+export const caseIndexProjection = firstClaimIndex('case-index', 'contact.opened', (event) => (event.type === 'contact.opened' ? event.data.caseId : null));
 
-/** email / phone / account id -> customer: serves `GET /v1/identities/{kind}/{value}`. */
-export const identityIndexProjection = customerIndex('identity-index', 'identity.linked', (event) =>
-  event.type === 'identity.linked' ? identityKey(event.data.kind, event.data.value) : null,
-);
+/**
+ * email / phone / account id -> customer: serves `GET /v1/identities/{kind}/{value}`. An identity
+ * passes on: its owner unlinks it, another customer links it. Whatever order the two arrive in
+ * (they are on different partitions), the later link, by sequence, holds it; an unlink counts only
+ * from the customer holding it.
+ */
+export const identityIndexProjection = defineProjection<CustomerRef>({
+  name: 'identity-index',
+  version: 2,
+  canHandle: ['identity.linked', 'identity.unlinked'],
+  documentId: (event) => (event.type === 'identity.linked' || event.type === 'identity.unlinked' ? identityKey(event.data.kind, event.data.value) : null),
+  initialState: () => ({ customerId: null, at: Number.NEGATIVE_INFINITY }),
+  evolve: (state, event, context) => {
+    if (state.at > context.sequence) return state;
+    if (event.type === 'identity.linked') return state.customerId === event.subject ? state : { customerId: event.subject, at: context.sequence };
+    return state.customerId === event.subject ? { customerId: null, at: context.sequence } : state;
+  },
+});

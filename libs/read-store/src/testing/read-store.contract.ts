@@ -65,6 +65,19 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       expect((await store.checkpoints())[0].updatedAt).toEqual((await store.checkpoint('p'))!.updatedAt);
     });
 
+    it('lists documents by id both ways, in code point order, a page at a time', async () => {
+      const ids = ['returns/2026-03-01/2/b', 'returns/2026-03-01/10/a', 'returns/2026-01-01/1/a', 'pricing/x', 'returns/2026-03-01/2/a', 'Zeta', 'é', 'z-'];
+      await store.commit({ documents: ids.map((id) => ({ projection: 'p', id, value: { id }, position: 's1' })), checkpoints: [], parked: [] });
+      await store.commit({ documents: [{ projection: 'q', id: 'returns/zzz', value: {}, position: 's1' }], checkpoints: [], parked: [] });
+      const ascending = [...ids].sort();
+      expect((await store.list('p', null, 100)).map((d) => d.id)).toEqual(ascending);
+      expect((await store.list('p', 'returns/2026-03-01/10/a', 2)).map((d) => d.id)).toEqual(ascending.slice(ascending.indexOf('returns/2026-03-01/10/a') + 1).slice(0, 2));
+      expect((await store.listBefore('p', 'returns/2026-03-01/\uffff', 3)).map((d) => d.id)).toEqual(['returns/2026-03-01/2/b', 'returns/2026-03-01/2/a', 'returns/2026-03-01/10/a']);
+      expect((await store.listBefore('p', 'returns/2026-03-01/10/a', 10)).map((d) => d.id)).toEqual(['returns/2026-01-01/1/a', 'pricing/x', 'Zeta']);
+      expect((await store.listBefore<{ id: string }>('p', '\uffff', 1))[0].value).toEqual({ id: 'é' });
+      expect(await store.listBefore('p', 'A', 10)).toEqual([]);
+    });
+
     it('updates and deletes documents', async () => {
       await store.commit({ documents: [{ projection: 'p', id: 'a', value: { n: 1 }, position: 's1' }], checkpoints: [], parked: [] });
       await store.commit({ documents: [{ projection: 'p', id: 'a', value: { n: 2 }, position: 's2' }], checkpoints: [], parked: [] });
