@@ -1,59 +1,42 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { JourneyReader, ProjectionProgress } from '../../../libs/journey-read/src';
-import { Metrics, countHttpRequest } from '../../../libs/nest-backbone/src';
+import type { JourneyLog } from '../../../libs/journey-log/src';
+import { JOURNEY_LOG } from '../../../libs/nest-backbone/src';
+import { JourneyStreamHub } from './journey-stream-hub';
 import { parseReadQuery, type RawReadQuery } from './read-query';
-import { WakeableSleep } from '../../../libs/wakeable-sleep/src';
-
-const POLL_MS = 250;
-const HEARTBEAT_MS = 15_000;
 
 /**
  * `GET /v1/customers/{id}/journey/stream`: Server-Sent Events, one `journey` message per change of
- * the view (the current view first). Changes are noticed at once from a projector in this process
- * and by polling the document's position otherwise (projector in another process).
+ * the view (the current view first), each with the position it reflects as its `id`. A client
+ * reconnecting sends it back as `Last-Event-ID` (or `?lastEventId=`, for EventSource polyfills
+ * that cannot set headers) and gets the view again only if it changed since.
  */
 @Controller('v1')
 export class JourneyStreamController {
   constructor(
-    private readonly reader: JourneyReader,
-    private readonly progress: ProjectionProgress,
-    private readonly metrics: Metrics,
+    private readonly hub: JourneyStreamHub,
+    @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
   ) {}
 
   @Get('customers/:customerId/journey/stream')
-  async stream(@Param('customerId') customerId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
+  async stream(
+    @Param('customerId') customerId: string,
+    @Query() query: RawReadQuery & { lastEventId?: string },
+    @Headers('last-event-id') lastEventIdHeader: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const { channel } = parseReadQuery({ channel: query.channel });
-    // The stream is written by hand: Fastify leaves the response alone from here on.
-    reply.hijack();
-    const response = reply.raw;
-    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    response.write('retry: 1000\n\n');
+    await this.hub.stream(customerId, channel, this.resumeFrom(lastEventIdHeader ?? query.lastEventId), reply);
+  }
 
-    let closed = false;
-    const nap = new WakeableSleep();
-    const unsubscribe = this.progress.onProgress(() => nap.wake());
-    const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
-    response.on('close', () => {
-      closed = true;
-      nap.wake();
-    });
-    let sent: string | null | undefined;
+  /** A position this log could have sent; anything else (an old or foreign id) gets the current view. */
+  private resumeFrom(lastEventId: string | undefined): string | undefined {
+    if (lastEventId === undefined || lastEventId === '') return undefined;
     try {
-      while (!closed) {
-        const position = await this.reader.journeyPosition(customerId);
-        if (position !== undefined && position !== sent) {
-          const read = await this.reader.journey(customerId, { channel });
-          sent = position;
-          response.write(`id: ${read.position ?? ''}\nevent: journey\ndata: ${JSON.stringify(read.body)}\n\n`);
-        }
-        await nap.sleep(POLL_MS);
-      }
-    } finally {
-      clearInterval(heartbeat);
-      unsubscribe();
-      response.end();
-      countHttpRequest(this.metrics, reply.request, 200);
+      this.log.positions.validate(lastEventId);
+      return lastEventId;
+    } catch {
+      return undefined;
     }
   }
 }

@@ -5,7 +5,7 @@ import { ProjectionProgress } from '../../../libs/journey-read/src';
 import { PROJECTIONS } from '../../../libs/journey-projections/src';
 import type { StructuredLogger } from '../../../libs/logging/src';
 import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, READ_STORE } from '../../../libs/nest-backbone/src';
-import { ProjectionRunner } from '../../../libs/projection-runtime/src';
+import { ProjectionRunner, type CommittedBatch } from '../../../libs/projection-runtime/src';
 import type { ReadStore } from '../../../libs/read-store/src';
 
 /** Runs every registered projection from its checkpoint for the life of the app. */
@@ -30,7 +30,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     });
     // Readers waiting for a position in this process are answered as soon as it is committed.
     progress.followLocalProjector((projection) => this.runner.position(projection), { alone: () => this.runner.alone() });
-    this.runner.on('committed', () => progress.notify());
+    this.runner.on('committed', (batch: CommittedBatch) => progress.notify(batch.changed));
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -74,11 +74,6 @@ export class JourneyReader {
     return { body: { customerId }, position: await this.progress.position('identity-index') };
   }
 
-  /** The document's committed position, to notice changes (SSE). */
-  async journeyPosition(customerId: string): Promise<string | null | undefined> {
-    return (await this.store.get(VIEW, customerId))?.position;
-  }
-
   /** One element of a customer's view (an order, a case), found through a lookup index. */
   private async within<T>(index: string, what: string, id: string, options: ReadOptions, pick: (view: JourneyView) => T | undefined) {
     const customerId = await this.lookup(index, id, what);

@@ -25,7 +25,7 @@ interface Waiter {
  * query per poll, not one per reader.
  */
 export class ProjectionProgress {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(changed: ReadonlyMap<string, ReadonlySet<string>>) => void>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly polling = new Set<string>();
   /** The sleeps of the poll loops, woken by a projector in this process. */
@@ -60,10 +60,18 @@ export class ProjectionProgress {
     return read;
   }
 
-  /** Calls `listener` whenever a projector in this process commits; returns the unsubscribe. */
-  onProgress(listener: () => void): () => void {
+  /**
+   * Calls `listener` with the documents changed (by projection) whenever a projector in this
+   * process commits; returns the unsubscribe.
+   */
+  onProgress(listener: (changed: ReadonlyMap<string, ReadonlySet<string>>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Whether a projector in this process sees every commit of these projections (no other projector moves them now). */
+  followsEveryCommit(): boolean {
+    return this.local?.alone() ?? false;
   }
 
   /**
@@ -77,10 +85,10 @@ export class ProjectionProgress {
     this.local = { committed, alone: options.alone };
   }
 
-  /** Lets a projector in this process wake waiters at once instead of at the next poll. */
-  notify(): void {
+  /** Lets a projector in this process wake waiters at once instead of at the next poll, and say what it changed. */
+  notify(changed: ReadonlyMap<string, ReadonlySet<string>> = new Map()): void {
     for (const nap of this.naps) nap.wake();
-    for (const listener of this.listeners) listener();
+    for (const listener of this.listeners) listener(changed);
   }
 
   /**

@@ -83,6 +83,13 @@ export class PostgresReadStore implements ReadStore {
     return found;
   }
 
+  async documentPositions(projection: string, ids: readonly string[]): Promise<Map<string, string | null>> {
+    await this.migrate();
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.pool.query(`SELECT id, position FROM ${this.schema}.documents WHERE projection = $1 AND id = ANY($2::text[])`, [projection, ids]);
+    return new Map(rows.map((row) => [row.id as string, row.position as string | null]));
+  }
+
   /**
    * One statement: one snapshot. Reads arriving together (readers released by the same commit)
    * share it, so a burst of reads costs one round trip, not one each.

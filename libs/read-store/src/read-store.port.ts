@@ -69,6 +69,8 @@ export interface ReadStore {
   readonly kind: string;
   get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined>;
   getMany<T>(projection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>>;
+  /** The positions of documents (what was last applied to each), without their values: cheap, to notice changes. */
+  documentPositions(projection: string, ids: readonly string[]): Promise<Map<string, string | null>>;
   /**
    * Documents of any projections and the checkpoint of `checkpointOf`, read as one (one statement,
    * one snapshot): a reader reporting that checkpoint as its position never overstates what it shows.

@@ -175,6 +175,18 @@ export class SqliteReadStore implements ReadStore {
     return found;
   }
 
+  async documentPositions(projection: string, ids: readonly string[]): Promise<Map<string, string | null>> {
+    const found = new Map<string, string | null>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.db
+        .prepare<string[], { id: string; position: string | null }>(`SELECT id, position FROM documents WHERE projection = ? AND id IN (${chunk.map(() => '?').join(',')})`)
+        .all(projection, ...chunk);
+      for (const row of rows) found.set(row.id, row.position);
+    }
+    return found;
+  }
+
   /** One synchronous run: no commit can land between the checkpoint and the documents. */
   async getAtCheckpoint(checkpointOf: string, documents: readonly DocumentAddress[]): Promise<DocumentsAtCheckpoint> {
     return {

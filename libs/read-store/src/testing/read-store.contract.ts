@@ -48,6 +48,8 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       expect(await store.get('p', 'missing')).toBeUndefined();
       const many = await store.getMany('p', ['a', 'b', 'c']);
       expect([...many.keys()].sort()).toEqual(['a', 'b']);
+      expect(await store.documentPositions('p', ['b', 'a', 'c'])).toEqual(new Map([['a', 's1'], ['b', 's2']]));
+      expect(await store.documentPositions('p', [])).toEqual(new Map());
       expect(await store.checkpoint('q')).toEqual({ projection: 'q', version: 3, position: 's2', updatedAt: expect.any(String) });
       expect((await store.checkpoints()).map((c) => c.projection)).toEqual(['p', 'q']);
     });

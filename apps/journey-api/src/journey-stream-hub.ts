@@ -1,0 +1,196 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { Channel } from '../../../schemas/src';
+import type { BackboneConfig } from '../../../libs/config/src';
+import { BackboneError, isBackboneError } from '../../../libs/errors/src';
+import type { JourneyLog } from '../../../libs/journey-log/src';
+import { journeyViewProjection } from '../../../libs/journey-projections/src';
+import { JourneyReader, ProjectionProgress } from '../../../libs/journey-read/src';
+import { errorFields, type StructuredLogger } from '../../../libs/logging/src';
+import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, Metrics, READ_STORE, countHttpRequest } from '../../../libs/nest-backbone/src';
+import type { ReadStore } from '../../../libs/read-store/src';
+
+const VIEW = journeyViewProjection.name;
+/** How often changes are looked for when a projector in another process makes them (one query, however many streams). */
+const POLL_MS = 250;
+
+interface Stream {
+  customerId: string;
+  channel: Channel | undefined;
+  reply: FastifyReply;
+  response: ServerResponse;
+  /** Position of the last view sent (its `id:`), undefined before the first. */
+  sent: string | null | undefined;
+}
+
+/**
+ * Server-Sent Events of journey views, for every stream of this process. A view is read once per
+ * change and channel, and written to every stream that shows it; changes come from the commits of
+ * a projector in this process (which say which documents they changed), and otherwise from one
+ * look at the view's checkpoint per poll, then at the positions of the streamed customers' documents
+ * only when it moved. Nothing is read per stream on a timer.
+ *
+ * Each stream is bounded: a client that does not read is dropped once what waits for it passes
+ * `SSE_MAX_BUFFER_BYTES`; the process holds at most `MAX_SSE_STREAMS` (503 beyond); one timer
+ * writes every stream's heartbeat comment. A client resuming with `Last-Event-ID` gets the view
+ * again only if it changed since (the view is a snapshot: what it missed is in it).
+ */
+@Injectable()
+export class JourneyStreamHub implements OnModuleDestroy {
+  private readonly byCustomer = new Map<string, Set<Stream>>();
+  private open = 0;
+  private readonly heartbeat: NodeJS.Timeout;
+  private poller: NodeJS.Timeout | null = null;
+  /** What the poll saw last: the view's checkpoint, and each streamed customer's document position. */
+  private seenCheckpoint: string | null | undefined;
+  private readonly seenPositions = new Map<string, string | null>();
+  private readonly refreshing = new Set<string>();
+  private readonly stale = new Set<string>();
+  private readonly unsubscribe: () => void;
+  private readonly logger: StructuredLogger;
+
+  constructor(
+    private readonly reader: JourneyReader,
+    private readonly progress: ProjectionProgress,
+    private readonly metrics: Metrics,
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
+    @Inject(BACKBONE_CONFIG) private readonly config: BackboneConfig,
+    @Inject(LOGGER) logger: StructuredLogger,
+  ) {
+    this.logger = logger.child({ component: 'sse' });
+    metrics.counter('journey_sse_streams_dropped_total', 'Streams closed because the client did not read what was sent (buffer over SSE_MAX_BUFFER_BYTES)');
+    this.unsubscribe = progress.onProgress((changed) => {
+      for (const customerId of changed.get(VIEW) ?? []) if (this.byCustomer.has(customerId)) this.refresh(customerId);
+    });
+    this.heartbeat = setInterval(() => this.beat(), config.sse.heartbeatMs).unref();
+  }
+
+  /** Streams open in this process. */
+  get streams(): number {
+    return this.open;
+  }
+
+  /**
+   * Takes over the request: refused with `too_many_streams` (503) beyond the limit, else the
+   * stream is open until the client goes, with the current view first (unless `lastEventId` shows
+   * the client has it already).
+   */
+  async stream(customerId: string, channel: Channel | undefined, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
+    if (this.open >= this.config.sse.maxStreams) {
+      throw new BackboneError('too_many_streams', `this process holds ${this.config.sse.maxStreams} streams, its most (MAX_SSE_STREAMS): try again later`, { retriable: true });
+    }
+    // The stream is written by hand: Fastify leaves the response alone from here on.
+    reply.hijack();
+    const response = reply.raw;
+    const stream: Stream = { customerId, channel, reply, response, sent: undefined };
+    this.open++;
+    let streams = this.byCustomer.get(customerId);
+    if (!streams) this.byCustomer.set(customerId, (streams = new Set()));
+    streams.add(stream);
+    response.once('close', () => this.closed(stream));
+    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    this.write(stream, 'retry: 1000\n\n');
+    if (lastEventId !== undefined) {
+      const position = (await this.store.documentPositions(VIEW, [customerId])).get(customerId);
+      // Nothing of this customer's view changed after what the client last got: resume without a copy.
+      if (position !== undefined && position !== null && this.log.positions.reached(lastEventId, position)) stream.sent = lastEventId;
+    }
+    if (stream.sent === undefined) this.refresh(customerId);
+    this.watch();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
+    if (this.poller) clearInterval(this.poller);
+    this.unsubscribe();
+    for (const streams of this.byCustomer.values()) for (const stream of streams) stream.response.end();
+  }
+
+  /** Sends the customer's view to its streams that have not got it; one read per channel, one at a time per customer. */
+  private refresh(customerId: string): void {
+    if (this.refreshing.has(customerId)) {
+      this.stale.add(customerId);
+      return;
+    }
+    this.refreshing.add(customerId);
+    void (async () => {
+      do {
+        this.stale.delete(customerId);
+        const streams = this.byCustomer.get(customerId);
+        if (!streams) break;
+        for (const channel of new Set([...streams].map((s) => s.channel))) {
+          const read = await this.reader.journey(customerId, { channel }).catch((error: unknown) => {
+            // No journey yet: the stream waits for the first event of one.
+            if (!isBackboneError(error, 'not_found')) this.logger.error({ code: isBackboneError(error) ? error.code : 'internal_error', error: errorFields(error) }, 'cannot read a streamed view');
+            return null;
+          });
+          if (!read) continue;
+          const message = `id: ${read.position ?? ''}\nevent: journey\ndata: ${JSON.stringify(read.body)}\n\n`;
+          for (const stream of streams) {
+            if (stream.channel !== channel || stream.sent === read.position) continue;
+            stream.sent = read.position;
+            this.write(stream, message);
+          }
+        }
+      } while (this.stale.has(customerId));
+    })().finally(() => this.refreshing.delete(customerId));
+  }
+
+  /**
+   * Without a projector here that sees every commit, changes are looked for by polling: the view's
+   * checkpoint (one row), and only when it moved, the positions of the streamed customers' documents.
+   */
+  private watch(): void {
+    if (this.poller || this.progress.followsEveryCommit()) return;
+    this.poller = setInterval(() => void this.poll().catch((error: unknown) => this.logger.warn({ error: errorFields(error) }, 'cannot look for changes of streamed views')), POLL_MS);
+    this.poller.unref();
+  }
+
+  private async poll(): Promise<void> {
+    if (this.open === 0 || this.progress.followsEveryCommit()) {
+      if (this.poller) clearInterval(this.poller);
+      this.poller = null;
+      return;
+    }
+    const checkpoint = await this.progress.position(VIEW);
+    if (checkpoint === this.seenCheckpoint) return;
+    this.seenCheckpoint = checkpoint;
+    const positions = await this.store.documentPositions(VIEW, [...this.byCustomer.keys()]);
+    for (const [customerId, position] of positions) {
+      if (this.seenPositions.get(customerId) === position) continue;
+      this.seenPositions.set(customerId, position);
+      this.refresh(customerId);
+    }
+  }
+
+  private beat(): void {
+    for (const streams of this.byCustomer.values()) for (const stream of streams) this.write(stream, ': heartbeat\n\n');
+  }
+
+  /** Writes, and drops the client when what waits for it passes the bound (it is not reading). */
+  private write(stream: Stream, chunk: string): void {
+    const { response } = stream;
+    if (response.destroyed || response.writableEnded) return;
+    response.write(chunk);
+    if (response.writableLength > this.config.sse.maxBufferBytes) {
+      this.metrics.inc('journey_sse_streams_dropped_total');
+      this.logger.warn({ buffered: response.writableLength, limit: this.config.sse.maxBufferBytes }, 'dropped a stream whose client does not read');
+      response.destroy();
+    }
+  }
+
+  private closed(stream: Stream): void {
+    const streams = this.byCustomer.get(stream.customerId);
+    if (!streams?.delete(stream)) return;
+    this.open--;
+    if (streams.size === 0) {
+      this.byCustomer.delete(stream.customerId);
+      this.seenPositions.delete(stream.customerId);
+    }
+    if (!stream.response.writableEnded) stream.response.end();
+    // Streams leave Fastify's lifecycle: counted here, when they end.
+    countHttpRequest(this.metrics, stream.reply.request, 200);
+  }
+}
