@@ -169,16 +169,21 @@ export class JourneyStreamHub implements OnModuleDestroy {
     for (const streams of this.byCustomer.values()) for (const stream of streams) this.write(stream, ': heartbeat\n\n');
   }
 
-  /** Writes, and drops the client when what waits for it passes the bound (it is not reading). */
+  /**
+   * Writes, unless what waits for the client from before is past the bound: it is not reading,
+   * and is dropped. Judged before writing, so a client that reads gets views of any size, and one
+   * that does not holds at most the bound and one message.
+   */
   private write(stream: Stream, chunk: string): void {
     const { response } = stream;
     if (response.destroyed || response.writableEnded) return;
-    response.write(chunk);
     if (response.writableLength > this.config.sse.maxBufferBytes) {
       this.metrics.inc('journey_sse_streams_dropped_total');
       this.logger.warn({ buffered: response.writableLength, limit: this.config.sse.maxBufferBytes }, 'dropped a stream whose client does not read');
       response.destroy();
+      return;
     }
+    response.write(chunk);
   }
 
   private closed(stream: Stream): void {

@@ -43,8 +43,8 @@ export function openApiDocument(): object {
           requestBody: { required: true, content: json({ oneOf: [anyEvent, { type: 'array', items: anyEvent, maxItems: 500 }] }) },
           responses: {
             '201': { description: 'Appended', content: json({ type: 'object', properties: { accepted: { type: 'integer' }, position: { type: 'string' } } }) },
-            '200': { description: 'Every event id had been seen before: nothing appended, same position' },
-            ...errors(400, 403, 409, 413, 422),
+            '200': { description: 'Every event (source and id) had been seen before with the same content: nothing appended, same position' },
+            ...errors(400, 403, 408, 409, 413, 422, 431),
           },
         },
       },
@@ -52,8 +52,13 @@ export function openApiDocument(): object {
       '/v1/customers/{customerId}/journey/stream': {
         get: {
           summary: 'Server-Sent Events: one `journey` message per change of the view',
-          parameters: [{ name: 'customerId', in: 'path', required: true, schema: { type: 'string' } }, readParameters[0]],
-          responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+          parameters: [
+            { name: 'customerId', in: 'path', required: true, schema: { type: 'string' } },
+            readParameters[0],
+            { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' }, description: 'The id of the last message received: the view is sent again only if it changed since.' },
+            { name: 'lastEventId', in: 'query', schema: { type: 'string' }, description: 'The same, for clients that cannot set headers.' },
+          ],
+          responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(400, 503) },
         },
       },
       '/v1/orders/{orderId}': read('One order, with its customer id', 'orderId', ref('OrderView')),

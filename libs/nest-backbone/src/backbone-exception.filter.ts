@@ -57,7 +57,7 @@ export function sendError(reply: FastifyReply, error: unknown, logger: Structure
   }
   const status = STATUS_BY_CODE[code];
   // A body refused before its end: the rest of it is not read, so the connection cannot carry another request.
-  if (!reply.request.raw.complete) reply.header('Connection', 'close');
+  if (!reply.request.raw.complete && code !== 'request_aborted') closeAfterAnswer(reply);
   logError(logger, reply, status, code, error);
   if (code === 'request_aborted') {
     // Nobody is listening; counted (metrics) but not answered.
@@ -65,6 +65,30 @@ export function sendError(reply: FastifyReply, error: unknown, logger: Structure
     return;
   }
   void reply.code(status).send(body);
+}
+
+/** How long, and how many more bytes, a connection is read (and discarded) after answering a request whose body was refused. */
+const LINGER_MS = 1000;
+const LINGER_BYTES = 1_048_576;
+
+/**
+ * Closes the connection once the answer is out, as a web server's lingering close does: the
+ * sending side first, then a moment of reading what the client still sends (discarded, and
+ * bounded), then the socket. Closed at once, the client's unread bytes would make the kernel
+ * reset the connection, and the client could lose the answer it was about to read.
+ */
+function closeAfterAnswer(reply: FastifyReply): void {
+  const socket = reply.request.raw.socket;
+  reply.raw.once('finish', () => {
+    let drained = 0;
+    const close = () => socket.destroy();
+    socket.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > LINGER_BYTES) close();
+    });
+    socket.end();
+    setTimeout(close, LINGER_MS).unref();
+  });
 }
 
 function logError(logger: StructuredLogger, reply: FastifyReply, status: number, code: string, error: unknown): void {
