@@ -9,7 +9,7 @@ export const ROOT = resolve(__dirname, '../..');
  * The embedded backbone app in its own process (a free port), for the benchmarks.
  * BENCH_APP_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to its node, to profile it under load.
  */
-export async function startBenchApp(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startBenchApp(env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/apps/backbone/src/main.js')], {
     env: { ...process.env, PORT: '0', ...env },
@@ -26,6 +26,7 @@ export async function startBenchApp(env: Record<string, string>): Promise<{ url:
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((done) => {
         child.once('exit', () => done());

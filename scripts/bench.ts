@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { JourneyEvent } from '../schemas/src';
@@ -20,6 +21,9 @@ const CATCHUP_EVENTS = Number(process.env.BENCH_CATCHUP_EVENTS ?? 1_000_000);
 const LAG_WRITES = Number(process.env.BENCH_LAG_WRITES ?? 10_000);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 const READ_RATE = 500;
+const POLICIES = Number(process.env.BENCH_POLICIES ?? 4000);
+const SSE_STREAMS = Number(process.env.BENCH_SSE_STREAMS ?? 2000);
+const SSE_IDLE_SECONDS = Number(process.env.BENCH_SSE_IDLE_SECONDS ?? 30);
 
 const line = (label: string, value: string, baseline?: string, ratio?: number, target?: string) =>
   console.log(`${label.padEnd(44)} ${value.padStart(18)}${baseline ? `   baseline ${baseline.padStart(16)}` : ''}${ratio !== undefined ? `   ratio ${fmt(ratio * 100, 1)}%` : ''}${target ? `   target ${target}` : ''}`);
@@ -142,7 +146,17 @@ async function benchLagAndReads(): Promise<void> {
   line(`append-to-visible, ${fmt(LAG_WRITES)} writes, p50 (ms)`, fmt(percentile(lags, 50), 2), `${fmt(percentile(writes, 50), 2)} write only`);
   line(`append-to-visible, p99 (ms)`, fmt(percentile(lags, 99), 2), `${fmt(percentile(writes, 99), 2)} write only`, undefined, '< 50 ms');
 
-  // Open loop: requests start on schedule whatever the answers, so queueing shows in the latency.
+  const reads = await measureReads(server.url, customers);
+  line(`journey read at ${READ_RATE}/s (achieved ${fmt(reads.achieved)}/s), p50 (ms)`, fmt(reads.p50, 2));
+  line(`journey read p99 (ms)`, fmt(reads.p99, 2), `${reads.lateStarts} late starts`);
+  await server.stop();
+}
+
+/**
+ * Journey reads at READ_RATE a second, open loop: requests start on schedule whatever the
+ * answers, so queueing shows in the latency.
+ */
+async function measureReads(url: string, customers: readonly string[]): Promise<{ p50: number; p99: number; achieved: number; lateStarts: number }> {
   const latencies: number[] = [];
   const total = READ_SECONDS * READ_RATE;
   const start = performance.now();
@@ -157,7 +171,8 @@ async function benchLagAndReads(): Promise<void> {
     pending.push(
       (async () => {
         const t0 = performance.now();
-        await httpRequest(`${server.url}/v1/customers/${encodeURIComponent(customer)}/journey`);
+        const read = await httpRequest(`${url}/v1/customers/${encodeURIComponent(customer)}/journey`);
+        if (read.status !== 200) throw new Error(`read answered ${read.status}`);
         latencies.push(performance.now() - (due > t0 ? t0 : due));
       })(),
     );
@@ -165,20 +180,97 @@ async function benchLagAndReads(): Promise<void> {
   await Promise.all(pending);
   const achieved = total / ((performance.now() - start) / 1000);
   latencies.sort((a, b) => a - b);
-  line(`journey read at ${READ_RATE}/s (achieved ${fmt(achieved)}/s), p50 (ms)`, fmt(percentile(latencies, 50), 2));
-  line(`journey read p99 (ms)`, fmt(percentile(latencies, 99), 2), `${lateStarts} late starts`);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), achieved, lateStarts };
+}
+
+/**
+ * Journey reads with the simulator's policies (one returns policy, two versions), then on a fresh
+ * backbone with POLICIES more returns versions published first (the history of another policy,
+ * in force before the simulator's): a read should cost the same, since it reads the registry
+ * documents near each order's placement, not the registry.
+ */
+async function benchReadsUnderPolicies(): Promise<void> {
+  const seedEvents = [...syntheticEvents({ events: 20_000, seed: 9, customerPrefix: 'pol' })];
+  const customers = [...new Set(seedEvents.filter((e) => !e.subject.startsWith('policy/')).map((e) => e.subject))];
+  const run = async (published: number) => {
+    const dataDir = join(WORK, `policies-${published}`);
+    rmSync(dataDir, { recursive: true, force: true });
+    const server = await startBenchApp({ DATA_DIR: dataDir });
+    const from = Date.parse('2024-01-01T00:00:00Z');
+    const span = Date.parse('2025-12-01T00:00:00Z') - from;
+    const policies = Array.from({ length: published }, (_, i) => ({
+      specversion: '1.0', id: `bench-policy-${i}`, source: '/bench', type: 'policy.published', subject: 'policy/bench-history', time: '2023-12-01T00:00:00Z',
+      data: { policyId: 'bench-history', version: i + 1, kind: 'returns', wording: `v${i + 1}`, rules: { returnWindowDays: 30 }, effectiveFrom: new Date(from + Math.floor((span * i) / Math.max(1, published))).toISOString() },
+    }));
+    for (let i = 0; i < policies.length; i += 100) await postEvents(server.url, JSON.stringify(policies.slice(i, i + 100)));
+    let position = '';
+    for (let i = 0; i < seedEvents.length; i += 100) position = await postEvents(server.url, JSON.stringify(seedEvents.slice(i, i + 100)));
+    await httpRequest(`${server.url}/v1/customers/${encodeURIComponent(customers[0])}/journey?minPosition=${position}&waitMs=10000`);
+    const reads = await measureReads(server.url, customers);
+    await server.stop();
+    return reads;
+  };
+  // Alternated, so neither figure is always the one measured second: the p99 of each is the lower of its two runs.
+  const first = { one: await run(0), many: await run(POLICIES) };
+  const second = { many: await run(POLICIES), one: await run(0) };
+  const better = (a: typeof first.one, b: typeof first.one) => (a.p99 <= b.p99 ? a : b);
+  const one = better(first.one, second.one);
+  const many = better(first.many, second.many);
+  line(`journey read at ${READ_RATE}/s, 1 returns policy, p50 / p99 (ms)`, `${fmt(one.p50, 2)} / ${fmt(one.p99, 2)}`);
+  line(`  with ${fmt(POLICIES)} more versions, p50 / p99 (ms)`, `${fmt(many.p50, 2)} / ${fmt(many.p99, 2)}`, undefined, many.p99 / one.p99, 'p99 ratio near 100%');
+}
+
+/** The app's CPU time so far (s), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU of one backbone process holding SSE_STREAMS open, idle streams (heartbeats only), over SSE_IDLE_SECONDS. */
+async function benchIdleStreams(): Promise<void> {
+  const dataDir = join(WORK, 'sse');
+  rmSync(dataDir, { recursive: true, force: true });
+  const server = await startBenchApp({ DATA_DIR: dataDir });
+  const customers = Array.from({ length: 50 }, (_, i) => `sse-${i}`);
+  for (const customer of customers) {
+    await postEvents(server.url, JSON.stringify({ specversion: '1.0', id: `sse-seed-${customer}`, source: '/bench', type: 'feedback.received', subject: customer, time: new Date().toISOString(), data: { score: 5 } }));
+  }
+  const { hostname, port } = new URL(server.url);
+  const sockets: Socket[] = [];
+  let firstViews = 0;
+  for (let i = 0; i < SSE_STREAMS; i++) {
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    socket.once('data', () => firstViews++);
+    socket.on('data', () => undefined);
+    socket.write(`GET /v1/customers/${customers[i % customers.length]}/journey/stream HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`);
+    sockets.push(socket);
+    if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50));
+  }
+  while (firstViews < SSE_STREAMS) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 2000));
+  const before = cpuSeconds(server.pid);
+  await new Promise((r) => setTimeout(r, SSE_IDLE_SECONDS * 1000));
+  const share = (cpuSeconds(server.pid) - before) / SSE_IDLE_SECONDS;
+  line(`CPU with ${fmt(SSE_STREAMS)} idle SSE streams (% of a core)`, fmt(share * 100, 2), undefined, undefined, '< 5%');
+  for (const socket of sockets) socket.destroy();
   await server.stop();
 }
 
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   console.log(`journey-backbone bench on ${require('node:os').cpus().length} cores, node ${process.version}\n`);
-  // BENCH_ONLY=kafka runs the Kafka section alone.
-  if (process.env.BENCH_ONLY !== 'kafka') {
+  // BENCH_ONLY=kafka runs the Kafka section alone; BENCH_ONLY=reads the policy reads and idle streams.
+  if (process.env.BENCH_ONLY === 'reads') {
+    await benchReadsUnderPolicies();
+    await benchIdleStreams();
+  } else if (process.env.BENCH_ONLY !== 'kafka') {
     await benchIngest();
     const catchUp = await benchCatchUp();
     benchMetrics(catchUp.logFile, catchUp.rawRate);
     await benchLagAndReads();
+    await benchReadsUnderPolicies();
+    await benchIdleStreams();
   }
   if (process.env.BENCH_KAFKA !== 'false') {
     console.log('');
