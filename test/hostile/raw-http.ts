@@ -49,6 +49,8 @@ export function rawRequest(
         const ok = socket.write(body.chunk!);
         written += body.chunk!.length;
         if (!ok) await new Promise((r) => socket.once('drain', r).once('close', r));
+        // A client reads while it writes (as curl does): an early answer stops the upload.
+        await new Promise((r) => setImmediate(r));
         if (body.pauseMs) await new Promise((r) => setTimeout(r, body.pauseMs));
       }
       // Enough sent: the answer (or the close) decides; give the server a moment, then stop writing.

@@ -68,8 +68,8 @@ export function sendError(reply: FastifyReply, error: unknown, logger: Structure
 }
 
 /** How long, and how many more bytes, a connection is read (and discarded) after answering a request whose body was refused. */
-const LINGER_MS = 1000;
-const LINGER_BYTES = 1_048_576;
+const LINGER_MS = 2000;
+const LINGER_BYTES = 4 * 1_048_576;
 
 /**
  * Closes the connection once the answer is out, as a web server's lingering close does: the

@@ -1,4 +1,6 @@
 import { createServer, Socket, type Server } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JourneyEvent } from '../../../schemas/src';
@@ -64,10 +66,15 @@ describe('projection runner: a commit the store refuses, and a store that is dow
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The runner's log lines, as JSON. */
+  let lines: Array<Record<string, unknown>> = [];
+  const logger = () =>
+    pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString())), done()) }));
   const start = async (connectionString = TEST_DATABASE_URL) => {
     const store = new PostgresReadStore({ connectionString, schema });
     await store.migrate();
-    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, batchSize: 50, retryDelayMs: 20 });
+    lines = [];
+    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, batchSize: 50, retryDelayMs: 20, logger: logger() });
     closers.push(() => store.close(), () => runner.stop());
     await runner.start();
     return { store, runner };
@@ -97,6 +104,11 @@ describe('projection runner: a commit the store refuses, and a store that is dow
     const later = await log.append([contact('c2', 'later')]);
     await waitFor(async () => (await store.checkpoint('journey-view'))?.position === later.position, { what: 'a later event' });
     expect((await projectionStatus(log, store, PROJECTIONS)).find((s) => s.projection === 'journey-view')).toMatchObject({ lag: 0, parked: 1 });
+    // Logged: the refused batch with its code, and the parked event by place and type; never its text.
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'projection batch failed; resuming from the last checkpoint', careful: true, error: expect.objectContaining({ code: expect.stringMatching(/^22/) }) }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'parked an event the projection could not apply', projection: 'journey-view', type: 'contact.opened' }));
+    expect(JSON.stringify(lines)).not.toContain(JSON.stringify(text).slice(1, -1));
+    expect(JSON.stringify(lines)).not.toContain(bad.id);
   });
 
   it('retries while the store is down, parks nothing, and catches up once it is back', async () => {
@@ -116,6 +128,8 @@ describe('projection runner: a commit the store refuses, and a store that is dow
     await waitFor(async () => (await store.checkpoint('journey-view'))?.position === during.position, { what: 'catching up after the store came back', timeoutMs: 30_000 });
     expect(await store.parked()).toEqual([]);
     expect((await store.get<{ cases: unknown[] }>('journey-view', 'a'))?.value.cases).toHaveLength(21);
+    expect(lines.some((l) => l.code === 'store_unavailable' || (l.error as { code?: string } | undefined)?.code === 'store_unavailable')).toBe(true);
+    expect(lines.every((l) => l.careful !== true)).toBe(true);
   });
 
   it('loses no event when the store goes away while the next batch is being applied', async () => {

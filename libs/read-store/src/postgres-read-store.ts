@@ -37,8 +37,10 @@ const MIGRATIONS: ReadonlyArray<string> = [
      seq bigserial,
      PRIMARY KEY (projection, event_id)
    );`,
-  // When each checkpoint last moved: /health tells a projection that stopped advancing.
-  `ALTER TABLE checkpoints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();`,
+  // When each checkpoint last moved: /health tells a projection that stopped advancing. Ids compare
+  // by code point whatever the database's collation (ranges of ids, listed both ways on the index).
+  `ALTER TABLE checkpoints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
+   ALTER TABLE documents ALTER COLUMN id TYPE text COLLATE "C";`,
 ];
 
 const CHECKPOINT_COLUMNS = `projection, version, position, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"`;
@@ -130,7 +132,7 @@ export class PostgresReadStore implements ReadStore {
   async list<T>(projection: string, afterId: string | null, limit: number) {
     await this.migrate();
     const { rows } = await this.pool.query(
-      `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id COLLATE "C" > $2 ORDER BY id COLLATE "C" LIMIT $3`,
+      `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id > $2 ORDER BY id LIMIT $3`,
       [projection, afterId ?? '', limit],
     );
     return rows.map((row) => ({ id: row.id as string, value: row.value as T, position: row.position as string | null }));
@@ -139,7 +141,7 @@ export class PostgresReadStore implements ReadStore {
   async listBefore<T>(projection: string, beforeId: string, limit: number) {
     await this.migrate();
     const { rows } = await this.pool.query(
-      `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id COLLATE "C" < $2 ORDER BY id COLLATE "C" DESC LIMIT $3`,
+      `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
       [projection, beforeId, limit],
     );
     return rows.map((row) => ({ id: row.id as string, value: row.value as T, position: row.position as string | null }));

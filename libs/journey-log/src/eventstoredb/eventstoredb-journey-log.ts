@@ -209,7 +209,8 @@ export class EventStoreJourneyLog implements JourneyLog {
    * written there before the journeys are: one held by another customer refuses the batch with
    * nothing written. Each claim is written with the stream's expected revision, so two customers
    * claiming at once cannot both succeed; should one lose that race after claims of its batch were
-   * written, those are released again. (EventStoreDB has no transaction across streams: a batch
+   * written, those are released again and it fails with a version conflict, which the ingestion
+   * retries (reading the claims again). (EventStoreDB has no transaction across streams: a batch
    * whose journey append then fails keeps its claims, which the same journey's retry reuses.)
    */
   private async writeClaims(events: readonly JourneyEvent[], fresh: (event: JourneyEvent) => boolean): Promise<void> {
@@ -242,9 +243,8 @@ export class EventStoreJourneyLog implements JourneyLog {
           .appendToStream(claimStreamName(this.prefix, undo.key), [jsonEvent({ type: undo.holder === null ? 'released' : 'claimed', data: { journeyId: undo.holder ?? '' } })])
           .catch(() => undefined);
       }
-      const mapped = toBackboneError(error, '', 0);
-      if (mapped instanceof VersionConflictError) throw new ClaimConflictError([{ event: 0, key: '', path: '(claims)' }]);
-      throw mapped;
+      // Retriable: the writer reads the claims again (they may be held now) and decides anew.
+      throw toBackboneError(error, '(claims)', 0);
     }
   }
 

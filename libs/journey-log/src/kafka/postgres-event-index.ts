@@ -57,6 +57,7 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
    ALTER TABLE journey_events ALTER COLUMN seq SET NOT NULL;
    ALTER TABLE journey_events ALTER COLUMN seq SET DEFAULT nextval('journey_event_seq');
    CREATE UNIQUE INDEX journey_events_by_seq ON journey_events (seq);
+   ALTER TABLE journey_events ALTER COLUMN journey_id TYPE text COLLATE "C";
    CREATE TABLE journey_claims (claim text PRIMARY KEY, journey_id text NOT NULL);`,
   // The claims of the events indexed before claims existed, in the order they were received.
   async (client) => {
