@@ -260,8 +260,10 @@ async function benchIdleStreams(): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   console.log(`journey-backbone bench on ${require('node:os').cpus().length} cores, node ${process.version}\n`);
-  // BENCH_ONLY=kafka runs the Kafka section alone; BENCH_ONLY=reads the policy reads and idle streams.
-  if (process.env.BENCH_ONLY === 'reads') {
+  // BENCH_ONLY=kafka runs the Kafka section alone; =ingest the embedded ingest; =reads the policy reads and idle streams.
+  if (process.env.BENCH_ONLY === 'ingest') {
+    await benchIngest();
+  } else if (process.env.BENCH_ONLY === 'reads') {
     await benchReadsUnderPolicies();
     await benchIdleStreams();
   } else if (process.env.BENCH_ONLY !== 'kafka') {

@@ -4,9 +4,9 @@
  * when everything it says is the same; anything else under a known key is refused, never dropped.
  */
 
-/** One string per (source, id), unambiguous whatever the two hold. */
+/** One string per (source, id), unambiguous whatever the two hold (the source's length first). */
 export function eventKey(event: { source: string; id: string }): string {
-  return JSON.stringify([event.source, event.id]);
+  return `${event.source.length}:${event.source}${event.id}`;
 }
 
 /** JSON with object keys sorted at every level: equal for equal content, whatever order the fields came in. */

@@ -13,11 +13,17 @@ export interface FactClaim {
   /** The field of the event that states it, for the error. */
   path: string;
   /**
-   * `claim`: the fact becomes the subject's if nobody holds it; `reference`: the fact must not be
-   * another customer's (an event about an order names it, but does not found it); `release`: the
-   * subject gives the fact up (refused when another customer holds it).
+   * `claim`: the fact becomes the subject's if nobody holds it (refused when another customer
+   * does); `release`: the subject gives the fact up (refused when another customer holds it).
+   * Events that only refer to an order (a payment, a shipment) claim nothing: the ingestion rules
+   * refuse them when the order is not the customer's.
    */
-  mode: 'claim' | 'reference' | 'release';
+  mode: 'claim' | 'release';
+}
+
+/** Whether a claim, once held, is held by the same customer for ever: orders and cases never change hands (identities do). */
+export function permanentClaim(key: string): boolean {
+  return key.startsWith('order:') || key.startsWith('case:');
 }
 
 /** Emails compare case-insensitively; phone numbers without spaces, dashes, dots or brackets. */
@@ -33,11 +39,11 @@ const CASE_EVENTS = new Set(['contact.opened', 'contact.handed_off', 'contact.re
 /** The facts an event states, in the order it states them. Pure: the same on every log and in every process. */
 export function claimsOf(event: JourneyEvent): FactClaim[] {
   const claims: FactClaim[] = [];
-  const data = event.data as { orderId?: unknown; caseId?: unknown };
+  const data = event.data as { caseId?: unknown };
   if (event.type === 'identity.linked' || event.type === 'identity.unlinked') {
     claims.push({ key: `identity:${identityKey(event.data.kind, event.data.value)}`, path: 'data.value', mode: event.type === 'identity.linked' ? 'claim' : 'release' });
   }
-  if (typeof data.orderId === 'string') claims.push({ key: `order:${data.orderId}`, path: 'data.orderId', mode: event.type === 'order.placed' ? 'claim' : 'reference' });
+  if (event.type === 'order.placed') claims.push({ key: `order:${event.data.orderId}`, path: 'data.orderId', mode: 'claim' });
   if (CASE_EVENTS.has(event.type) && typeof data.caseId === 'string') claims.push({ key: `case:${data.caseId}`, path: 'data.caseId', mode: 'claim' });
   return claims;
 }
@@ -68,8 +74,7 @@ export class ClaimLedger {
    * Applies the claims of `event` and returns the ones refused (held by another customer); when
    * one is refused, the event changes nothing.
    */
-  apply(event: JourneyEvent): FactClaim[] {
-    const claims = claimsOf(event);
+  apply(event: JourneyEvent, claims: readonly FactClaim[] = claimsOf(event)): FactClaim[] {
     const refused = claims.filter((c) => {
       const holder = this.holder(c.key);
       return holder !== undefined && holder !== event.subject;

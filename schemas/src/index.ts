@@ -8,4 +8,4 @@ export * from './json-schemas';
 export { DELAY_REASON_CODES } from './events/shipment.events';
 export * from './views/journey-view';
 export { canonicalJson, eventKey, sameEvent } from './event-identity';
-export { ClaimLedger, claimKeys, claimsOf, identityKey, type FactClaim } from './fact-claims';
+export { ClaimLedger, claimKeys, claimsOf, identityKey, permanentClaim, type FactClaim } from './fact-claims';

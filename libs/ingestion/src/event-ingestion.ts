@@ -61,6 +61,8 @@ export class IngestionError extends BackboneError {
 }
 
 const RETRIES_ON_CONFLICT = 5;
+/** Sequences given to the events of a batch being checked: above any the log gives (they are received after every stored event). */
+const PENDING = Number.MAX_SAFE_INTEGER - 1_000_000;
 /** Journeys whose facts are kept between requests (checked against the journey's version before use). */
 const FACTS_CACHE_SIZE = 10_000;
 
@@ -153,8 +155,12 @@ export class EventIngestion {
       let journey = facts.get(journeyId);
       if (journey) return journey;
       const cached = this.factsCache.get(journeyId);
+      // An order placed by a batch of this process has no sequence in the cache (it was not known
+      // when it was cached): a return decision, which needs it, reads the journey from the log.
+      const decidedHere = events.some((e) => e.subject === journeyId && (e.type === 'return.approved' || e.type === 'return.rejected'));
+      const complete = (f: JourneyFacts) => !decidedHere || [...f.orders.values()].every((o) => Number.isFinite(o.received));
       // Another process may have appended since: the cached facts serve only at the same version.
-      if (cached && cached.version === (await this.log.journeyVersion(journeyId))) {
+      if (cached && complete(cached.facts) && cached.version === (await this.log.journeyVersion(journeyId))) {
         journey = cloneFacts(cached.facts);
         expectedVersions[journeyId] = cached.version;
       } else {
@@ -187,7 +193,7 @@ export class EventIngestion {
 
     const errors: FieldError[] = [];
     // An order placed in this batch is received after every stored event; among the batch, in its order.
-    const pending = (index: number) => Number.MAX_SAFE_INTEGER - events.length + index;
+    const pending = (index: number) => PENDING + index;
     for (const [index, event] of events.entries()) {
       if (event.type === 'policy.published') {
         const known = await loadPolicies();
@@ -219,14 +225,17 @@ export class EventIngestion {
     } catch (error) {
       throw this.refusal(error, events);
     }
-    // The checked facts now match the log, unless the log skipped a key we folded in, or an order
-    // of the batch was folded in with a provisional sequence.
+    // The checked facts now match the log, unless the log skipped a key we folded in; orders of
+    // the batch get the sequence the log gave them (NaN where it could not say: a decision then
+    // reads the journey anew).
     if (result.duplicates === 0) {
-      const placedHere = new Set(events.filter((e) => e.type === 'order.placed').map((e) => e.subject));
-      for (const [journeyId, journey] of facts) {
-        if (placedHere.has(journeyId)) this.factsCache.delete(journeyId);
-        else this.remember(journeyId, result.journeyVersions[journeyId] ?? expectedVersions[journeyId], journey);
-      }
+      events.forEach((event, i) => {
+        if (event.type === 'order.placed') {
+          const order = facts.get(event.subject)?.orders.get(event.data.orderId);
+          if (order && order.received >= PENDING) order.received = result.sequences[i];
+        }
+      });
+      for (const [journeyId, journey] of facts) this.remember(journeyId, result.journeyVersions[journeyId] ?? expectedVersions[journeyId], journey);
     }
     return result;
   }

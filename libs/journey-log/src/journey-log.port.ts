@@ -41,6 +41,11 @@ export interface AppendResult {
   position: string;
   /** Version of each journey touched by the batch after the append. */
   journeyVersions: Record<string, number>;
+  /**
+   * The `sequence` of each event of the batch, in the batch's order (of the stored event, for a
+   * repeat); NaN where the log does not say (a repeat whose sequence was not looked up).
+   */
+  sequences: number[];
 }
 
 /** Upper bound for reading one journey: by fact time (`asOf`) and/or by log position. */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClaimLedger, eventKey, sameEvent, upcast, type JourneyEvent } from '../../../schemas/src';
+import { ClaimLedger, claimsOf, eventKey, sameEvent, upcast, type JourneyEvent } from '../../../schemas/src';
 import { ClaimConflictError, DuplicateIdError, VersionConflictError } from '../../errors/src';
 import type {
   AppendOptions,
@@ -13,6 +13,7 @@ import type {
   StoredEvent,
   SubscribeOptions,
 } from './journey-log.port';
+import { PermanentClaims } from './permanent-claims';
 import { pollingSubscription } from './polling-subscription';
 import { prefixEnd } from './prefix-range';
 import { sqlitePositions, sqliteSequence, sqliteToken } from './sqlite-position';
@@ -58,7 +59,7 @@ const EVENTS_TABLE = `
     UNIQUE (source, id),
     UNIQUE (journey_id, journey_version)
   )`;
-const CLAIMS_TABLE = 'CREATE TABLE claims (claim TEXT PRIMARY KEY, journey_id TEXT NOT NULL)';
+const CLAIMS_TABLE = 'CREATE TABLE claims (claim TEXT PRIMARY KEY, journey_id TEXT NOT NULL) WITHOUT ROWID';
 
 /** The layout this code writes (`PRAGMA user_version`); older files are brought to it at open. */
 const SCHEMA_VERSION = 1;
@@ -101,6 +102,7 @@ export class SqliteJourneyLog implements JourneyLog {
   private readonly listeners = new Set<() => void>();
   private readonly statements;
   private readonly appendTx;
+  private readonly permanentClaims = new PermanentClaims();
 
   constructor(private readonly options: SqliteJourneyLogOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -114,9 +116,10 @@ export class SqliteJourneyLog implements JourneyLog {
       version: this.db.prepare<[string], { v: number | null }>(
         'SELECT MAX(journey_version) AS v FROM events WHERE journey_id = ?',
       ),
+      // A key held already inserts nothing (changes = 0): the unique index answers the idempotency check.
       insert: this.db.prepare(
         `INSERT INTO events (source, id, journey_id, journey_version, type, time, recorded_at, envelope)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, id) DO NOTHING`,
       ),
       claimHolder: this.db.prepare<[string], { journey_id: string }>('SELECT journey_id FROM claims WHERE claim = ?'),
       claim: this.db.prepare('INSERT INTO claims (claim, journey_id) VALUES (?, ?) ON CONFLICT (claim) DO UPDATE SET journey_id = excluded.journey_id'),
@@ -148,8 +151,17 @@ export class SqliteJourneyLog implements JourneyLog {
         if (actual !== expected) throw new VersionConflictError(journeyId, expected, actual);
       }
       const recordedAt = new Date().toISOString();
-      const ledger = new ClaimLedger({ get: (key) => this.statements.claimHolder.get(key)?.journey_id });
-      const inBatch = new Map<string, JourneyEvent>();
+      // The holders of every claim the batch states, in one query.
+      const claimsByEvent = events.map((e) => claimsOf(upcast(e)));
+      const keys = [...new Set(claimsByEvent.flatMap((claims) => claims.map((c) => c.key)))];
+      const holders = new Map<string, string>();
+      for (const key of keys) {
+        const holder = this.permanentClaims.holder(key) ?? this.statements.claimHolder.get(key)?.journey_id;
+        if (holder !== undefined) holders.set(key, holder);
+      }
+      const ledger = new ClaimLedger(holders);
+      const inBatch = new Map<string, { event: JourneyEvent; index: number }>();
+      const sequences: number[] = [];
       const taken: Array<{ source: string; id: string }> = [];
       const refused: ClaimConflictError['refused'][number][] = [];
       let accepted = 0;
@@ -158,23 +170,24 @@ export class SqliteJourneyLog implements JourneyLog {
         const key = eventKey(event);
         const earlier = inBatch.get(key);
         if (earlier) {
-          if (!sameEvent(earlier, event)) taken.push({ source: event.source, id: event.id });
+          if (!sameEvent(earlier.event, event)) taken.push({ source: event.source, id: event.id });
+          sequences.push(sequences[earlier.index]);
           continue;
         }
-        inBatch.set(key, event);
-        const stored = this.statements.byKey.get(event.source, event.id);
-        if (stored) {
-          if (!sameEvent(JSON.parse(stored.envelope), event)) taken.push({ source: event.source, id: event.id });
-          last = Math.max(last, stored.position);
-          continue;
-        }
-        const claims = ledger.apply(event);
-        if (claims.length > 0) {
-          refused.push(...claims.map((c) => ({ event: index, key: c.key, path: c.path })));
-          continue;
-        }
+        inBatch.set(key, { event, index });
         const version = currentVersion(event.subject) + 1;
         const info = this.statements.insert.run(event.source, event.id, event.subject, version, event.type, event.time, recordedAt, JSON.stringify(event));
+        if (info.changes === 0) {
+          const stored = this.statements.byKey.get(event.source, event.id)!;
+          if (!sameEvent(JSON.parse(stored.envelope), event)) taken.push({ source: event.source, id: event.id });
+          last = Math.max(last, stored.position);
+          sequences.push(stored.position);
+          continue;
+        }
+        sequences.push(Number(info.lastInsertRowid));
+        // Claims of new events only: a repeat of an event states nothing new. A refusal rolls the whole batch back below.
+        const claims = ledger.apply(event, claimsByEvent[index]);
+        if (claims.length > 0) refused.push(...claims.map((c) => ({ event: index, key: c.key, path: c.path })));
         versions.set(event.subject, version);
         last = Number(info.lastInsertRowid);
         accepted += 1;
@@ -182,15 +195,19 @@ export class SqliteJourneyLog implements JourneyLog {
       // Thrown inside the transaction: nothing of the batch stays.
       if (taken.length > 0) throw new DuplicateIdError(taken);
       if (refused.length > 0) throw new ClaimConflictError(refused);
-      for (const { key, holder } of ledger.changes()) {
+      const changes = ledger.changes();
+      for (const { key, holder } of changes) {
         if (holder === null) this.statements.release.run(key);
         else this.statements.claim.run(key, holder);
       }
+      // Remembered once the transaction is sure to commit (nothing below throws).
+      this.permanentClaims.remember([...holders, ...changes.map((c) => [c.key, c.holder] as const)]);
       return {
         accepted,
         duplicates: events.length - accepted,
         position: sqliteToken(last),
         journeyVersions: Object.fromEntries(versions),
+        sequences,
       };
     });
   }

@@ -1,9 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { BackboneError } from '../../errors/src';
 import { IngestionError } from '../../ingestion/src';
-
-/** Throws on bytes that are not UTF-8, instead of turning them into U+FFFD (the stored text would not be what was sent). */
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads and parses a JSON request body with a byte limit. Done here rather than by a body-parser
@@ -40,16 +38,16 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
       if (!request.complete) reject(aborted());
     });
   });
-  let text: string;
-  try {
-    text = UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-  } catch {
+  const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  // Checked first: decoding alone would turn bytes that are not UTF-8 into U+FFFD, and the stored
+  // text would not be what was sent.
+  if (!isUtf8(body)) {
     throw new IngestionError('validation_failed', 'the body is not UTF-8', [
       { index: 0, path: '(body)', message: 'the body is not valid UTF-8 (JSON is UTF-8)' },
     ]);
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw new IngestionError('validation_failed', 'malformed JSON', [
       { index: 0, path: '(body)', message: `malformed JSON: ${(error as Error).message}` },

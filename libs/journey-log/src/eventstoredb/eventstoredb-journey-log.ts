@@ -136,11 +136,13 @@ export class EventStoreJourneyLog implements JourneyLog {
     let position: string | null = null;
     const journeyVersions: Record<string, number> = {};
     const written: string[] = [];
+    const sequenceOf = new Map<string, number>();
     for (const journeyId of journeys) {
       const batch = byJourney.get(journeyId)!;
       let stored = current.get(journeyId)!;
       for (let attempt = 1; ; attempt++) {
         const held = new Map(stored.map((s) => [eventKey(s.event), s.position]));
+        for (const s of stored) sequenceOf.set(eventKey(s.event), s.sequence);
         const toWrite = new Map<string, JourneyEvent>();
         for (const event of batch) {
           const key = eventKey(event);
@@ -162,6 +164,8 @@ export class EventStoreJourneyLog implements JourneyLog {
             { expectedRevision: expectedRevision(stored.length) },
           );
           accepted += toWrite.size;
+          // One append is one commit: its events share the commit position.
+          for (const key of toWrite.keys()) sequenceOf.set(key, result.position ? Number(result.position.commit) : Number.NaN);
           journeyVersions[journeyId] = versionOf(result.nextExpectedRevision);
           written.push(journeyId);
           // The position of our last event as reads report it (an append's own position is that of its commit).
@@ -184,7 +188,7 @@ export class EventStoreJourneyLog implements JourneyLog {
       }
     }
     if (position === null) throw new BackboneError('validation_failed', 'an append needs at least one event');
-    return { accepted, duplicates: events.length - accepted, position, journeyVersions };
+    return { accepted, duplicates: events.length - accepted, position, journeyVersions, sequences: events.map((e) => sequenceOf.get(eventKey(e)) ?? Number.NaN) };
   }
 
   /**

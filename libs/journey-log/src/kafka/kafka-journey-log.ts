@@ -260,7 +260,7 @@ export class KafkaJourneyLog implements JourneyLog {
     };
     return index.appendLocked(lookup, async ({ existing, versions, holders, sequences }) => {
       // Where each key sits: on the topic already (with what it said), or as the n-th record of this group.
-      const placed = new Map<string, { partition: number; offset: number; envelope: JourneyEvent } | { record: number; envelope: JourneyEvent }>(existing);
+      const placed = new Map<string, { partition: number; offset: number; envelope: JourneyEvent; sequence: number } | { record: number; envelope: JourneyEvent }>(existing);
       const records: Array<{ event: JourneyEvent; version: number; partition: number; sequence: number }> = [];
       const ledger = new ClaimLedger(holders);
       let spansPartitions = false;
@@ -326,7 +326,11 @@ export class KafkaJourneyLog implements JourneyLog {
           const [partition, offset] = 'record' in where ? [records[where.record].partition, offsets[where.record]] : [where.partition, where.offset];
           byPartition.set(partition, Math.max(byPartition.get(partition) ?? -1, offset));
         }
-        return { accepted: plan.accepted, duplicates: plan.keys.length - plan.accepted, position: kafkaToken(byPartition), journeyVersions: plan.journeyVersions };
+        const sequences = plan.keys.map((key) => {
+          const where = placed.get(key)!;
+          return 'record' in where ? records[where.record].sequence : where.sequence;
+        });
+        return { accepted: plan.accepted, duplicates: plan.keys.length - plan.accepted, position: kafkaToken(byPartition), journeyVersions: plan.journeyVersions, sequences };
       });
       // Recorded in the PostgreSQL transaction that holds the locks. Should this process die
       // after the Kafka send and before this commits, consumers index the events they read.

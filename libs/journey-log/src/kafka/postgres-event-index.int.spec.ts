@@ -45,7 +45,7 @@ describe('PostgresEventIndex (real PostgreSQL)', () => {
     expect(homes).toEqual(new Map([[eventKey(first), { partition: 2, offset: 10, sequence: seen.sequences[0] }], [eventKey(second), { partition: 2, offset: 11, sequence: seen.sequences[1] }]]));
     expect(await index.versions([subject, 'nobody'])).toEqual(new Map([[subject, 2]]));
     const again = await index.appendLocked(appending([first], [subject]), async (found) => ({ record: [], claims: [], result: found }));
-    expect(again.existing.get(eventKey(first))).toEqual({ partition: 2, offset: 10, envelope: first });
+    expect(again.existing.get(eventKey(first))).toEqual({ partition: 2, offset: 10, envelope: first, sequence: seen.sequences[0] });
     const journey = await index.journey(subject);
     expect(journey.map((e) => JSON.stringify(e.envelope))).toEqual([JSON.stringify(first), JSON.stringify(second)]);
     expect(journey.map((e) => [e.id, e.journeyId, e.journeyVersion, e.offset])).toEqual([

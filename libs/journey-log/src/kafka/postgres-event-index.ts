@@ -89,8 +89,8 @@ export interface AppendLookup {
 
 /** What the index holds for an append. */
 export interface IndexLookup {
-  /** By `eventKey`: where the event sits, and the envelope it was stored with. */
-  existing: Map<string, { partition: number; offset: number; envelope: JourneyEvent }>;
+  /** By `eventKey`: where the event sits, the envelope it was stored with, and its sequence. */
+  existing: Map<string, { partition: number; offset: number; envelope: JourneyEvent; sequence: number }>;
   versions: Map<string, number>;
   /** Claim key -> the journey holding it. */
   holders: Map<string, string>;
@@ -104,8 +104,6 @@ export interface IndexWrite {
   claims: ReadonlyArray<{ key: string; holder: string | null }>;
 }
 
-/** Advisory lock held shared by every append and exclusively by one writing a policy (see `appendLocked`). */
-const POLICIES_LOCK = 'policies';
 
 /**
  * What Kafka cannot answer, kept in PostgreSQL beside the topic: events by key (idempotency), the
@@ -153,8 +151,10 @@ export class PostgresEventIndex {
     const client = await this.pool.connect();
     try {
       const written = textArray(lookup.journeys.written.map((j) => `journey:${j}`));
-      const checked = textArray([...lookup.journeys.checked.map((j) => `journey:${j}`), ...(lookup.writesPolicy ? [] : [POLICIES_LOCK])]);
-      const exclusive = textArray([...lookup.claims.map((c) => `claim:${c}`), ...(lookup.writesPolicy ? [POLICIES_LOCK] : [])]);
+      // Held shared by every append and exclusively by one writing a policy; one per index (schema).
+      const policies = `policies:${this.schema}`;
+      const checked = textArray([...lookup.journeys.checked.map((j) => `journey:${j}`), ...(lookup.writesPolicy ? [] : [policies])]);
+      const exclusive = textArray([...lookup.claims.map((c) => `claim:${c}`), ...(lookup.writesPolicy ? [policies] : [])]);
       const journeyIds = textArray([...lookup.journeys.written, ...lookup.journeys.checked]);
       // Locks taken in hash order, the same in every process, so no deadlock; a hash wanted both
       // ways (two names colliding) is taken exclusively.
@@ -325,7 +325,7 @@ function textArray(values: readonly string[]): string {
 }
 
 function lookupStatement(schema: string, keys: ReadonlyArray<{ source: string; id: string }>, journeyIds: string, claims: string): string {
-  return `SELECT 'e' AS kind, e.source AS a, e.id AS b, e.partition, e."offset", e.envelope::text AS body, NULL::int AS version
+  return `SELECT 'e' AS kind, e.source AS a, e.id AS b, e.partition, e."offset", e.envelope::text AS body, e.seq AS version
        FROM unnest(${textArray(keys.map((k) => k.source))}, ${textArray(keys.map((k) => k.id))}) AS k(source, id)
        JOIN ${schema}.journey_events e ON e.source = k.source AND e.id = k.id
      UNION ALL
@@ -337,7 +337,7 @@ function lookupStatement(schema: string, keys: ReadonlyArray<{ source: string; i
 function lookupResult(rows: ReadonlyArray<Record<string, any>>): IndexLookup {
   const found: IndexLookup = { existing: new Map(), versions: new Map(), holders: new Map(), sequences: [] };
   for (const r of rows) {
-    if (r.kind === 'e') found.existing.set(eventKey({ source: r.a, id: r.b }), { partition: Number(r.partition), offset: Number(r.offset), envelope: JSON.parse(r.body) });
+    if (r.kind === 'e') found.existing.set(eventKey({ source: r.a, id: r.b }), { partition: Number(r.partition), offset: Number(r.offset), envelope: JSON.parse(r.body), sequence: Number(r.version) });
     else if (r.kind === 'v') found.versions.set(r.a, Number(r.version));
     else found.holders.set(r.a, r.b);
   }
