@@ -2,7 +2,6 @@ import {
   POLICY_SUBJECT_PREFIX,
   catalog,
   eventKey,
-  sameEvent,
   validateEvent,
   type Domain,
   type FieldError,
@@ -155,8 +154,8 @@ export class EventIngestion {
       let journey = facts.get(journeyId);
       if (journey) return journey;
       const cached = this.factsCache.get(journeyId);
-      // An order placed by a batch of this process has no sequence in the cache (it was not known
-      // when it was cached): a return decision, which needs it, reads the journey from the log.
+      // An order cached without its sequence (the log could not say it when it was appended): a
+      // return decision, which needs it, reads the journey from the log.
       const decidedHere = events.some((e) => e.subject === journeyId && (e.type === 'return.approved' || e.type === 'return.rejected'));
       const complete = (f: JourneyFacts) => !decidedHere || [...f.orders.values()].every((o) => Number.isFinite(o.received));
       // Another process may have appended since: the cached facts serve only at the same version.

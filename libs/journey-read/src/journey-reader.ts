@@ -32,15 +32,29 @@ export interface Read<T> {
 }
 
 const VIEW = journeyViewProjection.name;
+const REGISTRY = policyRegistryProjection.name;
+/** Orders whose deciding policy versions are kept between reads (see `policiesFor`). */
+const DECIDING_CACHE = 10_000;
 
 /** Answers every read of the HTTP contract from the read store, or from the log for `asOf`. */
 export class JourneyReader {
+  /** Per order (placement and sequence), the registry documents that decide its policy; see `policiesFor`. */
+  private readonly deciding = new Map<string, PolicyVersion[]>();
+  /** Moves on whenever the registry changes: a read begun before must not fill the cache. */
+  private registryChanges = 0;
+
   constructor(
     private readonly log: JourneyLog,
     private readonly store: ReadStore,
     private readonly progress: ProjectionProgress,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    progress.onProgress((changed) => {
+      if (!changed.has(REGISTRY)) return;
+      this.registryChanges++;
+      this.deciding.clear();
+    });
+  }
 
   async journey(customerId: string, options: ReadOptions): Promise<Read<JourneyView>> {
     const { state, position, asOf } = await this.state(customerId, options);
@@ -51,11 +65,28 @@ export class JourneyReader {
 
   /**
    * The policy versions that decide each order's governing one, read from the registry for each
-   * order (a few small documents each, however many versions are published).
+   * order (a few small documents each, however many versions are published). With the only
+   * projector of the registry in this process, what was read is kept until the registry changes
+   * (its commits say so): a policy is published rarely, and a read then costs no registry query.
    */
   private async policiesFor(state: JourneyState): Promise<PolicyVersion[]> {
-    const list = (before: string, limit: number) => this.store.listBefore<PolicyVersion | null>(policyRegistryProjection.name, before, limit);
-    return (await Promise.all(state.orders.map((order) => policiesDeciding(list, order)))).flat();
+    const list = (before: string, limit: number) => this.store.listBefore<PolicyVersion | null>(REGISTRY, before, limit);
+    const cacheable = this.progress.followsEveryCommit();
+    const changes = this.registryChanges;
+    const found = await Promise.all(
+      state.orders.map(async (order) => {
+        const key = `${order.placedAt}|${order.received}`;
+        const kept = cacheable ? this.deciding.get(key) : undefined;
+        if (kept) return kept;
+        const versions = await policiesDeciding(list, order);
+        if (cacheable && changes === this.registryChanges) {
+          this.deciding.set(key, versions);
+          if (this.deciding.size > DECIDING_CACHE) this.deciding.delete(this.deciding.keys().next().value!);
+        }
+        return versions;
+      }),
+    );
+    return found.flat();
   }
 
   async order(orderId: string, options: ReadOptions): Promise<Read<OrderView & { customerId: string }>> {

@@ -138,14 +138,28 @@ export class PostgresReadStore implements ReadStore {
     return rows.map((row) => ({ id: row.id as string, value: row.value as T, position: row.position as string | null }));
   }
 
-  async listBefore<T>(projection: string, beforeId: string, limit: number) {
-    await this.migrate();
-    const { rows } = await this.pool.query(
-      `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
-      [projection, beforeId, limit],
-    );
-    return rows.map((row) => ({ id: row.id as string, value: row.value as T, position: row.position as string | null }));
+  /** Listings arriving together (reads of several orders, of several customers) share one statement. */
+  listBefore<T>(projection: string, beforeId: string, limit: number): Promise<Array<{ id: string } & StoredDocument<T>>> {
+    return this.listingsBefore.call({ projection, beforeId, limit }) as Promise<Array<{ id: string } & StoredDocument<T>>>;
   }
+
+  private readonly listingsBefore = new GroupedCalls<{ projection: string; beforeId: string; limit: number }, Array<{ id: string } & StoredDocument>>(
+    async (requests) => {
+      await this.migrate();
+      const { rows } = await this.pool.query(
+        `SELECT q.n, d.id, d.value, d.position
+         FROM unnest($1::text[], $2::text[], $3::int[]) WITH ORDINALITY AS q(projection, before, lim, n)
+         CROSS JOIN LATERAL (SELECT id, value, position FROM ${this.schema}.documents
+           WHERE projection = q.projection AND id < q.before ORDER BY id DESC LIMIT q.lim) d
+         ORDER BY q.n, d.id DESC`,
+        [requests.map((r) => r.projection), requests.map((r) => r.beforeId), requests.map((r) => r.limit)],
+      );
+      const pages = requests.map(() => [] as Array<{ id: string } & StoredDocument>);
+      for (const row of rows) pages[Number(row.n) - 1].push({ id: row.id as string, value: row.value, position: row.position as string | null });
+      return pages;
+    },
+    { maxInFlight: 4 },
+  );
 
   /**
    * Documents, parked events and checkpoints go as one statement (data-modifying CTEs), which
