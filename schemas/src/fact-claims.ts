@@ -74,7 +74,8 @@ export class ClaimLedger {
    * Applies the claims of `event` and returns the ones refused (held by another customer); when
    * one is refused, the event changes nothing.
    */
-  apply(event: JourneyEvent, claims: readonly FactClaim[] = claimsOf(event)): FactClaim[] {
+  apply(event: JourneyEvent): FactClaim[] {
+    const claims = claimsOf(event);
     const refused = claims.filter((c) => {
       const holder = this.holder(c.key);
       return holder !== undefined && holder !== event.subject;

@@ -10,7 +10,6 @@ export const MAX_JSON_DEPTH = 32;
 /** Problems reported per event before the check stops looking. */
 const MAX_PROBLEMS = 20;
 
-
 export interface JsonProblem {
   path: string;
   message: string;

@@ -4,6 +4,7 @@ import { BackboneError } from '../../errors/src';
 import { parseIsoInstant } from '../../../schemas/src';
 import { schemaNameProblem } from '../../postgres-schema/src';
 import { LOG_LEVELS, type LogLevel } from '../../logging/src';
+import { DEFAULT_EVENT_TIME_WINDOW } from '../../ingestion/src';
 
 const Bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const PositiveInt = z.coerce.number().int().positive();
@@ -47,10 +48,10 @@ const EnvSchema = z.object({
   SSE_HEARTBEAT_MS: PositiveInt.default(15_000),
   EVENT_TIME_NOT_BEFORE: z
     .string()
-    .default('2000-01-01T00:00:00Z')
+    .default(DEFAULT_EVENT_TIME_WINDOW.notBefore)
     .refine((v) => parseIsoInstant(v, { utcOnly: true }) !== null, 'must be an ISO-8601 UTC time such as 2000-01-01T00:00:00Z')
     .transform((v) => parseIsoInstant(v, { utcOnly: true })!),
-  EVENT_TIME_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  EVENT_TIME_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(DEFAULT_EVENT_TIME_WINDOW.maxAheadMs / 1000),
   HEALTH_MAX_LAG_EVENTS: PositiveInt.default(10_000),
   HEALTH_STALL_SECONDS: PositiveInt.default(30),
   PROJECTOR_BATCH_SIZE: PositiveInt.default(5000),
@@ -159,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
 /** Names a browser may use for an app on loopback; any other Host header is a DNS-rebinding attempt. */
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 

@@ -1,2 +1,2 @@
-export { loadConfig, isLoopback, CONFIG_VARIABLES, type BackboneConfig } from './backbone-config';
+export { loadConfig, CONFIG_VARIABLES, type BackboneConfig } from './backbone-config';
 export { openJourneyLog, openReadStore } from './open-adapters';

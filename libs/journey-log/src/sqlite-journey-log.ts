@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClaimLedger, claimsOf, eventKey, sameEvent, upcast, type JourneyEvent } from '../../../schemas/src';
+import { ClaimLedger, claimKeys, eventKey, sameEvent, upcast, type JourneyEvent } from '../../../schemas/src';
 import { ClaimConflictError, DuplicateIdError, VersionConflictError } from '../../errors/src';
 import type {
   AppendOptions,
@@ -151,11 +151,9 @@ export class SqliteJourneyLog implements JourneyLog {
         if (actual !== expected) throw new VersionConflictError(journeyId, expected, actual);
       }
       const recordedAt = new Date().toISOString();
-      // The holders of every claim the batch states, in one query.
-      const claimsByEvent = events.map((e) => claimsOf(upcast(e)));
-      const keys = [...new Set(claimsByEvent.flatMap((claims) => claims.map((c) => c.key)))];
+      // The holders of every claim the batch states.
       const holders = new Map<string, string>();
-      for (const key of keys) {
+      for (const key of claimKeys(events.map(upcast))) {
         const holder = this.permanentClaims.holder(key) ?? this.statements.claimHolder.get(key)?.journey_id;
         if (holder !== undefined) holders.set(key, holder);
       }
@@ -186,7 +184,7 @@ export class SqliteJourneyLog implements JourneyLog {
         }
         sequences.push(Number(info.lastInsertRowid));
         // Claims of new events only: a repeat of an event states nothing new. A refusal rolls the whole batch back below.
-        const claims = ledger.apply(event, claimsByEvent[index]);
+        const claims = ledger.apply(upcast(event));
         if (claims.length > 0) refused.push(...claims.map((c) => ({ event: index, key: c.key, path: c.path })));
         versions.set(event.subject, version);
         last = Number(info.lastInsertRowid);

@@ -40,6 +40,7 @@ function frameworkCode(error: unknown): ErrorCode | null {
 export function sendError(reply: FastifyReply, error: unknown, logger: StructuredLogger): void {
   let code: ErrorCode;
   let body: { code: ErrorCode; errors: unknown[] };
+  const framework = frameworkCode(error);
   if (error instanceof BackboneError) {
     code = error.code;
     const errors = error instanceof IngestionError ? error.errors : [{ path: pathOf(error), message: error.message }];
@@ -48,8 +49,8 @@ export function sendError(reply: FastifyReply, error: unknown, logger: Structure
   } else if (error instanceof HttpException && error.getStatus() === 404) {
     code = 'not_found';
     body = { code, errors: [{ path: '(request)', message: error.message }] };
-  } else if (frameworkCode(error)) {
-    code = frameworkCode(error)!;
+  } else if (framework) {
+    code = framework;
     body = { code, errors: [{ path: '(request)', message: (error as Error).message }] };
   } else {
     code = 'internal_error';

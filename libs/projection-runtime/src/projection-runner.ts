@@ -295,10 +295,10 @@ export class ProjectionRunner extends EventEmitter {
   }
 
   /** Checkpoints that move each projection on to `upTo` (merged: on a partitioned log, per partition). */
-  private checkpointsUpTo(upTo: string, projections: readonly Projection<any>[] = this.projections): Checkpoint[] {
+  private checkpointsUpTo(upTo: string): Checkpoint[] {
     const positions = this.options.log.positions;
     const checkpoints: Checkpoint[] = [];
-    for (const projection of projections) {
+    for (const projection of this.projections) {
       const current = this.checkpoints.get(projection.name) ?? null;
       if (!positions.reached(current, upTo)) checkpoints.push({ projection: projection.name, version: projection.version, position: positions.merge(current, upTo) });
     }
@@ -477,6 +477,7 @@ export class ProjectionRunner extends EventEmitter {
     // not applied twice); the checkpoints move past the event, with the refusals parked.
     await this.applyAndCommit([], upTo, this.projections, refused);
   }
+
   private remember(working: Map<string, StoredDocument>): void {
     const limit = this.options.cacheSize ?? 5000;
     for (const [key, doc] of working) {
