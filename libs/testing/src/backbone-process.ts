@@ -66,11 +66,13 @@ export interface HttpAnswer<T = any> {
   headers: Headers;
 }
 
-export async function postJson(url: string, body: unknown, init: { raw?: string; contentType?: string } = {}): Promise<HttpAnswer> {
+/** `timeoutMs` aborts a request the server never answers (the call rejects with a TimeoutError). */
+export async function postJson(url: string, body: unknown, init: { raw?: string; contentType?: string; timeoutMs?: number } = {}): Promise<HttpAnswer> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': init.contentType ?? 'application/json' },
     body: init.raw ?? JSON.stringify(body),
+    ...(init.timeoutMs ? { signal: AbortSignal.timeout(init.timeoutMs) } : {}),
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
