@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { journeyEvent, tempDataDir } from '../../testing/src';
+import { journeyEvent, tempDataDir, waitFor } from '../../testing/src';
 import { SqliteJourneyLog } from './sqlite-journey-log';
 import { journeyLogContract } from './testing/journey-log.contract';
 
@@ -56,6 +56,64 @@ describe('SQLite journey log: beyond the contract', () => {
       expect((await log.append([first])).accepted).toBe(0);
     } finally {
       await log.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('commits appends made together in one transaction, where one refused leaves the others', async () => {
+    const dir = tempDataDir();
+    const file = join(dir, 'log.db');
+    const log = new SqliteJourneyLog({ file });
+    try {
+      const held = journeyEvent('identity.linked', { kind: 'email', value: 'held@example.com' }, { subject: 'cust-a' });
+      const taken = journeyEvent('feedback.received', { score: 1 }, { subject: 'cust-a' });
+      await log.append([held, taken]);
+      const before = await log.head();
+      const delivered: string[] = [];
+      const subscription = log.subscribe(before, async (batch) => void delivered.push(...batch.map((s) => s.event.id)));
+      const first = journeyEvent('feedback.received', { score: 2 }, { subject: 'cust-b' });
+      const last = journeyEvent('feedback.received', { score: 3 }, { subject: 'cust-c' });
+      // Not awaited one by one: all four queue in the same turn of the event loop.
+      const outcomes = await Promise.allSettled([
+        log.append([first]),
+        log.append([journeyEvent('feedback.received', { score: 4 }, { subject: 'cust-d' }), { ...taken, data: { score: 5 } }]),
+        log.append([journeyEvent('identity.linked', { kind: 'email', value: 'HELD@example.com' }, { subject: 'cust-e' })]),
+        log.append([journeyEvent('feedback.received', { score: 4 }, { subject: 'cust-a' })], { expectedVersions: { 'cust-a': 1 } }),
+        log.append([last]),
+      ]);
+      expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.accepted : (o.reason as { code: string }).code))).toEqual([
+        1,
+        'duplicate_id',
+        'already_claimed',
+        'version_conflict',
+        1,
+      ]);
+      const [a, e] = [outcomes[0], outcomes[4]] as Array<PromiseFulfilledResult<{ sequences: number[] }>>;
+      expect(e.value.sequences[0]).toBe(a.value.sequences[0] + 1);
+      const after = await log.readAll(before, 10);
+      expect(after.map((s) => s.event.id)).toEqual([first.id, last.id]);
+      await waitFor(() => delivered.length === 2, { what: 'the subscriber to see the group' });
+      expect(delivered).toEqual([first.id, last.id]);
+      await subscription.stop();
+    } finally {
+      await log.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('commits the appends still queued when it is closed', async () => {
+    const dir = tempDataDir();
+    const file = join(dir, 'log.db');
+    const log = new SqliteJourneyLog({ file });
+    const event = journeyEvent('feedback.received', { score: 2 }, { subject: 'cust-q' });
+    const appended = log.append([event]);
+    await log.close();
+    await expect(appended).resolves.toMatchObject({ accepted: 1 });
+    const reopened = new SqliteJourneyLog({ file });
+    try {
+      expect((await reopened.readAll(null, 10)).map((s) => s.event.id)).toEqual([event.id]);
+    } finally {
+      await reopened.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

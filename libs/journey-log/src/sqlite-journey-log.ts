@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClaimLedger, claimKeys, eventKey, sameEvent, upcast, type JourneyEvent } from '../../../schemas/src';
+import { ClaimLedger, claimKeys, sameEvent, upcast, type JourneyEvent } from '../../../schemas/src';
 import { ClaimConflictError, DuplicateIdError, VersionConflictError } from '../../errors/src';
 import type {
   AppendOptions,
@@ -94,6 +94,18 @@ function migrate(db: Database.Database): void {
   }).immediate();
 }
 
+interface AppendOutcome {
+  result: AppendResult;
+  claims: Array<readonly [string, string | null]>;
+}
+
+interface QueuedAppend {
+  events: JourneyEvent[];
+  options: AppendOptions;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
 /** The embedded journey log: one SQLite file, a total order of events by global sequence. */
 export class SqliteJourneyLog implements JourneyLog {
   readonly kind = 'sqlite';
@@ -102,6 +114,8 @@ export class SqliteJourneyLog implements JourneyLog {
   private readonly listeners = new Set<() => void>();
   private readonly statements;
   private readonly appendTx;
+  private readonly groupTx;
+  private queued: QueuedAppend[] = [];
   private readonly permanentClaims = new PermanentClaims();
 
   constructor(private readonly options: SqliteJourneyLogOptions) {
@@ -136,7 +150,7 @@ export class SqliteJourneyLog implements JourneyLog {
       ),
       head: this.db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
     };
-    this.appendTx = this.db.transaction((events: JourneyEvent[], options: AppendOptions): AppendResult => {
+    this.appendTx = this.db.transaction((events: JourneyEvent[], options: AppendOptions): AppendOutcome => {
       const versions = new Map<string, number>();
       const currentVersion = (journeyId: string) => {
         let v = versions.get(journeyId);
@@ -158,21 +172,15 @@ export class SqliteJourneyLog implements JourneyLog {
         if (holder !== undefined) holders.set(key, holder);
       }
       const ledger = new ClaimLedger(holders);
-      const inBatch = new Map<string, { event: JourneyEvent; index: number }>();
       const sequences: number[] = [];
       const taken: Array<{ source: string; id: string }> = [];
       const refused: ClaimConflictError['refused'][number][] = [];
       let accepted = 0;
       let last = 0;
-      for (const [index, event] of events.entries()) {
-        const key = eventKey(event);
-        const earlier = inBatch.get(key);
-        if (earlier) {
-          if (!sameEvent(earlier.event, event)) taken.push({ source: event.source, id: event.id });
-          sequences.push(sequences[earlier.index]);
-          continue;
-        }
-        inBatch.set(key, { event, index });
+      // A key twice in the batch needs no bookkeeping here: the second insert meets the first row,
+      // inside this transaction, like any key stored before.
+      for (let index = 0; index < events.length; index++) {
+        const event = events[index];
         const version = currentVersion(event.subject) + 1;
         const info = this.statements.insert.run(event.source, event.id, event.subject, version, event.type, event.time, recordedAt, JSON.stringify(event));
         if (info.changes === 0) {
@@ -198,24 +206,64 @@ export class SqliteJourneyLog implements JourneyLog {
         if (holder === null) this.statements.release.run(key);
         else this.statements.claim.run(key, holder);
       }
-      // Remembered once the transaction is sure to commit (nothing below throws).
-      this.permanentClaims.remember([...holders, ...changes.map((c) => [c.key, c.holder] as const)]);
       return {
-        accepted,
-        duplicates: events.length - accepted,
-        position: sqliteToken(last),
-        journeyVersions: Object.fromEntries(versions),
-        sequences,
+        result: {
+          accepted,
+          duplicates: events.length - accepted,
+          position: sqliteToken(last),
+          journeyVersions: Object.fromEntries(versions),
+          sequences,
+        },
+        // Remembered once the group's transaction has committed.
+        claims: [...holders, ...changes.map((c) => [c.key, c.holder] as const)],
       };
     });
+    // Group commit: the appends queued while the event loop was busy share one transaction, each
+    // in its own savepoint (a nested transaction), so one append refused leaves the others. A
+    // commit's cost is mostly the pages it writes, and appends made together share many of them.
+    // IMMEDIATE takes the write lock up front, so concurrent writers (other processes) serialise
+    // instead of failing to upgrade a read lock.
+    this.groupTx = this.db.transaction((group: readonly QueuedAppend[]) =>
+      group.map((queued) => {
+        try {
+          return this.appendTx(queued.events, queued.options);
+        } catch (error) {
+          // An error that ended the whole transaction (disk full, I/O) fails the group, not this append alone.
+          if (!this.db.inTransaction) throw error;
+          return error as Error;
+        }
+      }),
+    );
   }
 
   async append(events: JourneyEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    // IMMEDIATE takes the write lock up front, so concurrent writers (other processes) serialise
-    // instead of failing to upgrade a read lock.
-    const result = this.appendTx.immediate(events, options);
-    if (result.accepted > 0) for (const listener of this.listeners) listener();
-    return result;
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queued.push({ events, options, resolve, reject });
+      // The first of a group waits one turn of the event loop, for the requests already read to queue theirs.
+      if (this.queued.length === 1) setImmediate(() => this.commitQueued());
+    });
+  }
+
+  private commitQueued(): void {
+    if (this.queued.length === 0) return;
+    const group = this.queued;
+    this.queued = [];
+    let outcomes: Array<AppendOutcome | Error>;
+    try {
+      outcomes = this.groupTx.immediate(group);
+    } catch (error) {
+      // BEGIN or COMMIT failed (busy, disk): nothing of the group was stored.
+      for (const queued of group) queued.reject(error);
+      return;
+    }
+    let appended = false;
+    outcomes.forEach((outcome, i) => {
+      if (outcome instanceof Error) return group[i].reject(outcome);
+      this.permanentClaims.remember(outcome.claims);
+      appended ||= outcome.result.accepted > 0;
+      group[i].resolve(outcome.result);
+    });
+    if (appended) for (const listener of this.listeners) listener();
   }
 
   async readJourney(journeyId: string, bound: ReadBound = {}): Promise<StoredEvent[]> {
@@ -260,6 +308,8 @@ export class SqliteJourneyLog implements JourneyLog {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    // Appends already queued are committed first: their callers are waiting.
+    if (this.queued.length > 0 && this.db.open) this.commitQueued();
     if (this.db.open) this.db.close();
   }
 }
