@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { invisibleCharacter } from './json-safety';
+import { VISIBLE_TEXT, invisibleCharacter } from './json-safety';
 
-/** Text that names something (an id, a source, an identity value): no character that cannot be seen. */
+/**
+ * Text that names something (an id, a source, an identity value): no character that cannot be
+ * seen. The message, built only on failure, names the first one found.
+ */
 export function visibleText<T extends z.ZodString>(schema: T) {
-  return schema.superRefine((text, ctx) => {
-    const invisible = invisibleCharacter(text);
-    if (invisible) ctx.addIssue({ code: 'custom', message: `must not contain invisible or control characters (found ${invisible})` });
+  return schema.regex(VISIBLE_TEXT, {
+    error: (issue) => `must not contain invisible or control characters (found ${invisibleCharacter(String(issue.input))})`,
   });
 }
 

@@ -39,7 +39,11 @@ export function storableText(text: string): string {
  * (zero-width, bidirectional overrides, BOM), private use, line and paragraph separators, and
  * spaces other than U+0020. An id holding one looks identical to another id and is refused.
  */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u3164\uffa0\ufe00-\ufe0f]/u;
+const INVISIBLE_CLASS = String.raw`\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u3164\uffa0\ufe00-\ufe0f`;
+const INVISIBLE = new RegExp(`[${INVISIBLE_CLASS}]`, 'u');
+
+/** Text holding none of them: the form a schema's regex check takes (a refinement cost about four times as much per field). */
+export const VISIBLE_TEXT = new RegExp(`^[^${INVISIBLE_CLASS}]*$`, 'u');
 
 /** Printable ASCII, space included: nothing invisible (the usual id, tested before the Unicode classes). */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
