@@ -7,6 +7,12 @@ export interface GroupedCallsOptions<I> {
   weight?: (input: I) => number;
   /** What each caller of a group gets when the whole group fails. @defaultValue the error itself */
   failure?: (error: unknown) => unknown;
+  /**
+   * A call that finds nothing in flight waits one turn of the event loop (`setImmediate`), so the
+   * calls made meanwhile (by requests already read) join its group. For work done synchronously
+   * (SQLite), where no call would otherwise ever find another in flight. @defaultValue false
+   */
+  gatherOneTurn?: boolean;
 }
 
 /**
@@ -21,6 +27,8 @@ export interface GroupedCallsOptions<I> {
 export class GroupedCalls<I, O> {
   private queue: Array<{ input: I; resolve: (output: O) => void; reject: (error: unknown) => void }> = [];
   private inFlight = 0;
+  private gathering = false;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly run: (inputs: readonly I[]) => Promise<ReadonlyArray<O | Error>>,
@@ -30,8 +38,27 @@ export class GroupedCalls<I, O> {
   call(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
+      if (this.gathering) return;
+      if (this.options.gatherOneTurn && this.inFlight === 0) {
+        this.gathering = true;
+        setImmediate(() => {
+          this.gathering = false;
+          this.drain();
+        });
+        return;
+      }
       this.drain();
     });
+  }
+
+  /** Resolves once every call made so far has been answered (to close what `run` uses after them). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === 0 && this.inFlight === 0 && !this.gathering;
   }
 
   private drain(): void {
@@ -63,6 +90,7 @@ export class GroupedCalls<I, O> {
         .finally(() => {
           this.inFlight--;
           this.drain();
+          if (this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
         });
     }
   }

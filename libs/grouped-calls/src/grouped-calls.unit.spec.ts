@@ -84,4 +84,30 @@ describe('GroupedCalls', () => {
     });
     await expect(calls.call(1)).rejects.toThrow('sync');
   });
+
+  it('given gatherOneTurn, when calls are made in the same turn with nothing in flight, then they go as one group', async () => {
+    const groups: number[][] = [];
+    const calls = new GroupedCalls<number, number>(async (inputs) => (groups.push([...inputs]), inputs.map((n) => n + 1)), { gatherOneTurn: true });
+    const answers = [1, 2, 3].map((n) => calls.call(n));
+    expect(groups).toEqual([]);
+    expect(await Promise.all(answers)).toEqual([2, 3, 4]);
+    expect(groups).toEqual([[1, 2, 3]]);
+    await calls.call(9);
+    expect(groups).toEqual([[1, 2, 3], [9]]);
+  });
+
+  it('given calls waiting or in flight, when idle() is awaited, then it resolves once every one has been answered', async () => {
+    const g = gate<number, number>((inputs) => inputs.map((n) => n));
+    const calls = new GroupedCalls(g.run, { gatherOneTurn: true });
+    await calls.idle();
+    const answered: number[] = [];
+    for (const n of [1, 2]) void calls.call(n).then((v) => answered.push(v));
+    let idle = false;
+    const waiting = calls.idle().then(() => (idle = true));
+    await new Promise((r) => setImmediate(r));
+    expect(idle).toBe(false);
+    await g.releaseAll();
+    await waiting;
+    expect(answered).toEqual([1, 2]);
+  });
 });

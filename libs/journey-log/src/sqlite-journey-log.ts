@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ClaimLedger, claimKeys, sameEvent, upcast, type JourneyEvent } from '../../../schemas/src';
 import { ClaimConflictError, DuplicateIdError, VersionConflictError } from '../../errors/src';
+import { GroupedCalls } from '../../grouped-calls/src';
 import type {
   AppendOptions,
   AppendResult,
@@ -102,8 +103,6 @@ interface AppendOutcome {
 interface QueuedAppend {
   events: JourneyEvent[];
   options: AppendOptions;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
 }
 
 /** The embedded journey log: one SQLite file, a total order of events by global sequence. */
@@ -114,8 +113,7 @@ export class SqliteJourneyLog implements JourneyLog {
   private readonly listeners = new Set<() => void>();
   private readonly statements;
   private readonly appendTx;
-  private readonly groupTx;
-  private queued: QueuedAppend[] = [];
+  private readonly appends: GroupedCalls<QueuedAppend, AppendResult>;
   private readonly permanentClaims = new PermanentClaims();
 
   constructor(private readonly options: SqliteJourneyLogOptions) {
@@ -218,15 +216,15 @@ export class SqliteJourneyLog implements JourneyLog {
         claims: [...holders, ...changes.map((c) => [c.key, c.holder] as const)],
       };
     });
-    // Group commit: the appends queued while the event loop was busy share one transaction, each
-    // in its own savepoint (a nested transaction), so one append refused leaves the others. A
-    // commit's cost is mostly the pages it writes, and appends made together share many of them.
+    // Group commit: the appends made in one turn of the event loop share one transaction, each in
+    // its own savepoint (a nested transaction), so one append refused leaves the others. A commit's
+    // cost is mostly the pages it writes, and appends made together share many of them.
     // IMMEDIATE takes the write lock up front, so concurrent writers (other processes) serialise
     // instead of failing to upgrade a read lock.
-    this.groupTx = this.db.transaction((group: readonly QueuedAppend[]) =>
-      group.map((queued) => {
+    const commitGroup = this.db.transaction((group: readonly QueuedAppend[]) =>
+      group.map(({ events, options }) => {
         try {
-          return this.appendTx(queued.events, queued.options);
+          return this.appendTx(events, options);
         } catch (error) {
           // An error that ended the whole transaction (disk full, I/O) fails the group, not this append alone.
           if (!this.db.inTransaction) throw error;
@@ -234,36 +232,25 @@ export class SqliteJourneyLog implements JourneyLog {
         }
       }),
     );
+    this.appends = new GroupedCalls<QueuedAppend, AppendResult>(
+      async (group) => {
+        const outcomes = commitGroup.immediate(group);
+        let appended = false;
+        const results = outcomes.map((outcome) => {
+          if (outcome instanceof Error) return outcome;
+          this.permanentClaims.remember(outcome.claims);
+          appended ||= outcome.result.accepted > 0;
+          return outcome.result;
+        });
+        if (appended) for (const listener of this.listeners) listener();
+        return results;
+      },
+      { gatherOneTurn: true },
+    );
   }
 
   async append(events: JourneyEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queued.push({ events, options, resolve, reject });
-      // The first of a group waits one turn of the event loop, for the requests already read to queue theirs.
-      if (this.queued.length === 1) setImmediate(() => this.commitQueued());
-    });
-  }
-
-  private commitQueued(): void {
-    if (this.queued.length === 0) return;
-    const group = this.queued;
-    this.queued = [];
-    let outcomes: Array<AppendOutcome | Error>;
-    try {
-      outcomes = this.groupTx.immediate(group);
-    } catch (error) {
-      // BEGIN or COMMIT failed (busy, disk): nothing of the group was stored.
-      for (const queued of group) queued.reject(error);
-      return;
-    }
-    let appended = false;
-    outcomes.forEach((outcome, i) => {
-      if (outcome instanceof Error) return group[i].reject(outcome);
-      this.permanentClaims.remember(outcome.claims);
-      appended ||= outcome.result.accepted > 0;
-      group[i].resolve(outcome.result);
-    });
-    if (appended) for (const listener of this.listeners) listener();
+    return this.appends.call({ events, options });
   }
 
   async readJourney(journeyId: string, bound: ReadBound = {}): Promise<StoredEvent[]> {
@@ -308,8 +295,8 @@ export class SqliteJourneyLog implements JourneyLog {
 
   async close(): Promise<void> {
     this.listeners.clear();
-    // Appends already queued are committed first: their callers are waiting.
-    if (this.queued.length > 0 && this.db.open) this.commitQueued();
+    // Appends already made are committed first: their callers are waiting.
+    await this.appends.idle();
     if (this.db.open) this.db.close();
   }
 }
