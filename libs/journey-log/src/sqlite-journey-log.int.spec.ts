@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { journeyEvent, tempDataDir, waitFor } from '../../testing/src';
+import type { JourneyEvent } from '../../../schemas/src';
 import { SqliteJourneyLog } from './sqlite-journey-log';
 import { journeyLogContract } from './testing/journey-log.contract';
 
@@ -76,7 +77,7 @@ describe('SQLite journey log: beyond the contract', () => {
       // Not awaited one by one: all four queue in the same turn of the event loop.
       const outcomes = await Promise.allSettled([
         log.append([first]),
-        log.append([journeyEvent('feedback.received', { score: 4 }, { subject: 'cust-d' }), { ...taken, data: { score: 5 } }]),
+        log.append([journeyEvent('feedback.received', { score: 4 }, { subject: 'cust-d' }), { ...taken, data: { score: 5 } } as JourneyEvent]),
         log.append([journeyEvent('identity.linked', { kind: 'email', value: 'HELD@example.com' }, { subject: 'cust-e' })]),
         log.append([journeyEvent('feedback.received', { score: 4 }, { subject: 'cust-a' })], { expectedVersions: { 'cust-a': 1 } }),
         log.append([last]),
