@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { SqliteJourneyLog } from '../libs/journey-log/src';
-import { PROJECTIONS } from '../libs/journey-projections/src';
-import { createLogger } from '../libs/logging/src';
-import { ProjectionRunner } from '../libs/projection-runtime/src';
-import { SqliteReadStore } from '../libs/read-store/src';
+import { SqliteJourneyLog } from '#journey-log';
+import { PROJECTIONS } from '#journey-projections';
+import { createLogger } from '#logging';
+import { ProjectionRunner } from '#projection-runtime';
+import { SqliteReadStore } from '#read-store';
 
 /** Peak resident set size of this process so far (VmHWM), in MB. */
 function peakRssMb(): number {

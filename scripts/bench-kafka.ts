@@ -3,14 +3,14 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import type { JourneyEvent } from '../schemas/src';
-import { KafkaJourneyLog, PostgresEventIndex } from '../libs/journey-log/src';
-import { CONSUMER_FETCH, toKafkaRecord } from '../libs/journey-log/src/kafka';
-import { PROJECTIONS } from '../libs/journey-projections/src';
-import { appendInBatches, syntheticEvents } from '../libs/journey-simulator/src';
-import { createLogger } from '../libs/logging/src';
-import { ProjectionRunner } from '../libs/projection-runtime/src';
-import { PostgresReadStore } from '../libs/read-store/src';
+import type { JourneyEvent } from '#schemas';
+import { KafkaJourneyLog, PostgresEventIndex } from '#journey-log';
+import { CONSUMER_FETCH, toKafkaRecord } from '#journey-log/kafka';
+import { PROJECTIONS } from '#journey-projections';
+import { appendInBatches, syntheticEvents } from '#journey-simulator';
+import { createLogger } from '#logging';
+import { ProjectionRunner } from '#projection-runtime';
+import { PostgresReadStore } from '#read-store';
 import { ROOT, fmt, httpRequest, percentile, postEvents, startBenchApp } from './bench-app';
 
 /**

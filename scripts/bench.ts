@@ -3,9 +3,9 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { JourneyEvent } from '../schemas/src';
-import { SqliteJourneyLog } from '../libs/journey-log/src';
-import { appendInBatches, syntheticEvents } from '../libs/journey-simulator/src';
+import type { JourneyEvent } from '#schemas';
+import { SqliteJourneyLog } from '#journey-log';
+import { appendInBatches, syntheticEvents } from '#journey-simulator';
 import { ROOT, fmt, httpRequest, percentile, postEvents, startBenchApp } from './bench-app';
 import { benchKafka } from './bench-kafka';
 

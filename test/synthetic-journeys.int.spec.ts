@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { EventIngestion } from '../libs/ingestion/src';
-import { SqliteJourneyLog } from '../libs/journey-log/src';
-import { syntheticEvents } from '../libs/journey-simulator/src';
-import { tempDataDir } from '../libs/testing/src';
+import { EventIngestion } from '#ingestion';
+import { SqliteJourneyLog } from '#journey-log';
+import { syntheticEvents } from '#journey-simulator';
+import { tempDataDir } from '#testing';
 
 describe('synthetic journeys', () => {
   it('pass every validation and domain rule of the real ingestion path, in batches of 100', async () => {

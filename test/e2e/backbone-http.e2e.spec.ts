@@ -1,5 +1,5 @@
-import { CHANNELS } from '../../schemas/src';
-import { dropSchema, getJson, postJson, postgresReadStoreEnv, startBackbone, uniqueSchemaName, waitFor, type BackboneProcess } from '../../libs/testing/src';
+import { CHANNELS } from '#schemas';
+import { dropSchema, getJson, postJson, postgresReadStoreEnv, startBackbone, uniqueSchemaName, waitFor, type BackboneProcess } from '#testing';
 import { workedJourneySteps } from './worked-journey';
 
 const C = 'cust-1001';

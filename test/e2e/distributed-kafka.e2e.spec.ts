@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { CHANNELS } from '../../schemas/src';
-import { dropSchema, getJson, postJson, startBackbone, type BackboneProcess } from '../../libs/testing/src';
+import { CHANNELS } from '#schemas';
+import { dropSchema, getJson, postJson, startBackbone, type BackboneProcess } from '#testing';
 import { kafkaEnv } from './kafka-env';
 import { workedJourneySteps } from './worked-journey';
 

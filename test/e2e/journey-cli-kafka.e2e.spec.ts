@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ROOT, dropSchema, tempDataDir } from '../../libs/testing/src';
+import { ROOT, dropSchema, tempDataDir } from '#testing';
 import { kafkaEnv } from './kafka-env';
 
 const CLI = join(ROOT, 'dist/apps/journey-cli/src/main.js');

@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteJourneyLog } from '../../libs/journey-log/src';
-import { PROJECTIONS } from '../../libs/journey-projections/src';
-import { SqliteReadStore } from '../../libs/read-store/src';
-import { ROOT, getJson, postJson, readModelHash, startBackbone, tempDataDir, waitFor } from '../../libs/testing/src';
+import { SqliteJourneyLog } from '#journey-log';
+import { PROJECTIONS } from '#journey-projections';
+import { SqliteReadStore } from '#read-store';
+import { ROOT, getJson, postJson, readModelHash, startBackbone, tempDataDir, waitFor } from '#testing';
 import { workedJourneySteps } from './worked-journey';
 
 const CLI = join(ROOT, 'dist/apps/journey-cli/src/main.js');

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { dropSchema, getJson, postJson, ROOT, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '../../libs/testing/src';
+import { dropSchema, getJson, postJson, ROOT, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
 import { kafkaEnv } from './kafka-env';
 
 /**

@@ -1,4 +1,4 @@
-import { TEST_DATABASE_URL, uniqueSchemaName } from '../../libs/testing/src';
+import { TEST_DATABASE_URL, uniqueSchemaName } from '#testing';
 
 /** Environment for apps on the real Kafka broker and PostgreSQL, isolated by topic and schema. */
 export function kafkaEnv(name: string, partitions = 4): Record<string, string> {

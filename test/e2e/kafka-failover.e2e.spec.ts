@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaJourneyLog, PostgresEventIndex } from '../../libs/journey-log/src';
-import { PROJECTIONS } from '../../libs/journey-projections/src';
-import { appendInBatches, syntheticEvents } from '../../libs/journey-simulator/src';
-import { ProjectionRunner } from '../../libs/projection-runtime/src';
-import { PostgresReadStore, SqliteReadStore } from '../../libs/read-store/src';
-import { TEST_DATABASE_URL, dropSchema, readModelHash, startBackbone, tempDataDir, waitFor } from '../../libs/testing/src';
+import { KafkaJourneyLog, PostgresEventIndex } from '#journey-log';
+import { PROJECTIONS } from '#journey-projections';
+import { appendInBatches, syntheticEvents } from '#journey-simulator';
+import { ProjectionRunner } from '#projection-runtime';
+import { PostgresReadStore, SqliteReadStore } from '#read-store';
+import { TEST_DATABASE_URL, dropSchema, readModelHash, startBackbone, tempDataDir, waitFor } from '#testing';
 import { kafkaEnv } from './kafka-env';
 
 const EVENTS = 100_000;

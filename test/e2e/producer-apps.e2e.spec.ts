@@ -1,4 +1,4 @@
-import { getJson, postJson, startBackbone, tempDataDir, type BackboneProcess } from '../../libs/testing/src';
+import { getJson, postJson, startBackbone, tempDataDir, type BackboneProcess } from '#testing';
 import { workedJourneySteps } from './worked-journey';
 
 /**

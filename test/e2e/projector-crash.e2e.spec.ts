@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { SqliteJourneyLog, sqliteSequence } from '../../libs/journey-log/src';
-import { PROJECTIONS } from '../../libs/journey-projections/src';
-import { appendInBatches, seededRandom, syntheticEvents } from '../../libs/journey-simulator/src';
-import { ProjectionRunner } from '../../libs/projection-runtime/src';
-import { PostgresReadStore, SqliteReadStore, type ReadStore } from '../../libs/read-store/src';
-import { TEST_DATABASE_URL, dropSchema, postgresReadStoreEnv, readModelHash, startBackbone, tempDataDir, uniqueSchemaName, waitFor } from '../../libs/testing/src';
+import { SqliteJourneyLog, sqliteSequence } from '#journey-log';
+import { PROJECTIONS } from '#journey-projections';
+import { appendInBatches, seededRandom, syntheticEvents } from '#journey-simulator';
+import { ProjectionRunner } from '#projection-runtime';
+import { PostgresReadStore, SqliteReadStore, type ReadStore } from '#read-store';
+import { TEST_DATABASE_URL, dropSchema, postgresReadStoreEnv, readModelHash, startBackbone, tempDataDir, uniqueSchemaName, waitFor } from '#testing';
 
 const EVENTS = 50_000;
 const KILLS = 6;

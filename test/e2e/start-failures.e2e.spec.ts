@@ -1,4 +1,4 @@
-import { startBackbone } from '../../libs/testing/src';
+import { startBackbone } from '#testing';
 
 /** An app that cannot start says why in one line and exits with a code a supervisor can act on. */
 async function exitOf(env: Record<string, string>): Promise<{ code: number | null; output: string }> {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../../libs/testing/src';
+import { ROOT } from '#testing';
 
 /** The README's worked example: the same JSON files the curl commands post, in order. */
 export function workedJourneySteps(): Array<{ file: string; app: string; body: unknown }> {

@@ -1,4 +1,4 @@
-import { defineProjection } from '../../libs/projection-runtime/src';
+import { defineProjection } from '#projection-runtime';
 
 /**
  * The example of docs/adding-a-consumer.md: handoffs each team received, and how many came

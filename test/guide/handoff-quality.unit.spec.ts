@@ -1,4 +1,4 @@
-import { journeyEvent, projectionSpec } from '../../libs/testing/src';
+import { journeyEvent, projectionSpec } from '#testing';
 import { handoffQualityProjection } from './handoff-quality.projection';
 
 const handoff = (contextSummary?: string) =>

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import type { JourneyEvent } from '../../schemas/src';
-import { SqliteJourneyLog } from '../../libs/journey-log/src';
-import { PROJECTIONS } from '../../libs/journey-projections/src';
-import { PostgresReadStore, SqliteReadStore, type ReadStore } from '../../libs/read-store/src';
-import { TEST_DATABASE_URL, dropSchema, getJson, postJson, readModelHash, startBackbone, waitFor, type BackboneProcess } from '../../libs/testing/src';
+import type { JourneyEvent } from '#schemas';
+import { SqliteJourneyLog } from '#journey-log';
+import { PROJECTIONS } from '#journey-projections';
+import { PostgresReadStore, SqliteReadStore, type ReadStore } from '#read-store';
+import { TEST_DATABASE_URL, dropSchema, getJson, postJson, readModelHash, startBackbone, waitFor, type BackboneProcess } from '#testing';
 import { kafkaEnv } from '../e2e/kafka-env';
 import { workedJourneySteps } from '../e2e/worked-journey';
 import { rawRequest } from './raw-http';

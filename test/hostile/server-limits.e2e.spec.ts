@@ -1,4 +1,4 @@
-import { getJson, postJson, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '../../libs/testing/src';
+import { getJson, postJson, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
 import { rawRequest } from './raw-http';
 import { openSse, type SseClient } from './sse-client';
 

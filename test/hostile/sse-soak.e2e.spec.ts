@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { getJson, postJson, startBackbone, waitFor, type BackboneProcess } from '../../libs/testing/src';
+import { getJson, postJson, startBackbone, waitFor, type BackboneProcess } from '#testing';
 
 /** The process's resident memory (MB) and CPU time used so far (s), read from /proc. */
 function usage(pid: number): { rssMb: number; cpuSeconds: number } {

@@ -1,6 +1,6 @@
-import { JourneyApiModule } from '../../journey-api/src/journey-api.module';
-import { ProjectorModule } from '../../projector/src/projector.module';
-import { ProducerModule, startApp } from '../../../libs/nest-backbone/src';
+import { JourneyApiModule } from '#app/journey-api';
+import { ProjectorModule } from '#app/projector';
+import { ProducerModule, startApp } from '#nest-backbone';
 
 /**
  * The embedded backbone: every app in one process on one port, SQLite files under DATA_DIR.

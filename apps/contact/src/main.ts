@@ -1,4 +1,4 @@
-import { ProducerModule, startApp } from '../../../libs/nest-backbone/src';
+import { ProducerModule, startApp } from '#nest-backbone';
 
 /** The contact producer: `POST /v1/events` for the event types the contact domain owns. */
 void startApp('contact', () => [ProducerModule.forDomain('contact')]);

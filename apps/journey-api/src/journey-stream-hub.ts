@@ -1,15 +1,15 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import type { Channel } from '../../../schemas/src';
-import type { BackboneConfig } from '../../../libs/config/src';
-import { BackboneError, isBackboneError } from '../../../libs/errors/src';
-import type { JourneyLog } from '../../../libs/journey-log/src';
-import { journeyViewProjection } from '../../../libs/journey-projections/src';
-import { JourneyReader, ProjectionProgress } from '../../../libs/journey-read/src';
-import { errorFields, type StructuredLogger } from '../../../libs/logging/src';
-import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, Metrics, READ_STORE, countHttpRequest } from '../../../libs/nest-backbone/src';
-import type { ReadStore } from '../../../libs/read-store/src';
+import type { Channel } from '#schemas';
+import type { BackboneConfig } from '#config';
+import { BackboneError, isBackboneError } from '#errors';
+import type { JourneyLog } from '#journey-log';
+import { journeyViewProjection } from '#journey-projections';
+import { JourneyReader, ProjectionProgress } from '#journey-read';
+import { errorFields, type StructuredLogger } from '#logging';
+import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, Metrics, READ_STORE, countHttpRequest } from '#nest-backbone';
+import type { ReadStore } from '#read-store';
 
 const VIEW = journeyViewProjection.name;
 /** How often changes are looked for when a projector in another process makes them (one query, however many streams). */

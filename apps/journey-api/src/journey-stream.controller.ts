@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { JourneyLog } from '../../../libs/journey-log/src';
-import { JOURNEY_LOG } from '../../../libs/nest-backbone/src';
+import type { JourneyLog } from '#journey-log';
+import { JOURNEY_LOG } from '#nest-backbone';
 import { JourneyStreamHub } from './journey-stream-hub';
 import { parseReadQuery, type RawReadQuery } from './read-query';
 

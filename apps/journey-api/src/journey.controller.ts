@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { BackboneError } from '../../../libs/errors/src';
-import type { JourneyLog } from '../../../libs/journey-log/src';
-import { JourneyReader, type Read } from '../../../libs/journey-read/src';
-import { JOURNEY_LOG } from '../../../libs/nest-backbone/src';
+import { BackboneError } from '#errors';
+import type { JourneyLog } from '#journey-log';
+import { JourneyReader, type Read } from '#journey-read';
+import { JOURNEY_LOG } from '#nest-backbone';
 import { parseReadQuery, type RawReadQuery } from './read-query';
 
 /** The read side every channel uses; every answer carries `Journey-Position`. */

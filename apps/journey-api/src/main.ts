@@ -1,4 +1,4 @@
-import { startApp } from '../../../libs/nest-backbone/src';
+import { startApp } from '#nest-backbone';
 import { JourneyApiModule } from './journey-api.module';
 
 /** journey-api on its own: reads what a projector (another process) builds. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, CaseView, ErrorBody, EVENT_TYPES, EnvelopeSchema, JourneyView, OrderView, catalog } from '../../../schemas/src';
+import { CHANNELS, CaseView, ErrorBody, EVENT_TYPES, EnvelopeSchema, JourneyView, OrderView, catalog } from '#schemas';
 
 const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'openapi-3.0' });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -1,6 +1,6 @@
-import { CHANNELS, parseIsoInstant, type Channel } from '../../../schemas/src';
-import { BackboneError } from '../../../libs/errors/src';
-import type { ReadOptions } from '../../../libs/journey-read/src';
+import { CHANNELS, parseIsoInstant, type Channel } from '#schemas';
+import { BackboneError } from '#errors';
+import type { ReadOptions } from '#journey-read';
 
 const MAX_WAIT_MS = 10_000;
 

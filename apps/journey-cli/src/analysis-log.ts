@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { loadConfig, openJourneyLog, type BackboneConfig } from '../../../libs/config/src';
-import type { JourneyLog, StoredEvent } from '../../../libs/journey-log/src';
+import { loadConfig, openJourneyLog, type BackboneConfig } from '#config';
+import type { JourneyLog, StoredEvent } from '#journey-log';
 import { UsageError } from './usage-error';
 
 /**

@@ -1,4 +1,4 @@
-import { parseIsoInstant } from '../../../schemas/src';
+import { parseIsoInstant } from '#schemas';
 import { UsageError } from './usage-error';
 
 /** Flag values as the commands take them: a clear usage error naming the flag when one is wrong. */

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isBackboneError } from '../../../libs/errors/src';
+import { isBackboneError } from '#errors';
 import { metricsCommand } from './commands/metrics-command';
 import { rebuildCommand } from './commands/rebuild-command';
 import { replayCommand } from './commands/replay-command';

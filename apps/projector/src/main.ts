@@ -1,4 +1,4 @@
-import { startApp } from '../../../libs/nest-backbone/src';
+import { startApp } from '#nest-backbone';
 import { ProjectorModule } from './projector.module';
 
 /** The projector on its own: builds the read models; serves `/health` and `/metrics`. */

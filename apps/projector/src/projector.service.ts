@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { BackboneConfig } from '../../../libs/config/src';
-import type { JourneyLog } from '../../../libs/journey-log/src';
-import { ProjectionProgress } from '../../../libs/journey-read/src';
-import { PROJECTIONS } from '../../../libs/journey-projections/src';
-import type { StructuredLogger } from '../../../libs/logging/src';
-import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, READ_STORE } from '../../../libs/nest-backbone/src';
-import { ProjectionRunner, type CommittedBatch } from '../../../libs/projection-runtime/src';
-import type { ReadStore } from '../../../libs/read-store/src';
+import type { BackboneConfig } from '#config';
+import type { JourneyLog } from '#journey-log';
+import { ProjectionProgress } from '#journey-read';
+import { PROJECTIONS } from '#journey-projections';
+import type { StructuredLogger } from '#logging';
+import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, READ_STORE } from '#nest-backbone';
+import { ProjectionRunner, type CommittedBatch } from '#projection-runtime';
+import type { ReadStore } from '#read-store';
 
 /** Runs every registered projection from its checkpoint for the life of the app. */
 @Injectable()

@@ -1,4 +1,4 @@
-import { ProducerModule, startApp } from '../../../libs/nest-backbone/src';
+import { ProducerModule, startApp } from '#nest-backbone';
 
 /** The returns producer: `POST /v1/events` for the event types the returns domain owns. */
 void startApp('returns', () => [ProducerModule.forDomain('returns')]);

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { BackboneError } from '../../errors/src';
-import { parseIsoInstant } from '../../../schemas/src';
-import { schemaNameProblem } from '../../postgres-schema/src';
-import { LOG_LEVELS, type LogLevel } from '../../logging/src';
-import { DEFAULT_EVENT_TIME_WINDOW } from '../../ingestion/src';
+import { BackboneError } from '#errors';
+import { parseIsoInstant } from '#schemas';
+import { schemaNameProblem } from '#postgres-schema';
+import { LOG_LEVELS, type LogLevel } from '#logging';
+import { DEFAULT_EVENT_TIME_WINDOW } from '#ingestion';
 
 const Bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const PositiveInt = z.coerce.number().int().positive();

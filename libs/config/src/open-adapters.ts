@@ -1,12 +1,12 @@
-import { KafkaJourneyLog, PostgresEventIndex, SqliteJourneyLog, type JourneyLog } from '../../journey-log/src';
-import { PostgresReadStore, SqliteReadStore, type ReadStore } from '../../read-store/src';
-import { BackboneError } from '../../errors/src';
+import { KafkaJourneyLog, PostgresEventIndex, SqliteJourneyLog, type JourneyLog } from '#journey-log';
+import { PostgresReadStore, SqliteReadStore, type ReadStore } from '#read-store';
+import { BackboneError } from '#errors';
 import type { BackboneConfig } from './backbone-config';
 
 /** The configured journey log adapter, connected (a broker or server that is down stops the app at start). */
 export async function openJourneyLog(config: BackboneConfig['journeyLog']): Promise<JourneyLog> {
   if (config.kind === 'eventstoredb') {
-    const { EventStoreJourneyLog } = await import('../../journey-log/src/eventstoredb');
+    const { EventStoreJourneyLog } = await import('#journey-log/eventstoredb');
     const log = new EventStoreJourneyLog({ connectionString: config.connectionString, streamPrefix: config.streamPrefix });
     await log.start();
     return log;

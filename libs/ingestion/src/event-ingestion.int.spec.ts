@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteJourneyLog } from '../../journey-log/src';
-import { journeyEvent, tempDataDir } from '../../testing/src';
+import { SqliteJourneyLog } from '#journey-log';
+import { journeyEvent, tempDataDir } from '#testing';
 import { EventIngestion } from './event-ingestion';
 
 const C = 'cust-1';

@@ -6,8 +6,8 @@ import {
   type Domain,
   type FieldError,
   type JourneyEvent,
-} from '../../../schemas/src';
-import { BackboneError, ClaimConflictError, DuplicateIdError, isBackboneError } from '../../errors/src';
+} from '#schemas';
+import { BackboneError, ClaimConflictError, DuplicateIdError, isBackboneError } from '#errors';
 import {
   checkIngestionRules,
   cloneFacts,
@@ -17,8 +17,8 @@ import {
   publishedPolicyVersion,
   type JourneyFacts,
   type PolicyVersion,
-} from '../../journey-domain/src';
-import type { AppendResult, JourneyLog } from '../../journey-log/src';
+} from '#journey-domain';
+import type { AppendResult, JourneyLog } from '#journey-log';
 
 export interface IngestionLimits {
   /** Events per request. @defaultValue 500 */

@@ -1,4 +1,4 @@
-import type { Channel, ChannelMessage, JourneyView } from '../../../schemas/src';
+import type { Channel, ChannelMessage, JourneyView } from '#schemas';
 import { formatDay, formatMoney } from './formatting';
 
 /**

@@ -1,4 +1,4 @@
-import type { CaseView, OrderView, PromiseView } from '../../../schemas/src';
+import type { CaseView, OrderView, PromiseView } from '#schemas';
 import { addDays, formatDay, formatMoney } from './formatting';
 
 export interface CardInput {

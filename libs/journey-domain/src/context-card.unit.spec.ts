@@ -1,5 +1,5 @@
-import type { CaseView, OrderView } from '../../../schemas/src';
-import { CHANNELS } from '../../../schemas/src';
+import type { CaseView, OrderView } from '#schemas';
+import { CHANNELS } from '#schemas';
 import { renderMessages, templateTexts } from './channel-templates';
 import { helpPath, nextStep, recoveryPath } from './context-card';
 import { describeStatus, type StatusCode } from './order-status';

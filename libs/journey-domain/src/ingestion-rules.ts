@@ -1,4 +1,4 @@
-import { eventKey, type JourneyEvent } from '../../../schemas/src';
+import { eventKey, type JourneyEvent } from '#schemas';
 import { governingPolicy, type PolicyVersion } from './policy';
 import { returnEligibility } from './return-eligibility';
 import { checkTotals, type RuleViolation } from './totals';

@@ -1,5 +1,5 @@
-import type { JourneyEvent } from '../../../schemas/src';
-import { journeyEvent } from '../../testing/src';
+import type { JourneyEvent } from '#schemas';
+import { journeyEvent } from '#testing';
 import { checkIngestionRules, emptyFacts, evolveFacts } from './ingestion-rules';
 import type { PolicyVersion } from './policy';
 

@@ -1,4 +1,4 @@
-import type { JourneyEvent } from '../../../schemas/src';
+import type { JourneyEvent } from '#schemas';
 /**
  * One order status model for every channel. Each code has one customer-facing label, one line
  * on what to expect, and a rank: facts arrive late and out of order, so a status only replaces

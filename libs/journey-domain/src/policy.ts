@@ -1,4 +1,4 @@
-import type { JourneyEvent } from '../../../schemas/src';
+import type { JourneyEvent } from '#schemas';
 
 /** One version of a policy, as published. */
 export interface PolicyVersion {

@@ -1,4 +1,4 @@
-import type { OrderItem, Totals } from '../../../schemas/src';
+import type { OrderItem, Totals } from '#schemas';
 
 export interface RuleViolation {
   path: string;

@@ -1,4 +1,4 @@
-import type { JourneyEvent } from '../../../schemas/src';
+import type { JourneyEvent } from '#schemas';
 
 /** An event as read back from the log: upcast to the latest schema version, with its place in the log. */
 export interface StoredEvent {

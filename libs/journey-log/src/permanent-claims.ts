@@ -1,4 +1,4 @@
-import { permanentClaim } from '../../../schemas/src';
+import { permanentClaim } from '#schemas';
 
 /** Claims remembered per process (about what a busy hour of orders and cases brings). */
 const REMEMBERED = 100_000;

@@ -1,4 +1,4 @@
-import { WakeableSleep } from '../../wakeable-sleep/src';
+import { WakeableSleep } from '#wakeable-sleep';
 import type { BatchHandler, JourneyLog, LogSubscription, SubscribeOptions } from './journey-log.port';
 
 export interface PollingSubscriptionOptions extends SubscribeOptions {

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { journeyEvent, tempDataDir, waitFor } from '../../testing/src';
-import type { JourneyEvent } from '../../../schemas/src';
+import { journeyEvent, tempDataDir, waitFor } from '#testing';
+import type { JourneyEvent } from '#schemas';
 import { SqliteJourneyLog } from './sqlite-journey-log';
 import { journeyLogContract } from './testing/journey-log.contract';
 

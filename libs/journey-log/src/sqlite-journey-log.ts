@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ClaimLedger, claimKeys, sameEvent, upcast, type JourneyEvent } from '../../../schemas/src';
-import { ClaimConflictError, DuplicateIdError, VersionConflictError } from '../../errors/src';
-import { GroupedCalls } from '../../grouped-calls/src';
+import { ClaimLedger, claimKeys, sameEvent, upcast, type JourneyEvent } from '#schemas';
+import { ClaimConflictError, DuplicateIdError, VersionConflictError } from '#errors';
+import { GroupedCalls } from '#grouped-calls';
 import type {
   AppendOptions,
   AppendResult,

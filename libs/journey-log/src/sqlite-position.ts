@@ -1,4 +1,4 @@
-import { BackboneError } from '../../errors/src';
+import { BackboneError } from '#errors';
 import type { PositionCodec } from './journey-log.port';
 
 /** Positions of the SQLite log: the global sequence number, as token `s<n>`. */

@@ -1,4 +1,4 @@
-import type { Projection } from '../../projection-runtime/src';
+import type { Projection } from '#projection-runtime';
 import { journeyViewProjection } from './journey-view/journey-view.projection';
 import { caseIndexProjection, identityIndexProjection, orderIndexProjection } from './lookup-indexes/lookup-indexes.projection';
 import { policyRegistryProjection } from './policy-registry/policy-registry.projection';

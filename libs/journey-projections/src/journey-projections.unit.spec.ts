@@ -1,5 +1,5 @@
-import type { JourneyEvent } from '../../../schemas/src';
-import { journeyEvent, projectionSpec } from '../../testing/src';
+import type { JourneyEvent } from '#schemas';
+import { journeyEvent, projectionSpec } from '#testing';
 import {
   PROJECTIONS,
   caseIndexProjection,
@@ -11,10 +11,10 @@ import {
   renderJourneyView,
   type JourneyState,
 } from './index';
-import { governingPolicy, type PolicyVersion } from '../../journey-domain/src';
-import { asStored } from '../../testing/src';
-import { applyEvents } from '../../projection-runtime/src';
-import { kafkaPositions, sqlitePositions } from '../../journey-log/src';
+import { governingPolicy, type PolicyVersion } from '#journey-domain';
+import { asStored } from '#testing';
+import { applyEvents } from '#projection-runtime';
+import { kafkaPositions, sqlitePositions } from '#journey-log';
 
 const C = 'cust-1';
 const at = (day: number, hour = 10) => `2026-03-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00Z`;

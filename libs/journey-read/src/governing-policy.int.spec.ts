@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventIngestion } from '../../ingestion/src';
-import { SqliteJourneyLog } from '../../journey-log/src';
-import { PROJECTIONS } from '../../journey-projections/src';
-import { ProjectionRunner } from '../../projection-runtime/src';
-import { SqliteReadStore } from '../../read-store/src';
-import { journeyEvent, tempDataDir, waitFor } from '../../testing/src';
+import { EventIngestion } from '#ingestion';
+import { SqliteJourneyLog } from '#journey-log';
+import { PROJECTIONS } from '#journey-projections';
+import { ProjectionRunner } from '#projection-runtime';
+import { SqliteReadStore } from '#read-store';
+import { journeyEvent, tempDataDir, waitFor } from '#testing';
 import { JourneyReader } from './journey-reader';
 import { ProjectionProgress } from './projection-progress';
 

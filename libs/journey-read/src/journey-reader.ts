@@ -1,6 +1,6 @@
-import type { CaseView, Channel, JourneyView, OrderView } from '../../../schemas/src';
-import { BackboneError } from '../../errors/src';
-import type { PolicyVersion } from '../../journey-domain/src';
+import type { CaseView, Channel, JourneyView, OrderView } from '#schemas';
+import { BackboneError } from '#errors';
+import type { PolicyVersion } from '#journey-domain';
 import {
   identityKey,
   journeyViewProjection,
@@ -9,10 +9,10 @@ import {
   renderJourneyView,
   type CustomerRef,
   type JourneyState,
-} from '../../journey-projections/src';
-import type { JourneyLog } from '../../journey-log/src';
-import { applyEvents, documentKey } from '../../projection-runtime/src';
-import type { ReadStore, StoredDocument } from '../../read-store/src';
+} from '#journey-projections';
+import type { JourneyLog } from '#journey-log';
+import { applyEvents, documentKey } from '#projection-runtime';
+import type { ReadStore, StoredDocument } from '#read-store';
 import type { ProjectionProgress } from './projection-progress';
 
 export interface ReadOptions {

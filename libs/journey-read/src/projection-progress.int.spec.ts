@@ -1,5 +1,5 @@
-import { sqlitePositions, sqliteToken, type JourneyLog } from '../../journey-log/src';
-import { SqliteReadStore, type ReadStore } from '../../read-store/src';
+import { sqlitePositions, sqliteToken, type JourneyLog } from '#journey-log';
+import { SqliteReadStore, type ReadStore } from '#read-store';
 import { ProjectionProgress } from './projection-progress';
 
 /** Only the positions of a log matter to the progress. */

@@ -1,7 +1,7 @@
-import { BackboneError } from '../../errors/src';
-import { WakeableSleep } from '../../wakeable-sleep/src';
-import type { JourneyLog } from '../../journey-log/src';
-import type { ReadStore } from '../../read-store/src';
+import { BackboneError } from '#errors';
+import { WakeableSleep } from '#wakeable-sleep';
+import type { JourneyLog } from '#journey-log';
+import type { ReadStore } from '#read-store';
 
 export interface ProjectionProgressOptions {
   /** How often to re-read a checkpoint while readers wait for it. @defaultValue 5 */

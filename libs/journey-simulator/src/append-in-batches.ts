@@ -1,5 +1,5 @@
-import type { JourneyEvent } from '../../../schemas/src';
-import type { JourneyLog } from '../../journey-log/src';
+import type { JourneyEvent } from '#schemas';
+import type { JourneyLog } from '#journey-log';
 
 /** Appends a stream of events in batches (for seeding a log in tests and benchmarks); returns the count. */
 export async function appendInBatches(log: JourneyLog, events: Iterable<JourneyEvent>, batchSize: number): Promise<number> {

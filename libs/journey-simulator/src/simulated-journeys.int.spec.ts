@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventIngestion } from '../../ingestion/src';
-import { SqliteJourneyLog } from '../../journey-log/src';
-import { tempDataDir } from '../../testing/src';
-import { UnityMetrics, type MetricName } from '../../unity-metrics/src';
+import { EventIngestion } from '#ingestion';
+import { SqliteJourneyLog } from '#journey-log';
+import { tempDataDir } from '#testing';
+import { UnityMetrics, type MetricName } from '#unity-metrics';
 import { emptyCounts, simulatedJourneys, type DefectRates } from './simulated-journeys';
 
 /**

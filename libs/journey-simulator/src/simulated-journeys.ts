@@ -1,5 +1,5 @@
-import type { Channel, EventData, EventType, JourneyEvent } from '../../../schemas/src';
-import { governingPolicy, nextStatus, publishedPolicyVersion, statusSuggestedBy, type PolicyVersion, type StatusState } from '../../journey-domain/src';
+import type { Channel, EventData, EventType, JourneyEvent } from '#schemas';
+import { governingPolicy, nextStatus, publishedPolicyVersion, statusSuggestedBy, type PolicyVersion, type StatusState } from '#journey-domain';
 import { seededRandom } from './seeded-random';
 
 /**

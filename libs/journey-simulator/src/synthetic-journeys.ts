@@ -1,4 +1,4 @@
-import type { JourneyEvent } from '../../../schemas/src';
+import type { JourneyEvent } from '#schemas';
 import { simulatedJourneys } from './simulated-journeys';
 
 export interface SyntheticOptions {

@@ -1,4 +1,4 @@
-import { BackboneError } from '../../errors/src';
+import { BackboneError } from '#errors';
 import { errorFields } from './error-fields';
 
 describe('what a log line says of an error', () => {

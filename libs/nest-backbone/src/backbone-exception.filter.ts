@@ -1,8 +1,8 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { BackboneError, type ErrorCode } from '../../errors/src';
-import { IngestionError } from '../../ingestion/src';
-import { errorFields, type StructuredLogger } from '../../logging/src';
+import { BackboneError, type ErrorCode } from '#errors';
+import { IngestionError } from '#ingestion';
+import { errorFields, type StructuredLogger } from '#logging';
 import { STATUS_BY_CODE } from './http-status';
 
 /** Every error leaves as `{"code", "errors":[{index?, path, message}]}` with its mapped status. */

@@ -1,12 +1,12 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { openJourneyLog, openReadStore, type BackboneConfig } from '../../config/src';
-import { EventIngestion } from '../../ingestion/src';
-import type { JourneyLog } from '../../journey-log/src';
-import { JourneyReader, ProjectionProgress } from '../../journey-read/src';
-import type { ReadStore } from '../../read-store/src';
+import { openJourneyLog, openReadStore, type BackboneConfig } from '#config';
+import { EventIngestion } from '#ingestion';
+import type { JourneyLog } from '#journey-log';
+import { JourneyReader, ProjectionProgress } from '#journey-read';
+import type { ReadStore } from '#read-store';
 import { HealthController } from './health.controller';
 import { Metrics } from './metrics';
-import type { StructuredLogger } from '../../logging/src';
+import type { StructuredLogger } from '#logging';
 import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, READ_STORE } from './tokens';
 
 /** Opens the configured adapters once per process and closes them at shutdown. */

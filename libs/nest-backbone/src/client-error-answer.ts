@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
-import type { ErrorCode } from '../../errors/src';
+import type { ErrorCode } from '#errors';
 import { STATUS_BY_CODE } from './http-status';
 
 /** What Node's HTTP parser refuses before any route sees the request, as the contract's codes. */

@@ -1,9 +1,9 @@
 import { Controller, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Domain } from '../../../schemas/src';
-import type { BackboneConfig } from '../../config/src';
-import { BackboneError, isBackboneError } from '../../errors/src';
-import { EventIngestion } from '../../ingestion/src';
+import type { Domain } from '#schemas';
+import type { BackboneConfig } from '#config';
+import { BackboneError, isBackboneError } from '#errors';
+import { EventIngestion } from '#ingestion';
 import { Metrics } from './metrics';
 import { readJsonBody } from './read-json-body';
 import { BACKBONE_CONFIG, PRODUCER_OWNER } from './tokens';

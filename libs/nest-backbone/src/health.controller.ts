@@ -1,9 +1,9 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import type { JourneyLog } from '../../journey-log/src';
-import { PROJECTIONS } from '../../journey-projections/src';
-import type { BackboneConfig } from '../../config/src';
-import { INVALID_RECORDS, projectionProblems, projectionStatus } from '../../projection-runtime/src';
-import type { ReadStore } from '../../read-store/src';
+import type { JourneyLog } from '#journey-log';
+import { PROJECTIONS } from '#journey-projections';
+import type { BackboneConfig } from '#config';
+import { INVALID_RECORDS, projectionProblems, projectionStatus } from '#projection-runtime';
+import type { ReadStore } from '#read-store';
 import { Metrics } from './metrics';
 import { BACKBONE_CONFIG, JOURNEY_LOG, READ_STORE } from './tokens';
 

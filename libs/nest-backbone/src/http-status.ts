@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../errors/src';
+import type { ErrorCode } from '#errors';
 
 /** The one place error codes become HTTP status codes. */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { StructuredLogger } from '../../logging/src';
+import type { StructuredLogger } from '#logging';
 
 /**
  * Nest's own log calls, into the app's JSON log: its errors and warnings as such, its start-up

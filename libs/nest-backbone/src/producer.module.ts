@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { Domain } from '../../../schemas/src';
+import type { Domain } from '#schemas';
 import { EventsController } from './events.controller';
 import { PRODUCER_OWNER } from './tokens';
 

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
-import { BackboneError } from '../../errors/src';
-import { IngestionError } from '../../ingestion/src';
+import { BackboneError } from '#errors';
+import { IngestionError } from '#ingestion';
 
 /**
  * Reads and parses a JSON request body with a byte limit. Done here rather than by a body-parser

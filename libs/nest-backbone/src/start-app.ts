@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
-import { loadConfig, type BackboneConfig } from '../../config/src';
-import { isBackboneError } from '../../errors/src';
-import { createLogger } from '../../logging/src';
+import { loadConfig, type BackboneConfig } from '#config';
+import { isBackboneError } from '#errors';
+import { createLogger } from '#logging';
 import { BackboneModule } from './backbone.module';
 import { bootstrapHttpApp } from './bootstrap-http-app';
 

@@ -1,5 +1,5 @@
-import type { PositionCodec, StoredEvent } from '../../journey-log/src';
-import type { ParkedEvent, StoredDocument } from '../../read-store/src';
+import type { PositionCodec, StoredEvent } from '#journey-log';
+import type { ParkedEvent, StoredDocument } from '#read-store';
 import type { Projection, ProjectionContext } from './projection';
 
 /** Key of a document in the in-memory working set. */

@@ -3,11 +3,11 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JourneyEvent } from '../../../schemas/src';
-import { SqliteJourneyLog } from '../../journey-log/src';
-import { PROJECTIONS } from '../../journey-projections/src';
-import { PostgresReadStore } from '../../read-store/src';
-import { TEST_DATABASE_URL, dropSchema, journeyEvent, tempDataDir, uniqueSchemaName, waitFor } from '../../testing/src';
+import type { JourneyEvent } from '#schemas';
+import { SqliteJourneyLog } from '#journey-log';
+import { PROJECTIONS } from '#journey-projections';
+import { PostgresReadStore } from '#read-store';
+import { TEST_DATABASE_URL, dropSchema, journeyEvent, tempDataDir, uniqueSchemaName, waitFor } from '#testing';
 import { ProjectionRunner, projectionStatus } from './index';
 
 const contact = (subject: string, reason: string, caseId = `case-${subject}-${reason}`) =>

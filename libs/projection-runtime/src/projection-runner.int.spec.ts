@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteJourneyLog } from '../../journey-log/src';
-import { BackboneError } from '../../errors/src';
-import { SqliteReadStore, type ProjectionCommit } from '../../read-store/src';
-import { journeyEvent, tempDataDir, waitFor } from '../../testing/src';
+import { SqliteJourneyLog } from '#journey-log';
+import { BackboneError } from '#errors';
+import { SqliteReadStore, type ProjectionCommit } from '#read-store';
+import { journeyEvent, tempDataDir, waitFor } from '#testing';
 import { defineProjection, ProjectionRunner, projectionStatus, type Projection } from './index';
 
 const contact = (subject: string, reason: string) =>

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { storableText } from '../../../schemas/src';
-import { isBackboneError } from '../../errors/src';
-import type { InvalidRecord, JourneyLog, LogSubscription, StoredEvent } from '../../journey-log/src';
-import { errorFields, silentLogger, type StructuredLogger } from '../../logging/src';
-import type { Checkpoint, DocumentWrite, ParkedEvent, ProjectionsLock, ReadStore, StoredDocument } from '../../read-store/src';
+import { storableText } from '#schemas';
+import { isBackboneError } from '#errors';
+import type { InvalidRecord, JourneyLog, LogSubscription, StoredEvent } from '#journey-log';
+import { errorFields, silentLogger, type StructuredLogger } from '#logging';
+import type { Checkpoint, DocumentWrite, ParkedEvent, ProjectionsLock, ReadStore, StoredDocument } from '#read-store';
 import { applyEvents, documentKey, requiredDocuments, splitDocumentKey } from './apply-events';
 import type { Projection } from './projection';
 

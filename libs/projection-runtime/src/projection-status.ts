@@ -1,5 +1,5 @@
-import type { JourneyLog } from '../../journey-log/src';
-import type { ReadStore } from '../../read-store/src';
+import type { JourneyLog } from '#journey-log';
+import type { ReadStore } from '#read-store';
 import type { Projection } from './projection';
 
 export interface ProjectionStatus {

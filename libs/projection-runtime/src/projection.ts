@@ -1,4 +1,4 @@
-import type { EventType, JourneyEvent } from '../../../schemas/src';
+import type { EventType, JourneyEvent } from '#schemas';
 
 /** What `evolve` may consult besides its own document. */
 export interface ProjectionContext {

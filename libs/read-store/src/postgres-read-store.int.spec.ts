@@ -1,7 +1,7 @@
 import { PostgresReadStore } from './postgres-read-store';
 import { readStoreContract } from './testing/read-store.contract';
 import { join } from 'node:path';
-import { ROOT, TEST_DATABASE_URL, dropSchema, uniqueSchemaName } from '../../testing/src';
+import { ROOT, TEST_DATABASE_URL, dropSchema, uniqueSchemaName } from '#testing';
 
 /** The same contract suite as SQLite, on the real PostgreSQL server (DATABASE_URL). */
 readStoreContract('postgres', async () => {

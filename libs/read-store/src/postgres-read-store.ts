@@ -1,7 +1,7 @@
 import { Client, Pool, type PoolClient } from 'pg';
-import { BackboneError } from '../../errors/src';
-import { GroupedCalls } from '../../grouped-calls/src';
-import { assertSchemaName, isPostgresUnreachable, migrateSchema } from '../../postgres-schema/src';
+import { BackboneError } from '#errors';
+import { GroupedCalls } from '#grouped-calls';
+import { assertSchemaName, isPostgresUnreachable, migrateSchema } from '#postgres-schema';
 import { heldLock, projectionsLocked } from './projections-lock';
 import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ProjectionsLock, ProjectionsLockMode, ReadStore, StoredDocument } from './read-store.port';
 

@@ -1,4 +1,4 @@
-import { BackboneError } from '../../errors/src';
+import { BackboneError } from '#errors';
 import type { ProjectionsLock, ProjectionsLockMode } from './read-store.port';
 
 /** The refusal of `lockProjections`, saying who holds the lock and what to do. */

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, tempDataDir } from '../../testing/src';
+import { ROOT, tempDataDir } from '#testing';
 import { SqliteReadStore } from './sqlite-read-store';
 import { readStoreContract } from './testing/read-store.contract';
 

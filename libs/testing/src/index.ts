@@ -4,3 +4,4 @@ export { waitFor } from './wait-for';
 export { startBackbone, tempDataDir, postJson, getJson, ROOT, type BackboneProcess, type HttpAnswer } from './backbone-process';
 export { readModelHash } from './read-model-hash';
 export { TEST_DATABASE_URL, uniqueSchemaName, dropSchema, postgresReadStoreEnv } from './postgres-test-schema';
+export { sourceWorkerStarter } from './source-worker-starter';

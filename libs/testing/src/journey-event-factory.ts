@@ -1,4 +1,4 @@
-import { validateEvent, type EventData, type EventType, type JourneyEvent } from '../../../schemas/src';
+import { validateEvent, type EventData, type EventType, type JourneyEvent } from '#schemas';
 
 let counter = 0;
 

@@ -1,7 +1,7 @@
-import type { JourneyEvent } from '../../../schemas/src';
-import { sqlitePositions, sqliteToken, type StoredEvent } from '../../journey-log/src';
-import { applyEvents, documentKey, type Projection } from '../../projection-runtime/src';
-import type { ParkedEvent, StoredDocument } from '../../read-store/src';
+import type { JourneyEvent } from '#schemas';
+import { sqlitePositions, sqliteToken, type StoredEvent } from '#journey-log';
+import { applyEvents, documentKey, type Projection } from '#projection-runtime';
+import type { ParkedEvent, StoredDocument } from '#read-store';
 
 export interface ProjectionSpecResult<S> {
   /** The document with this id after all events (undefined when never touched). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Projection } from '../../projection-runtime/src';
-import type { ReadStore } from '../../read-store/src';
+import type { Projection } from '#projection-runtime';
+import type { ReadStore } from '#read-store';
 
 /** A hash of every document (id, position, value), checkpoint and parked event of the projections. */
 export async function readModelHash(store: ReadStore, projections: readonly Projection<any>[]): Promise<{ hash: string; documents: number }> {

@@ -1,5 +1,5 @@
-import type { JourneyEvent } from '../../../schemas/src';
-import { governingPolicy, nextStatus, publishedPolicyVersion, statusSuggestedBy, type OrderPlacement, type PolicyVersion, type StatusState } from '../../journey-domain/src';
+import type { JourneyEvent } from '#schemas';
+import { governingPolicy, nextStatus, publishedPolicyVersion, statusSuggestedBy, type OrderPlacement, type PolicyVersion, type StatusState } from '#journey-domain';
 
 /**
  * The unity metrics of journey-model.md, computed in one pass over the log (events in log order,

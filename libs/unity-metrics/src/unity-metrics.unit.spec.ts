@@ -1,5 +1,5 @@
-import type { JourneyEvent } from '../../../schemas/src';
-import { journeyEvent } from '../../testing/src';
+import type { JourneyEvent } from '#schemas';
+import { journeyEvent } from '#testing';
 import { METRIC_NAMES, UnityMetrics, isoWeek, parseWindow, percentile, type MetricName, type MetricsOptions } from './unity-metrics';
 
 const MARCH: MetricsOptions = { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z' };

@@ -1,4 +1,4 @@
-import { UnityMetrics, parseWindow, type Dimension, type MetricName, type MetricRow } from '../../../../libs/unity-metrics/src';
+import { UnityMetrics, parseWindow, type Dimension, type MetricName, type MetricRow } from '#unity-metrics';
 import { eventsOnLog, openLog, readWholeLog } from '../analysis-log';
 import { isoTime } from '../cli-values';
 import { writeFileAtomically } from '../output-file';

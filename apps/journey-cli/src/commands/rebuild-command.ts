@@ -1,7 +1,7 @@
-import { loadConfig, openJourneyLog, openReadStore } from '../../../../libs/config/src';
-import { PROJECTIONS } from '../../../../libs/journey-projections/src';
-import { createLogger } from '../../../../libs/logging/src';
-import { ProjectionRunner } from '../../../../libs/projection-runtime/src';
+import { loadConfig, openJourneyLog, openReadStore } from '#config';
+import { PROJECTIONS } from '#journey-projections';
+import { createLogger } from '#logging';
+import { ProjectionRunner } from '#projection-runtime';
 import { eventsUpTo } from '../analysis-log';
 import { Progress } from '../progress';
 import { UsageError } from '../usage-error';

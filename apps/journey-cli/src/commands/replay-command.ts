@@ -1,8 +1,8 @@
-import type { Channel, JourneyEvent } from '../../../../schemas/src';
-import { publishedPolicyVersion, type PolicyVersion } from '../../../../libs/journey-domain/src';
-import type { JourneyLog, StoredEvent } from '../../../../libs/journey-log/src';
-import { renderJourneyView, summariseEvent } from '../../../../libs/journey-projections/src';
-import { journeyStateAsOf } from '../../../../libs/journey-read/src';
+import type { Channel, JourneyEvent } from '#schemas';
+import { publishedPolicyVersion, type PolicyVersion } from '#journey-domain';
+import type { JourneyLog, StoredEvent } from '#journey-log';
+import { renderJourneyView, summariseEvent } from '#journey-projections';
+import { journeyStateAsOf } from '#journey-read';
 import { eventsOnLog, openLog, readWholeLog } from '../analysis-log';
 import { optionalIsoTime } from '../cli-values';
 import { Progress } from '../progress';

@@ -1,6 +1,6 @@
-import { EventIngestion } from '../../../../libs/ingestion/src';
-import type { JourneyEvent } from '../../../../schemas/src';
-import { DEFAULT_DEFECT_RATES, emptyCounts, simulatedJourneys, type DefectRates } from '../../../../libs/journey-simulator/src';
+import { EventIngestion } from '#ingestion';
+import type { JourneyEvent } from '#schemas';
+import { DEFAULT_DEFECT_RATES, emptyCounts, simulatedJourneys, type DefectRates } from '#journey-simulator';
 import { openLog, yieldToEventLoop } from '../analysis-log';
 import { optionalIsoTime, positiveInt } from '../cli-values';
 import { Progress } from '../progress';

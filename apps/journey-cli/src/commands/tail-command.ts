@@ -1,4 +1,4 @@
-import { summariseEvent } from '../../../../libs/journey-projections/src';
+import { summariseEvent } from '#journey-projections';
 import { openLog } from '../analysis-log';
 import { redact } from '../redaction';
 import { positiveInt } from '../cli-values';

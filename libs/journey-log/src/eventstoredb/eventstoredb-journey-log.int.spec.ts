@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { journeyEvent } from '../../../testing/src';
+import { journeyEvent } from '#testing';
 import { journeyLogContract } from '../testing/journey-log.contract';
 import { EventStoreJourneyLog } from './eventstoredb-journey-log';
 

@@ -9,8 +9,8 @@ import {
   type JSONType,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { ClaimLedger, claimKeys, eventKey, sameEvent, upcast, validateEvent, type JourneyEvent } from '../../../../schemas/src';
-import { BackboneError, ClaimConflictError, DuplicateIdError, VersionConflictError } from '../../../errors/src';
+import { ClaimLedger, claimKeys, eventKey, sameEvent, upcast, validateEvent, type JourneyEvent } from '#schemas';
+import { BackboneError, ClaimConflictError, DuplicateIdError, VersionConflictError } from '#errors';
 import type {
   AppendOptions,
   AppendResult,

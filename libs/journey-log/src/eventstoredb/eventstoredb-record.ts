@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { streamNameFilter } from '@eventstore/db-client';
-import { eventKey, type JourneyEvent } from '../../../../schemas/src';
-import { BackboneError, VersionConflictError } from '../../../errors/src';
+import { eventKey, type JourneyEvent } from '#schemas';
+import { BackboneError, VersionConflictError } from '#errors';
 import { eventStoreToken, type AllPosition } from './eventstoredb-position';
 
 /**

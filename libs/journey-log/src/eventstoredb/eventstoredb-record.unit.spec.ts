@@ -1,5 +1,5 @@
 import { UnavailableError, WrongExpectedVersionError } from '@eventstore/db-client';
-import type { JourneyEvent } from '../../../../schemas/src';
+import type { JourneyEvent } from '#schemas';
 import {
   claimHolder,
   claimStreamName,

@@ -1,5 +1,5 @@
 import { CloudEvent, Kafka } from 'cloudevents';
-import type { JourneyEvent } from '../../../../schemas/src';
+import type { JourneyEvent } from '#schemas';
 
 /** A Kafka header beside the CloudEvent attributes: the event's place in its journey. */
 export const JOURNEY_VERSION_HEADER = 'journey-version';

@@ -1,4 +1,4 @@
-import { journeyEvent } from '../../../testing/src';
+import { journeyEvent } from '#testing';
 import { fromKafkaRecord, toKafkaRecord } from './cloudevent-kafka-binding';
 
 /** Headers as kafkajs hands them over: Buffers. */

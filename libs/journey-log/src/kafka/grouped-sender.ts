@@ -1,5 +1,5 @@
 import type { RecordMetadata } from 'kafkajs';
-import { GroupedCalls } from '../../../grouped-calls/src';
+import { GroupedCalls } from '#grouped-calls';
 
 interface Routed {
   partition: number;

@@ -1,9 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { waitFor } from '../../../testing/src';
+import { waitFor } from '#testing';
 import { KafkaFetchThread } from './kafka-fetch-thread';
 import type { FetchedRecord } from './kafka-fetch-worker';
 import { toKafkaRecord } from './cloudevent-kafka-binding';
-import { journeyEvent } from '../../../testing/src';
+import { journeyEvent } from '#testing';
 
 /** The fetch thread on a real broker (KAFKA_BROKERS; jest's global setup starts one). */
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);

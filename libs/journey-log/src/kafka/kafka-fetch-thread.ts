@@ -1,7 +1,7 @@
 import { extname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { FetchWorkerData, FetchedRecord, FromFetchWorker, ToFetchWorker } from './kafka-fetch-worker';
-import { startWorker } from './source-worker';
+import { startWorker } from './worker-starter';
 
 export interface FetchThreadHandlers {
   /** Partitions (re)assigned by the group; answer with `seek`. */

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { TEST_DATABASE_URL, dropSchema, journeyEvent, uniqueSchemaName, waitFor } from '../../../testing/src';
+import { TEST_DATABASE_URL, dropSchema, journeyEvent, uniqueSchemaName, waitFor } from '#testing';
 import type { LogSubscription } from '../journey-log.port';
 import { journeyLogContract } from '../testing/journey-log.contract';
 import { KafkaJourneyLog } from './kafka-journey-log';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
-import { ClaimLedger, POLICY_SUBJECT_PREFIX, claimKeys, eventKey, sameEvent, upcast, validateEvent, type JourneyEvent } from '../../../../schemas/src';
-import { BackboneError, ClaimConflictError, DuplicateIdError, VersionConflictError } from '../../../errors/src';
+import { ClaimLedger, POLICY_SUBJECT_PREFIX, claimKeys, eventKey, sameEvent, upcast, validateEvent, type JourneyEvent } from '#schemas';
+import { BackboneError, ClaimConflictError, DuplicateIdError, VersionConflictError } from '#errors';
 import type {
   AppendOptions,
   AppendResult,
@@ -19,7 +19,7 @@ import { KafkaFetchThread } from './kafka-fetch-thread';
 import type { FetchedRecord } from './kafka-fetch-worker';
 import { kafkaPositions, kafkaRecordToken, kafkaToken, parseKafkaToken } from './kafka-position';
 import { BatchCoalescer } from './batch-coalescer';
-import { GroupedCalls } from '../../../grouped-calls/src';
+import { GroupedCalls } from '#grouped-calls';
 import { groupedSender } from './grouped-sender';
 import type { IndexedEvent, PostgresEventIndex } from './postgres-event-index';
 

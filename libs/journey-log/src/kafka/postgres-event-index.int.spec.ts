@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
-import { eventKey } from '../../../../schemas/src';
-import { TEST_DATABASE_URL, dropSchema, journeyEvent, uniqueSchemaName } from '../../../testing/src';
+import { eventKey } from '#schemas';
+import { TEST_DATABASE_URL, dropSchema, journeyEvent, uniqueSchemaName } from '#testing';
 import { PostgresEventIndex, type AppendLookup, type IndexedEvent } from './postgres-event-index';
 
 /** Values that must survive the escaped statements of the append path exactly. */

@@ -1,6 +1,6 @@
 import { Pool, type PoolClient, type QueryResult } from 'pg';
-import { ClaimLedger, POLICY_SUBJECT_PREFIX, claimKeys, eventKey, upcast, type JourneyEvent } from '../../../../schemas/src';
-import { assertSchemaName, migrateSchema, sqlLiteral, type Migration } from '../../../postgres-schema/src';
+import { ClaimLedger, POLICY_SUBJECT_PREFIX, claimKeys, eventKey, upcast, type JourneyEvent } from '#schemas';
+import { assertSchemaName, migrateSchema, sqlLiteral, type Migration } from '#postgres-schema';
 import { prefixEnd } from '../prefix-range';
 
 /** One indexed event: where it sits on the topic, and its envelope. */

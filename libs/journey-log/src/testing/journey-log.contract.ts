@@ -1,6 +1,6 @@
-import type { JourneyEvent } from '../../../../schemas/src';
-import { isBackboneError } from '../../../errors/src';
-import { journeyEvent, waitFor } from '../../../testing/src';
+import type { JourneyEvent } from '#schemas';
+import { isBackboneError } from '#errors';
+import { journeyEvent, waitFor } from '#testing';
 import type { JourneyLog, StoredEvent } from '../journey-log.port';
 
 export interface LogUnderTest {

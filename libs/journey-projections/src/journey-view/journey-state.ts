@@ -1,5 +1,5 @@
-import { identityKey, type Channel, type JourneyEvent, type OrderItem, type Totals } from '../../../../schemas/src';
-import { formatMoney, nextStatus, statusSuggestedBy, type StatusState } from '../../../journey-domain/src';
+import { identityKey, type Channel, type JourneyEvent, type OrderItem, type Totals } from '#schemas';
+import { formatMoney, nextStatus, statusSuggestedBy, type StatusState } from '#journey-domain';
 
 export interface TimelineEntry {
   type: string;

@@ -1,5 +1,5 @@
-import { EVENT_TYPES } from '../../../../schemas/src';
-import { defineProjection } from '../../../projection-runtime/src';
+import { EVENT_TYPES } from '#schemas';
+import { defineProjection } from '#projection-runtime';
 import { evolveJourney, initialJourneyState, type JourneyState } from './journey-state';
 
 /**

@@ -1,4 +1,4 @@
-import type { CaseView, Channel, JourneyView, OrderView } from '../../../../schemas/src';
+import type { CaseView, Channel, JourneyView, OrderView } from '#schemas';
 import {
   describeStatus,
   governingPolicy,
@@ -9,7 +9,7 @@ import {
   recoveryPath,
   renderMessages,
   returnEligibility,
-} from '../../../journey-domain/src';
+} from '#journey-domain';
 import type { CaseState, JourneyState, OrderState } from './journey-state';
 
 export interface RenderOptions {

@@ -1,5 +1,5 @@
-import { identityKey, type EventType, type JourneyEvent } from '../../../../schemas/src';
-import { defineProjection, type Projection } from '../../../projection-runtime/src';
+import { identityKey, type EventType, type JourneyEvent } from '#schemas';
+import { defineProjection, type Projection } from '#projection-runtime';
 
 export interface CustomerRef {
   /** Null once the customer has given the key up (an unlinked identity). */

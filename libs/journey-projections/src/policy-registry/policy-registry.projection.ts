@@ -1,5 +1,5 @@
-import { defineProjection } from '../../../projection-runtime/src';
-import { publishedPolicyVersion, type OrderPlacement, type PolicyVersion } from '../../../journey-domain/src';
+import { defineProjection } from '#projection-runtime';
+import { publishedPolicyVersion, type OrderPlacement, type PolicyVersion } from '#journey-domain';
 
 /**
  * Every published policy version, one document each, named so that listing the documents by id,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { isBackboneError } from '../../../errors/src';
+import { isBackboneError } from '#errors';
 import type { ReadStore } from '../read-store.port';
 
 export interface StoreUnderTest {
