@@ -9,7 +9,9 @@ export const ROOT = resolve(__dirname, '../..');
  * The embedded backbone app in its own process (a free port), for the benchmarks.
  * BENCH_APP_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to its node, to profile it under load.
  */
-export async function startBenchApp(env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+export async function startBenchApp(
+  env: Record<string, string>,
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const nodeArgs = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/apps/backbone/src/main.js')], {
     env: { ...process.env, PORT: '0', ...env },
@@ -41,14 +43,28 @@ export async function startBenchApp(env: Record<string, string>): Promise<{ url:
  */
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 
-export function httpRequest(url: string, options: { method?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
+export function httpRequest(
+  url: string,
+  options: { method?: string; body?: string } = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent, method: options.method ?? 'GET', headers: options.body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        agent,
+        method: options.method ?? 'GET',
+        headers:
+          options.body === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -61,5 +77,7 @@ export async function postEvents(url: string, body: string): Promise<string> {
   return (JSON.parse(response.body) as { position: string }).position;
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

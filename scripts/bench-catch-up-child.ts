@@ -32,7 +32,12 @@ async function main(): Promise<void> {
     }
   } else {
     const store = new SqliteReadStore({ file: storeFile });
-    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, logger: createLogger('bench', 'error', 'stderr') });
+    const runner = new ProjectionRunner({
+      log,
+      store,
+      projections: PROJECTIONS,
+      logger: createLogger('bench', 'error', 'stderr'),
+    });
     await new Promise<void>((resolve) => {
       runner.on('committed', (batch: { position: string }) => {
         if (batch.position === head) resolve();

@@ -16,8 +16,10 @@ import { ROOT, fmt, httpRequest, percentile, postEvents, startBenchApp } from '.
 /**
  * The Kafka section of `npm run bench`: each figure beside a bare kafkajs baseline in the same run.
  * Sizes: BENCH_KAFKA_INGEST_EVENTS (100,000), BENCH_KAFKA_PROJECT_EVENTS (1,000,000),
- * BENCH_KAFKA_LAG_SECONDS (10), BENCH_KAFKA_LAG_RATE (1000), BENCH_KAFKA_LAG_WARMUP_SECONDS (10, at the full rate, after a
- * second at a fifth of it; its figures are printed apart). BENCH_LAG_TRACE=FILE writes each measured request's due time, lag and POST time (ms).
+ * BENCH_KAFKA_LAG_SECONDS (10), BENCH_KAFKA_LAG_RATE (1000), BENCH_KAFKA_LAG_WARMUP_SECONDS (10, at the full rate,
+ * after a
+ * second at a fifth of it; its figures are printed apart). BENCH_LAG_TRACE=FILE writes each measured request's due
+ * time, lag and POST time (ms).
  */
 const INGEST = Number(process.env.BENCH_KAFKA_INGEST_EVENTS ?? 100_000);
 const PROJECT = Number(process.env.BENCH_KAFKA_PROJECT_EVENTS ?? 1_000_000);
@@ -85,7 +87,8 @@ export async function benchKafka(line: Line): Promise<void> {
       const start = performance.now();
       await Promise.all(
         streams(events, 100).map(async (batches) => {
-          for (const batch of batches) await producer.send({ topic, acks: -1, messages: batch.map((e, i) => toKafkaRecord(e, i + 1)) });
+          for (const batch of batches)
+            await producer.send({ topic, acks: -1, messages: batch.map((e, i) => toKafkaRecord(e, i + 1)) });
         }),
       );
       const rate = streamed / ((performance.now() - start) / 1000);
@@ -98,18 +101,34 @@ export async function benchKafka(line: Line): Promise<void> {
     schemas.push(ingestSchema);
     const ingestTopic = `${run}-ingest`;
     topics.push(ingestTopic);
-    const env = { JOURNEY_LOG: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC: ingestTopic, KAFKA_PARTITIONS: '6', READ_STORE: 'postgres', DATABASE_URL, DATABASE_SCHEMA: ingestSchema };
+    const env = {
+      JOURNEY_LOG: 'kafka',
+      KAFKA_BROKERS: brokers,
+      KAFKA_TOPIC: ingestTopic,
+      KAFKA_PARTITIONS: '6',
+      READ_STORE: 'postgres',
+      DATABASE_URL,
+      DATABASE_SCHEMA: ingestSchema,
+    };
     const writer = await startBenchApp({ ...env, RUN_PROJECTOR: 'false' });
     await postEvents(writer.url, JSON.stringify(events.filter((e) => e.type === 'policy.published')));
     let t = performance.now();
-    await Promise.all(streams(events, 100).map(async (batches) => {
-      for (const batch of batches) await postEvents(writer.url, JSON.stringify(batch));
-    }));
+    await Promise.all(
+      streams(events, 100).map(async (batches) => {
+        for (const batch of batches) await postEvents(writer.url, JSON.stringify(batch));
+      }),
+    );
     const httpRate = streamed / ((performance.now() - t) / 1000);
     await writer.stop();
     const producedAfter = await bareProduce();
     const bareRate = Math.max(producedBefore, producedAfter);
-    line('kafka ingest, POST /v1/events x100 (events/s)', fmt(httpRate), `${fmt(bareRate)} bare kafkajs`, httpRate / bareRate, '>= 30%');
+    line(
+      'kafka ingest, POST /v1/events x100 (events/s)',
+      fmt(httpRate),
+      `${fmt(bareRate)} bare kafkajs`,
+      httpRate / bareRate,
+      '>= 30%',
+    );
     line('  the bare producer before / after the API (events/s)', `${fmt(producedBefore)} / ${fmt(producedAfter)}`);
 
     // 2. Projector throughput on PostgreSQL vs a bare kafkajs consumer (eachBatch doing nothing).
@@ -117,7 +136,12 @@ export async function benchKafka(line: Line): Promise<void> {
     schemas.push(projectSchema);
     const projectTopic = `${run}-project`;
     topics.push(projectTopic);
-    const log = new KafkaJourneyLog({ brokers: brokers.split(','), topic: projectTopic, partitions: 6, index: new PostgresEventIndex({ connectionString: DATABASE_URL, schema: projectSchema }) });
+    const log = new KafkaJourneyLog({
+      brokers: brokers.split(','),
+      topic: projectTopic,
+      partitions: 6,
+      index: new PostgresEventIndex({ connectionString: DATABASE_URL, schema: projectSchema }),
+    });
     await log.start();
     await appendInBatches(log, syntheticEvents({ events: PROJECT, seed: 37, customerPrefix: 'kp' }), 5000);
     const head = (await log.head())!;
@@ -135,10 +159,13 @@ export async function benchKafka(line: Line): Promise<void> {
       let seen = 0;
       const start = performance.now();
       await new Promise<void>((done) => {
-        void consumer.run({ autoCommit: false, eachBatch: async ({ batch: b }) => {
-          seen += b.messages.length;
-          if (seen >= PROJECT) done();
-        } });
+        void consumer.run({
+          autoCommit: false,
+          eachBatch: async ({ batch: b }) => {
+            seen += b.messages.length;
+            if (seen >= PROJECT) done();
+          },
+        });
       });
       const rate = PROJECT / ((performance.now() - start) / 1000);
       await consumer.disconnect();
@@ -148,7 +175,12 @@ export async function benchKafka(line: Line): Promise<void> {
 
     const store = new PostgresReadStore({ connectionString: DATABASE_URL, schema: projectSchema, poolSize: 4 });
     await store.migrate();
-    const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, logger: createLogger('bench', 'error', 'stderr') });
+    const runner = new ProjectionRunner({
+      log,
+      store,
+      projections: PROJECTIONS,
+      logger: createLogger('bench', 'error', 'stderr'),
+    });
     t = performance.now();
     await new Promise<void>((done) => {
       runner.on('committed', () => {
@@ -163,8 +195,17 @@ export async function benchKafka(line: Line): Promise<void> {
     await log.close();
     const consumedAfter = await bareConsume(2);
     const bareConsumeRate = Math.max(consumedBefore, consumedAfter);
-    line(`kafka projector on PostgreSQL, ${fmt(PROJECT)} events (events/s)`, fmt(projectRate), `${fmt(bareConsumeRate)} bare consumer`, projectRate / bareConsumeRate, '>= 40%');
-    line('  the bare consumer before / after the projector (events/s)', `${fmt(consumedBefore)} / ${fmt(consumedAfter)}`);
+    line(
+      `kafka projector on PostgreSQL, ${fmt(PROJECT)} events (events/s)`,
+      fmt(projectRate),
+      `${fmt(bareConsumeRate)} bare consumer`,
+      projectRate / bareConsumeRate,
+      '>= 40%',
+    );
+    line(
+      '  the bare consumer before / after the projector (events/s)',
+      `${fmt(consumedBefore)} / ${fmt(consumedAfter)}`,
+    );
     // The million events' tables and topic go now, so that vacuum and log cleaning on them do not
     // run under the next measurement.
     await dropSchema(projectSchema);
@@ -202,25 +243,41 @@ export async function benchKafka(line: Line): Promise<void> {
         const n = sent++;
         const customer = `lag-${n % 500}`;
         const measured = due >= measureFrom;
-        inFlight.push((async () => {
-          const body = JSON.stringify({ specversion: '1.0', id: `${run}-lag-${n}`, source: '/bench', type: 'feedback.received', subject: customer, time: new Date().toISOString(), data: { score: 1 + (n % 5) } });
-          try {
-            const position = await postEvents(app.url, body);
-            const posted = performance.now();
-            const read = await httpRequest(`${app.url}/v1/customers/${customer}/journey?minPosition=${position}&waitMs=10000`);
-            if (!measured) {
-              unmeasured?.push(performance.now() - due);
-              return;
+        inFlight.push(
+          (async () => {
+            const body = JSON.stringify({
+              specversion: '1.0',
+              id: `${run}-lag-${n}`,
+              source: '/bench',
+              type: 'feedback.received',
+              subject: customer,
+              time: new Date().toISOString(),
+              data: { score: 1 + (n % 5) },
+            });
+            try {
+              const position = await postEvents(app.url, body);
+              const posted = performance.now();
+              const read = await httpRequest(
+                `${app.url}/v1/customers/${customer}/journey?minPosition=${position}&waitMs=10000`,
+              );
+              if (!measured) {
+                unmeasured?.push(performance.now() - due);
+                return;
+              }
+              // 503: not visible within 10 s; counted, and its lag taken as at least that.
+              if (read.status !== 200) notVisible++;
+              lags.push(performance.now() - due);
+              if (TRACE)
+                appendFileSync(
+                  TRACE,
+                  [due - measureFrom, performance.now() - due, posted - due].map(Math.round).join(' ') + '\n',
+                );
+            } catch {
+              // Refused or reset under overload: counted apart, no latency recorded.
+              if (measured) failed++;
             }
-            // 503: not visible within 10 s; counted, and its lag taken as at least that.
-            if (read.status !== 200) notVisible++;
-            lags.push(performance.now() - due);
-            if (TRACE) appendFileSync(TRACE, `${Math.round(due - measureFrom)} ${Math.round(performance.now() - due)} ${Math.round(posted - due)}\n`);
-          } catch {
-            // Refused or reset under overload: counted apart, no latency recorded.
-            if (measured) failed++;
-          }
-        })());
+          })(),
+        );
       }
       await Promise.all(inFlight);
       return (total - Math.round(unmeasuredSeconds * rate)) / ((performance.now() - measureFrom) / 1000);
@@ -233,9 +290,23 @@ export async function benchKafka(line: Line): Promise<void> {
     await app.stop();
     lags.sort((a, b) => a - b);
     warmLags.sort((a, b) => a - b);
-    line(`kafka append-to-visible during the ${LAG_WARMUP_SECONDS} s warm-up at ${fmt(LAG_RATE)}/s (not the figure), p50 / p99 (ms)`, `${fmt(percentile(warmLags, 50), 1)} / ${fmt(percentile(warmLags, 99), 1)}`);
-    line(`kafka append-to-visible at ${fmt(LAG_RATE)}/s (achieved ${fmt(achieved)}/s, after ${LAG_WARMUP_SECONDS} s at that rate), p50 (ms)`, fmt(percentile(lags, 50), 1));
-    line('kafka append-to-visible p99 (ms)', fmt(percentile(lags, 99), 1), `${notVisible} not visible in 10 s, ${failed} failed`, undefined, '< 250 ms');
+    line(
+      `kafka append-to-visible during the ${LAG_WARMUP_SECONDS} s warm-up at ${fmt(LAG_RATE)}/s (not the ` +
+        `figure), p50 / p99 (ms)`,
+      `${fmt(percentile(warmLags, 50), 1)} / ${fmt(percentile(warmLags, 99), 1)}`,
+    );
+    line(
+      `kafka append-to-visible at ${fmt(LAG_RATE)}/s (achieved ${fmt(achieved)}/s, after ${LAG_WARMUP_SECONDS} ` +
+        `s at that rate), p50 (ms)`,
+      fmt(percentile(lags, 50), 1),
+    );
+    line(
+      'kafka append-to-visible p99 (ms)',
+      fmt(percentile(lags, 99), 1),
+      `${notVisible} not visible in 10 s, ${failed} failed`,
+      undefined,
+      '< 250 ms',
+    );
   } finally {
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();

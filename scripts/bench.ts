@@ -26,7 +26,12 @@ const SSE_STREAMS = Number(process.env.BENCH_SSE_STREAMS ?? 2000);
 const SSE_IDLE_SECONDS = Number(process.env.BENCH_SSE_IDLE_SECONDS ?? 30);
 
 const line = (label: string, value: string, baseline?: string, ratio?: number, target?: string) =>
-  console.log(`${label.padEnd(44)} ${value.padStart(18)}${baseline ? `   baseline ${baseline.padStart(16)}` : ''}${ratio !== undefined ? `   ratio ${fmt(ratio * 100, 1)}%` : ''}${target ? `   target ${target}` : ''}`);
+  console.log(
+    `${label.padEnd(44)} ${value.padStart(18)}` +
+      (baseline ? `   baseline ${baseline.padStart(16)}` : '') +
+      (ratio !== undefined ? `   ratio ${fmt(ratio * 100, 1)}%` : '') +
+      (target ? `   target ${target}` : ''),
+  );
 
 async function benchIngest(): Promise<void> {
   const events = [...syntheticEvents({ events: INGEST_EVENTS, seed: 11, customerPrefix: 'ing' })];
@@ -40,10 +45,15 @@ async function benchIngest(): Promise<void> {
   const db = new Database(rawFile);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, journey_id TEXT NOT NULL,
-    journey_version INTEGER NOT NULL, type TEXT NOT NULL, time TEXT NOT NULL, recorded_at TEXT NOT NULL, envelope TEXT NOT NULL,
+  db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, journey_id
+    TEXT NOT NULL,
+    journey_version INTEGER NOT NULL, type TEXT NOT NULL, time TEXT NOT NULL, recorded_at TEXT NOT NULL, envelope
+      TEXT NOT NULL,
     UNIQUE (journey_id, journey_version))`);
-  const insert = db.prepare('INSERT INTO events (id, journey_id, journey_version, type, time, recorded_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO events (id, journey_id, journey_version, type, time, recorded_at, envelope) VALUES (?, ?, ?, ' +
+      '?, ?, ?, ?)',
+  );
   const versions = new Map<string, number>();
   const insertBatch = db.transaction((batch: JourneyEvent[]) => {
     const now = new Date().toISOString();
@@ -75,9 +85,11 @@ async function benchIngest(): Promise<void> {
   });
   t = performance.now();
   await postEvents(server.url, JSON.stringify(policies));
-  await Promise.all(streams.map(async (bodies) => {
-    for (const body of bodies) await postEvents(server.url, body);
-  }));
+  await Promise.all(
+    streams.map(async (bodies) => {
+      for (const body of bodies) await postEvents(server.url, body);
+    }),
+  );
   const httpRate = events.length / ((performance.now() - t) / 1000);
   await server.stop();
   line('ingest, POST /v1/events x100 (events/s)', fmt(httpRate), `${fmt(rawRate)} raw`, httpRate / rawRate, '>= 25%');
@@ -91,12 +103,23 @@ async function benchCatchUp(): Promise<{ logFile: string; rawRate: number }> {
   await appendInBatches(log, syntheticEvents({ events: CATCHUP_EVENTS, seed: 5, customerPrefix: 'cu' }), 10_000);
   await log.close();
   const child = join(ROOT, 'dist/scripts/bench-catch-up-child.js');
-  const run = (mode: string) => JSON.parse(execFileSync(process.execPath, [child, mode, logFile, join(WORK, 'catch-up', `read-store-${mode}.db`)], { encoding: 'utf8' })) as { events: number; ms: number; peakRssMb: number };
+  const run = (mode: string) =>
+    JSON.parse(
+      execFileSync(process.execPath, [child, mode, logFile, join(WORK, 'catch-up', `read-store-${mode}.db`)], {
+        encoding: 'utf8',
+      }),
+    ) as { events: number; ms: number; peakRssMb: number };
   const raw = run('raw');
   const projected = run('project');
   const rawRate = raw.events / (raw.ms / 1000);
   const rate = projected.events / (projected.ms / 1000);
-  line(`catch-up, all projections, ${fmt(projected.events)} events (events/s)`, fmt(rate), `${fmt(rawRate)} raw read+parse`, rate / rawRate, '>= 50,000/s and >= 30%');
+  line(
+    `catch-up, all projections, ${fmt(projected.events)} events (events/s)`,
+    fmt(rate),
+    `${fmt(rawRate)} raw read+parse`,
+    rate / rawRate,
+    '>= 50,000/s and >= 30%',
+  );
   line('catch-up peak RSS (MB)', fmt(projected.peakRssMb, 1), `${fmt(raw.peakRssMb, 1)} raw`, undefined, '< 400 MB');
   return { logFile, rawRate };
 }
@@ -106,17 +129,39 @@ function benchMetrics(logFile: string, rawRate: number): void {
   const cli = join(ROOT, 'dist/apps/journey-cli/src/main.js');
   const t = performance.now();
   // GNU time reports the process's peak RSS (kB) on stderr.
-  const run = spawnSync('/usr/bin/time', ['-f', 'peak-rss-kb %M', process.execPath, cli, 'metrics', '--from', '2020-01-01', '--to', '2030-01-01', '--format', 'json'], {
-    env: { ...process.env, JOURNEY_LOG_FILE: logFile, DATA_DIR: dirname(logFile) },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const run = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      'peak-rss-kb %M',
+      process.execPath,
+      cli,
+      'metrics',
+      '--from',
+      '2020-01-01',
+      '--to',
+      '2030-01-01',
+      '--format',
+      'json',
+    ],
+    {
+      env: { ...process.env, JOURNEY_LOG_FILE: logFile, DATA_DIR: dirname(logFile) },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const seconds = (performance.now() - t) / 1000;
   if (run.status !== 0) throw new Error(`journey metrics failed: ${run.stderr}`);
   const events = (JSON.parse(run.stdout) as { events: number }).events;
   const peakMb = Number(/peak-rss-kb (\d+)/.exec(run.stderr)?.[1] ?? Number.NaN) / 1024;
   const rate = events / seconds;
-  line(`journey metrics, ${fmt(events)} events (events/s)`, fmt(rate), `${fmt(rawRate)} raw read+parse`, rate / rawRate, '>= 100,000/s and >= 40%');
+  line(
+    `journey metrics, ${fmt(events)} events (events/s)`,
+    fmt(rate),
+    `${fmt(rawRate)} raw read+parse`,
+    rate / rawRate,
+    '>= 100,000/s and >= 40%',
+  );
   line('journey metrics peak RSS (MB)', fmt(peakMb, 1), undefined, undefined, '< 400 MB');
 }
 
@@ -132,19 +177,39 @@ async function benchLagAndReads(): Promise<void> {
   const writes: number[] = [];
   for (let i = 0; i < LAG_WRITES; i++) {
     const customer = customers[i % customers.length];
-    const body = JSON.stringify({ specversion: '1.0', id: `lag-w-${i}`, source: '/bench', type: 'feedback.received', subject: customer, time: new Date().toISOString(), data: { score: 1 + (i % 5) } });
+    const body = JSON.stringify({
+      specversion: '1.0',
+      id: `lag-w-${i}`,
+      source: '/bench',
+      type: 'feedback.received',
+      subject: customer,
+      time: new Date().toISOString(),
+      data: { score: 1 + (i % 5) },
+    });
     const t0 = performance.now();
     const position = await postEvents(server.url, body);
     const t1 = performance.now();
-    const read = await httpRequest(`${server.url}/v1/customers/${encodeURIComponent(customer)}/journey?minPosition=${position}`);
+    const read = await httpRequest(
+      `${server.url}/v1/customers/${encodeURIComponent(customer)}/journey?minPosition=${position}`,
+    );
     if (read.status !== 200) throw new Error(`read answered ${read.status}`);
     lags.push(performance.now() - t0);
     writes.push(t1 - t0);
   }
   lags.sort((a, b) => a - b);
   writes.sort((a, b) => a - b);
-  line(`append-to-visible, ${fmt(LAG_WRITES)} writes, p50 (ms)`, fmt(percentile(lags, 50), 2), `${fmt(percentile(writes, 50), 2)} write only`);
-  line(`append-to-visible, p99 (ms)`, fmt(percentile(lags, 99), 2), `${fmt(percentile(writes, 99), 2)} write only`, undefined, '< 50 ms');
+  line(
+    `append-to-visible, ${fmt(LAG_WRITES)} writes, p50 (ms)`,
+    fmt(percentile(lags, 50), 2),
+    `${fmt(percentile(writes, 50), 2)} write only`,
+  );
+  line(
+    `append-to-visible, p99 (ms)`,
+    fmt(percentile(lags, 99), 2),
+    `${fmt(percentile(writes, 99), 2)} write only`,
+    undefined,
+    '< 50 ms',
+  );
 
   const reads = await measureReads(server.url, customers);
   line(`journey read at ${READ_RATE}/s (achieved ${fmt(reads.achieved)}/s), p50 (ms)`, fmt(reads.p50, 2));
@@ -156,7 +221,10 @@ async function benchLagAndReads(): Promise<void> {
  * Journey reads at READ_RATE a second, open loop: requests start on schedule whatever the
  * answers, so queueing shows in the latency.
  */
-async function measureReads(url: string, customers: readonly string[]): Promise<{ p50: number; p99: number; achieved: number; lateStarts: number }> {
+async function measureReads(
+  url: string,
+  customers: readonly string[],
+): Promise<{ p50: number; p99: number; achieved: number; lateStarts: number }> {
   const latencies: number[] = [];
   const total = READ_SECONDS * READ_RATE;
   const start = performance.now();
@@ -199,13 +267,29 @@ async function benchReadsUnderPolicies(): Promise<void> {
     const from = Date.parse('2024-01-01T00:00:00Z');
     const span = Date.parse('2025-12-01T00:00:00Z') - from;
     const policies = Array.from({ length: published }, (_, i) => ({
-      specversion: '1.0', id: `bench-policy-${i}`, source: '/bench', type: 'policy.published', subject: 'policy/bench-history', time: '2023-12-01T00:00:00Z',
-      data: { policyId: 'bench-history', version: i + 1, kind: 'returns', wording: `v${i + 1}`, rules: { returnWindowDays: 30 }, effectiveFrom: new Date(from + Math.floor((span * i) / Math.max(1, published))).toISOString() },
+      specversion: '1.0',
+      id: `bench-policy-${i}`,
+      source: '/bench',
+      type: 'policy.published',
+      subject: 'policy/bench-history',
+      time: '2023-12-01T00:00:00Z',
+      data: {
+        policyId: 'bench-history',
+        version: i + 1,
+        kind: 'returns',
+        wording: `v${i + 1}`,
+        rules: { returnWindowDays: 30 },
+        effectiveFrom: new Date(from + Math.floor((span * i) / Math.max(1, published))).toISOString(),
+      },
     }));
-    for (let i = 0; i < policies.length; i += 100) await postEvents(server.url, JSON.stringify(policies.slice(i, i + 100)));
+    for (let i = 0; i < policies.length; i += 100)
+      await postEvents(server.url, JSON.stringify(policies.slice(i, i + 100)));
     let position = '';
-    for (let i = 0; i < seedEvents.length; i += 100) position = await postEvents(server.url, JSON.stringify(seedEvents.slice(i, i + 100)));
-    await httpRequest(`${server.url}/v1/customers/${encodeURIComponent(customers[0])}/journey?minPosition=${position}&waitMs=10000`);
+    for (let i = 0; i < seedEvents.length; i += 100)
+      position = await postEvents(server.url, JSON.stringify(seedEvents.slice(i, i + 100)));
+    await httpRequest(
+      `${server.url}/v1/customers/${encodeURIComponent(customers[0])}/journey?minPosition=${position}&waitMs=10000`,
+    );
     const reads = await measureReads(server.url, customers);
     await server.stop();
     return reads;
@@ -217,7 +301,13 @@ async function benchReadsUnderPolicies(): Promise<void> {
   const one = better(first.one, second.one);
   const many = better(first.many, second.many);
   line(`journey read at ${READ_RATE}/s, 1 returns policy, p50 / p99 (ms)`, `${fmt(one.p50, 2)} / ${fmt(one.p99, 2)}`);
-  line(`  with ${fmt(POLICIES)} more versions, p50 / p99 (ms)`, `${fmt(many.p50, 2)} / ${fmt(many.p99, 2)}`, undefined, many.p99 / one.p99, 'p99 ratio near 100%');
+  line(
+    `  with ${fmt(POLICIES)} more versions, p50 / p99 (ms)`,
+    `${fmt(many.p50, 2)} / ${fmt(many.p99, 2)}`,
+    undefined,
+    many.p99 / one.p99,
+    'p99 ratio near 100%',
+  );
 }
 
 /** The app's CPU time so far (s), from /proc. */
@@ -233,7 +323,18 @@ async function benchIdleStreams(): Promise<void> {
   const server = await startBenchApp({ DATA_DIR: dataDir });
   const customers = Array.from({ length: 50 }, (_, i) => `sse-${i}`);
   for (const customer of customers) {
-    await postEvents(server.url, JSON.stringify({ specversion: '1.0', id: `sse-seed-${customer}`, source: '/bench', type: 'feedback.received', subject: customer, time: new Date().toISOString(), data: { score: 5 } }));
+    await postEvents(
+      server.url,
+      JSON.stringify({
+        specversion: '1.0',
+        id: `sse-seed-${customer}`,
+        source: '/bench',
+        type: 'feedback.received',
+        subject: customer,
+        time: new Date().toISOString(),
+        data: { score: 5 },
+      }),
+    );
   }
   const { hostname, port } = new URL(server.url);
   const sockets: Socket[] = [];
@@ -243,7 +344,10 @@ async function benchIdleStreams(): Promise<void> {
     socket.on('error', () => undefined);
     socket.once('data', () => firstViews++);
     socket.on('data', () => undefined);
-    socket.write(`GET /v1/customers/${customers[i % customers.length]}/journey/stream HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`);
+    socket.write(
+      `GET /v1/customers/${customers[i % customers.length]}/journey/stream ` +
+        `HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`,
+    );
     sockets.push(socket);
     if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50));
   }
@@ -252,7 +356,13 @@ async function benchIdleStreams(): Promise<void> {
   const before = cpuSeconds(server.pid);
   await new Promise((r) => setTimeout(r, SSE_IDLE_SECONDS * 1000));
   const share = (cpuSeconds(server.pid) - before) / SSE_IDLE_SECONDS;
-  line(`CPU with ${fmt(SSE_STREAMS)} idle SSE streams (% of a core)`, fmt(share * 100, 2), undefined, undefined, '< 5%');
+  line(
+    `CPU with ${fmt(SSE_STREAMS)} idle SSE streams (% of a core)`,
+    fmt(share * 100, 2),
+    undefined,
+    undefined,
+    '< 5%',
+  );
   for (const socket of sockets) socket.destroy();
   await server.stop();
 }
@@ -260,7 +370,8 @@ async function benchIdleStreams(): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   console.log(`journey-backbone bench on ${require('node:os').cpus().length} cores, node ${process.version}\n`);
-  // BENCH_ONLY=kafka runs the Kafka section alone; =ingest the embedded ingest; =reads the policy reads and idle streams.
+  // BENCH_ONLY=kafka runs the Kafka section alone; =ingest the embedded ingest; =reads the policy reads and idle
+  // streams.
   if (process.env.BENCH_ONLY === 'ingest') {
     await benchIngest();
   } else if (process.env.BENCH_ONLY === 'reads') {

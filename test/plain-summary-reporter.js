@@ -7,7 +7,9 @@ class PlainSummaryReporter {
   onRunComplete(_contexts, results) {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
     const notRun = results.testResults.flatMap((suite) =>
-      suite.testResults.filter((t) => t.status === 'pending' || t.status === 'skipped' || t.status === 'todo').map((t) => t.fullName),
+      suite.testResults
+        .filter((t) => t.status === 'pending' || t.status === 'skipped' || t.status === 'todo')
+        .map((t) => t.fullName),
     );
     let out = '\n';
     if (notRun.length > 0) out += `${notRun.length} not run:\n${notRun.map((name) => `  - ${name}`).join('\n')}\n`;

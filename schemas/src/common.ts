@@ -7,14 +7,21 @@ import { VISIBLE_TEXT, invisibleCharacter } from './json-safety';
  */
 export function visibleText<T extends z.ZodString>(schema: T) {
   return schema.regex(VISIBLE_TEXT, {
-    error: (issue) => `must not contain invisible or control characters (found ${invisibleCharacter(String(issue.input))})`,
+    error: (issue) =>
+      `must not contain invisible or control characters (found ${invisibleCharacter(String(issue.input))})`,
   });
 }
 
-/** Ids are non-empty strings chosen by the producer, without invisible characters (two ids that look the same are the same). */
+/**
+ * Ids are non-empty strings chosen by the producer, without invisible characters (two ids that look the same are the
+ * same).
+ */
 export const Id = visibleText(z.string().trim().min(1, 'must be a non-empty string').max(200));
 
-/** ISO-8601 UTC timestamp (`2026-01-31T10:00:00Z`, fractional seconds allowed). Impossible dates (`02-30`, `24:00`) are refused. */
+/**
+ * ISO-8601 UTC timestamp (`2026-01-31T10:00:00Z`, fractional seconds allowed). Impossible dates (`02-30`, `24:00`) are
+ * refused.
+ */
 export const IsoTime = z.iso.datetime({ message: 'must be an ISO-8601 UTC time such as 2026-01-31T10:00:00Z' });
 
 const IsoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);

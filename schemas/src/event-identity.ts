@@ -11,7 +11,8 @@ export function eventKey(event: { source: string; id: string }): string {
 
 /** JSON with object keys sorted at every level: equal for equal content, whatever order the fields came in. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.keys(value)
       .filter((key) => (value as Record<string, unknown>)[key] !== undefined)

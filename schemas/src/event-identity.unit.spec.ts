@@ -2,7 +2,12 @@ import { canonicalJson, eventKey, sameEvent } from './event-identity';
 
 describe('what makes an event the same event', () => {
   it.each<[string, unknown, unknown, boolean]>([
-    ['the same fields in another order', { id: 'a', data: { x: 1, y: [1, { b: 2, a: 1 }] } }, { data: { y: [1, { a: 1, b: 2 }], x: 1 }, id: 'a' }, true],
+    [
+      'the same fields in another order',
+      { id: 'a', data: { x: 1, y: [1, { b: 2, a: 1 }] } },
+      { data: { y: [1, { a: 1, b: 2 }], x: 1 }, id: 'a' },
+      true,
+    ],
     ['an absent field and an undefined one', { id: 'a', c: undefined }, { id: 'a' }, true],
     ['another value', { id: 'a', data: { x: 1 } }, { id: 'a', data: { x: 2 } }, false],
     ['another array order', { tags: ['a', 'b'] }, { tags: ['b', 'a'] }, false],

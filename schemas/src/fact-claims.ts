@@ -21,7 +21,10 @@ export interface FactClaim {
   mode: 'claim' | 'release';
 }
 
-/** Whether a claim, once held, is held by the same customer for ever: orders and cases never change hands (identities do). */
+/**
+ * Whether a claim, once held, is held by the same customer for ever: orders and cases never change hands (identities
+ * do).
+ */
 export function permanentClaim(key: string): boolean {
   return key.startsWith('order:') || key.startsWith('case:');
 }
@@ -34,17 +37,31 @@ export function identityKey(kind: string, value: string): string {
   return `${kind}/${v}`;
 }
 
-const CASE_EVENTS = new Set(['contact.opened', 'contact.handed_off', 'contact.resolved', 'contact.reopened', 'promise.made', 'promise.kept', 'feedback.received']);
+const CASE_EVENTS = new Set([
+  'contact.opened',
+  'contact.handed_off',
+  'contact.resolved',
+  'contact.reopened',
+  'promise.made',
+  'promise.kept',
+  'feedback.received',
+]);
 
 /** The facts an event states, in the order it states them. Pure: the same on every log and in every process. */
 export function claimsOf(event: JourneyEvent): FactClaim[] {
   const claims: FactClaim[] = [];
   const data = event.data as { caseId?: unknown };
   if (event.type === 'identity.linked' || event.type === 'identity.unlinked') {
-    claims.push({ key: `identity:${identityKey(event.data.kind, event.data.value)}`, path: 'data.value', mode: event.type === 'identity.linked' ? 'claim' : 'release' });
+    claims.push({
+      key: `identity:${identityKey(event.data.kind, event.data.value)}`,
+      path: 'data.value',
+      mode: event.type === 'identity.linked' ? 'claim' : 'release',
+    });
   }
-  if (event.type === 'order.placed') claims.push({ key: `order:${event.data.orderId}`, path: 'data.orderId', mode: 'claim' });
-  if (CASE_EVENTS.has(event.type) && typeof data.caseId === 'string') claims.push({ key: `case:${data.caseId}`, path: 'data.caseId', mode: 'claim' });
+  if (event.type === 'order.placed')
+    claims.push({ key: `order:${event.data.orderId}`, path: 'data.orderId', mode: 'claim' });
+  if (CASE_EVENTS.has(event.type) && typeof data.caseId === 'string')
+    claims.push({ key: `case:${data.caseId}`, path: 'data.caseId', mode: 'claim' });
   return claims;
 }
 

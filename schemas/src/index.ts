@@ -3,7 +3,14 @@ export * from './envelope';
 export * from './catalog';
 export * from './journey-event';
 export * from './validation';
-export { MAX_JSON_DEPTH, invisibleCharacter, jsonProblems, storableText, unstorableText, type JsonProblem } from './json-safety';
+export {
+  MAX_JSON_DEPTH,
+  invisibleCharacter,
+  jsonProblems,
+  storableText,
+  unstorableText,
+  type JsonProblem,
+} from './json-safety';
 export * from './json-schemas';
 export { DELAY_REASON_CODES } from './events/shipment.events';
 export * from './views/journey-view';

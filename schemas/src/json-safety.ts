@@ -28,10 +28,15 @@ export function unstorableText(text: string): string | null {
   return null;
 }
 
-/** The text with what cannot be stored written as escapes (`\u0000`), for diagnostics (a parked event's id and error). */
+/**
+ * The text with what cannot be stored written as escapes (`\u0000`), for diagnostics (a parked event's id and error).
+ */
 export function storableText(text: string): string {
   if (unstorableText(text) === null) return text;
-  return text.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -39,10 +44,15 @@ export function storableText(text: string): string {
  * (zero-width, bidirectional overrides, BOM), private use, line and paragraph separators, and
  * spaces other than U+0020. An id holding one looks identical to another id and is refused.
  */
-const INVISIBLE_CLASS = String.raw`\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u3164\uffa0\ufe00-\ufe0f`;
+const INVISIBLE_CLASS =
+  String.raw`\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}` +
+  String.raw`\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u3164\uffa0\ufe00-\ufe0f`;
 const INVISIBLE = new RegExp(`[${INVISIBLE_CLASS}]`, 'u');
 
-/** Text holding none of them: the form a schema's regex check takes (a refinement cost about four times as much per field). */
+/**
+ * Text holding none of them: the form a schema's regex check takes (a refinement cost about four times as much per
+ * field).
+ */
 export const VISIBLE_TEXT = new RegExp(`^[^${INVISIBLE_CLASS}]*$`, 'u');
 
 /** Printable ASCII, space included: nothing invisible (the usual id, tested before the Unicode classes). */
@@ -86,7 +96,12 @@ function storable(value: unknown, depth: number, maxDepth: number): boolean {
     return true;
   }
   for (const key in value) {
-    if (key.includes('\u0000') || !wellFormed(key) || !storable((value as Record<string, unknown>)[key], depth + 1, maxDepth)) return false;
+    if (
+      key.includes('\u0000') ||
+      !wellFormed(key) ||
+      !storable((value as Record<string, unknown>)[key], depth + 1, maxDepth)
+    )
+      return false;
   }
   return true;
 }
@@ -115,12 +130,18 @@ export function jsonProblems(value: unknown, maxDepth = MAX_JSON_DEPTH): JsonPro
         continue;
       }
       if (Array.isArray(current)) {
-        for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], parent: place, key: i, depth: place.depth + 1 });
+        for (let i = current.length - 1; i >= 0; i--)
+          stack.push({ value: current[i], parent: place, key: i, depth: place.depth + 1 });
       } else {
         const keys = Object.keys(current);
         for (let i = keys.length - 1; i >= 0; i--) {
           const key = keys[i];
-          const child: Place = { value: (current as Record<string, unknown>)[key], parent: place, key, depth: place.depth + 1 };
+          const child: Place = {
+            value: (current as Record<string, unknown>)[key],
+            parent: place,
+            key,
+            depth: place.depth + 1,
+          };
           const why = unstorableText(key);
           if (why) problems.push({ path: pathOf(child), message: `has a field name that ${why}` });
           else stack.push(child);

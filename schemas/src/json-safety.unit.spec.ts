@@ -48,8 +48,20 @@ describe('text and structure every store can keep', () => {
 
   it('given policy rules nested 5,000 levels deep, the policy is refused, not a crash', () => {
     const raw = {
-      specversion: '1.0', id: 'p1', source: '/returns', type: 'policy.published', subject: 'policy/p', time: '2026-01-01T00:00:00Z',
-      data: { policyId: 'p', version: 1, kind: 'pricing', wording: 'w', rules: { deep: nested(5000) }, effectiveFrom: '2026-01-01T00:00:00Z' },
+      specversion: '1.0',
+      id: 'p1',
+      source: '/returns',
+      type: 'policy.published',
+      subject: 'policy/p',
+      time: '2026-01-01T00:00:00Z',
+      data: {
+        policyId: 'p',
+        version: 1,
+        kind: 'pricing',
+        wording: 'w',
+        rules: { deep: nested(5000) },
+        effectiveFrom: '2026-01-01T00:00:00Z',
+      },
     };
     const result = validateEvent(raw);
     expect(result.ok).toBe(false);
@@ -65,13 +77,20 @@ describe('text and structure every store can keep', () => {
   ])('given a subject with %s, the event is refused naming it', (_case, subject, code) => {
     const result = validateEvent(envelope({}, { subject }));
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors).toContainEqual(expect.objectContaining({ path: 'subject', message: expect.stringContaining(code) }));
+    if (!result.ok)
+      expect(result.errors).toContainEqual(
+        expect.objectContaining({ path: 'subject', message: expect.stringContaining(code) }),
+      );
   });
 
   it.each([
     ['an event id', { id: 'e\u200d1' }, 'id'],
     ['a source', { source: '/check\u2060out' }, 'source'],
-    ['an order id in the data', { data: { caseId: 'k\u200c1', contactId: 'c', channel: 'chat', reason: 'r', tags: [] } }, 'data.caseId'],
+    [
+      'an order id in the data',
+      { data: { caseId: 'k\u200c1', contactId: 'c', channel: 'chat', reason: 'r', tags: [] } },
+      'data.caseId',
+    ],
   ])('given %s with an invisible character, it is refused', (_case, extra, path) => {
     const result = validateEvent(envelope({}, extra));
     expect(result.ok).toBe(false);

@@ -40,7 +40,9 @@ export function validateEvent(raw: unknown, index = 0): ValidationResult {
   if (!schema) {
     return {
       ok: false,
-      errors: [{ index, path: 'schemaversion', message: `${type} has versions 1 to ${latestVersion(type)}, not ${version}` }],
+      errors: [
+        { index, path: 'schemaversion', message: `${type} has versions 1 to ${latestVersion(type)}, not ${version}` },
+      ],
     };
   }
   const data = schema.safeParse(envelope.data.data);
@@ -48,10 +50,16 @@ export function validateEvent(raw: unknown, index = 0): ValidationResult {
   const isPolicy = type === 'policy.published';
   const subject = envelope.data.subject;
   if (isPolicy && subject !== POLICY_SUBJECT_PREFIX + (data.data as { policyId: string }).policyId) {
-    return { ok: false, errors: [{ index, path: 'subject', message: 'policy.published has subject policy/<policyId>' }] };
+    return {
+      ok: false,
+      errors: [{ index, path: 'subject', message: 'policy.published has subject policy/<policyId>' }],
+    };
   }
   if (!isPolicy && subject.startsWith(POLICY_SUBJECT_PREFIX)) {
-    return { ok: false, errors: [{ index, path: 'subject', message: 'the subject of a journey event is a customer id' }] };
+    return {
+      ok: false,
+      errors: [{ index, path: 'subject', message: 'the subject of a journey event is a customer id' }],
+    };
   }
   const event = {
     ...envelope.data,

@@ -1,10 +1,26 @@
 import { CHANNELS } from '#schemas';
-import { dropSchema, getJson, postJson, postgresReadStoreEnv, startBackbone, uniqueSchemaName, waitFor, type BackboneProcess } from '#testing';
+import {
+  dropSchema,
+  getJson,
+  postJson,
+  postgresReadStoreEnv,
+  startBackbone,
+  uniqueSchemaName,
+  waitFor,
+  type BackboneProcess,
+} from '#testing';
 import { workedJourneySteps } from './worked-journey';
 
 const C = 'cust-1001';
 const event = (id: string, type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  specversion: '1.0', id, source: '/e2e', type, subject: C, time: '2026-04-10T10:00:00Z', data, ...extra,
+  specversion: '1.0',
+  id,
+  source: '/e2e',
+  type,
+  subject: C,
+  time: '2026-04-10T10:00:00Z',
+  data,
+  ...extra,
 });
 
 const pgSchema = uniqueSchemaName('e2e_http');
@@ -47,21 +63,33 @@ describe.each([
       returns: [{ returnId: 'ret-9', status: 'refunded', policyVersion: 1 }],
       refunded: 8900,
     });
-    expect(order.etaHistory.map((h: { reason: string | null }) => h.reason)).toContain('Storm closed the sorting centre');
+    expect(order.etaHistory.map((h: { reason: string | null }) => h.reason)).toContain(
+      'Storm closed the sorting centre',
+    );
     // The late in-transit scan is in the timeline, in time order, but did not move the status back.
     expect(order.timeline.map((t: { summary: string }) => t.summary)).toContain('In transit at Utrecht hub');
     expect(view.cases).toEqual([
       expect.objectContaining({
-        caseId: 'case-501', status: 'resolved', channels: ['chat', 'phone'], tags: ['returns', 'confusion'],
-        handoffs: [{ fromChannel: 'chat', toChannel: 'phone', contextSummary: expect.stringContaining('returns policy v1') }],
+        caseId: 'case-501',
+        status: 'resolved',
+        channels: ['chat', 'phone'],
+        tags: ['returns', 'confusion'],
+        handoffs: [
+          { fromChannel: 'chat', toChannel: 'phone', contextSummary: expect.stringContaining('returns policy v1') },
+        ],
         promises: [expect.objectContaining({ promiseId: 'prm-1', state: 'kept' })],
       }),
     ]);
-    expect(view.card).toMatchObject({ lastOrder: { orderId: 'ord-1001', status: 'refunded', total: 12855, currency: 'EUR' }, openCase: null });
+    expect(view.card).toMatchObject({
+      lastOrder: { orderId: 'ord-1001', status: 'refunded', total: 12855, currency: 'EUR' },
+      openCase: null,
+    });
   });
 
   it('gives every channel identical canonical fields; only the rendered messages differ', async () => {
-    const views = await Promise.all(CHANNELS.map((channel) => getJson(`${app.url}/v1/customers/${C}/journey?channel=${channel}`)));
+    const views = await Promise.all(
+      CHANNELS.map((channel) => getJson(`${app.url}/v1/customers/${C}/journey?channel=${channel}`)),
+    );
     const canonical = views.map(({ body }) => {
       const { messages, asOf, ...rest } = body;
       expect(messages.length).toBeGreaterThan(0);
@@ -69,16 +97,24 @@ describe.each([
       return rest;
     });
     for (const other of canonical.slice(1)) expect(other).toEqual(canonical[0]);
-    const statusTexts = views.map(({ body }) => body.messages.find((m: { templateId: string }) => m.templateId === 'order_status').text);
+    const statusTexts = views.map(
+      ({ body }) => body.messages.find((m: { templateId: string }) => m.templateId === 'order_status').text,
+    );
     for (const text of statusTexts) expect(text).toContain('Order ord-1001: Refunded.');
     const order = await getJson(`${app.url}/v1/orders/ord-1001?channel=store`);
     expect(order.body).toMatchObject({ customerId: C, orderId: 'ord-1001', status: { code: 'refunded' } });
     const { customerId, messages, ...orderFields } = order.body;
     const { asOf, messages: _m, ...journey } = canonical[0] as Record<string, any>;
     expect(orderFields).toEqual(journey.orders[0]);
-    expect((await getJson(`${app.url}/v1/cases/case-501`)).body).toMatchObject({ customerId: C, caseId: 'case-501', status: 'resolved' });
+    expect((await getJson(`${app.url}/v1/cases/case-501`)).body).toMatchObject({
+      customerId: C,
+      caseId: 'case-501',
+      status: 'resolved',
+    });
     // A trailing slash names the same resource.
-    expect((await getJson(`${app.url}/v1/cases/case-501/`)).body).toEqual((await getJson(`${app.url}/v1/cases/case-501`)).body);
+    expect((await getJson(`${app.url}/v1/cases/case-501/`)).body).toEqual(
+      (await getJson(`${app.url}/v1/cases/case-501`)).body,
+    );
     expect((await getJson(`${app.url}/v1/identities/email/ADA@example.com`)).body).toEqual({ customerId: C });
   });
 
@@ -86,7 +122,12 @@ describe.each([
     const delayed = await getJson(`${app.url}/v1/customers/${C}/journey?asOf=2026-03-06T00:00:00Z`);
     expect(delayed.status).toBe(200);
     expect(delayed.body.asOf).toBe('2026-03-06T00:00:00.000Z');
-    expect(delayed.body.orders[0]).toMatchObject({ status: { code: 'delayed' }, eta: '2026-03-09T18:00:00Z', returns: [], refunded: 0 });
+    expect(delayed.body.orders[0]).toMatchObject({
+      status: { code: 'delayed' },
+      eta: '2026-03-09T18:00:00Z',
+      returns: [],
+      refunded: 0,
+    });
     expect(delayed.body.cases).toEqual([]);
     expect(delayed.body.card.nextStep.text).toMatch(/arrive by Mon 9 Mar 2026/);
     const promised = await getJson(`${app.url}/v1/cases/case-501?asOf=2026-03-12T20:00:00Z`);
@@ -99,7 +140,16 @@ describe.each([
 
   it('reads its own writes with the position token', async () => {
     for (let i = 0; i < 20; i++) {
-      const write = await postJson(`${app.url}/v1/events`, event(`ryw-${i}`, 'contact.opened', { caseId: `case-ryw-${i}`, contactId: 'c', channel: 'web', reason: `question ${i}`, tags: [] }));
+      const write = await postJson(
+        `${app.url}/v1/events`,
+        event(`ryw-${i}`, 'contact.opened', {
+          caseId: `case-ryw-${i}`,
+          contactId: 'c',
+          channel: 'web',
+          reason: `question ${i}`,
+          tags: [],
+        }),
+      );
       expect(write.status).toBe(201);
       const read = await getJson(`${app.url}/v1/customers/${C}/journey?minPosition=${write.body.position}`);
       expect(read.body.card.lastContactReason).toBe(`question ${i}`);
@@ -116,33 +166,104 @@ describe.each([
 
   describe('bad input gets its status code and changes nothing', () => {
     const good = () => event(`ok-${Math.random()}`, 'feedback.received', { score: 4 });
-    const refund = (amount: number) => event(`rf-${Math.random()}`, 'refund.issued', { refundId: 'rf-x', orderId: 'ord-1001', amount, currency: 'EUR' });
+    const refund = (amount: number) =>
+      event(`rf-${Math.random()}`, 'refund.issued', { refundId: 'rf-x', orderId: 'ord-1001', amount, currency: 'EUR' });
     it.each<[string, () => Promise<{ status: number; body: any }>, number, RegExp]>([
-      ['malformed JSON', () => postJson(`${app.url}/v1/events`, null, { raw: '{"specversion": "1.0",' }), 400, /malformed JSON/],
-      ['a wrong content type', () => postJson(`${app.url}/v1/events`, null, { raw: 'hello', contentType: 'text/plain' }), 400, /content-type/],
+      [
+        'malformed JSON',
+        () => postJson(`${app.url}/v1/events`, null, { raw: '{"specversion": "1.0",' }),
+        400,
+        /malformed JSON/,
+      ],
+      [
+        'a wrong content type',
+        () => postJson(`${app.url}/v1/events`, null, { raw: 'hello', contentType: 'text/plain' }),
+        400,
+        /content-type/,
+      ],
       ['a missing field', () => postJson(`${app.url}/v1/events`, { ...good(), subject: undefined }), 400, /subject/],
-      ['a wrong field type', () => postJson(`${app.url}/v1/events`, event('bad-type', 'feedback.received', { score: 'five' })), 400, /data\.score/],
-      ['an unknown type', () => postJson(`${app.url}/v1/events`, event('bad-unknown', 'order.teleported', {})), 400, /unknown event type/],
-      ['a batch whose last event is invalid', () => postJson(`${app.url}/v1/events`, [good(), good(), event('bad-last', 'feedback.received', { score: 9 })]), 400, /data\.score/],
+      [
+        'a wrong field type',
+        () => postJson(`${app.url}/v1/events`, event('bad-type', 'feedback.received', { score: 'five' })),
+        400,
+        /data\.score/,
+      ],
+      [
+        'an unknown type',
+        () => postJson(`${app.url}/v1/events`, event('bad-unknown', 'order.teleported', {})),
+        400,
+        /unknown event type/,
+      ],
+      [
+        'a batch whose last event is invalid',
+        () => postJson(`${app.url}/v1/events`, [good(), good(), event('bad-last', 'feedback.received', { score: 9 })]),
+        400,
+        /data\.score/,
+      ],
       ['an empty batch', () => postJson(`${app.url}/v1/events`, []), 400, /empty/],
-      ['a body over the size limit', () => postJson(`${app.url}/v1/events`, { ...good(), data: { score: 4, verbatim: 'x'.repeat(1_100_000) } }), 413, /over the limit/],
-      ['a batch over the event limit', () => postJson(`${app.url}/v1/events`, Array.from({ length: 501 }, good)), 413, /over the limit of 500/],
-      ['a refund above what was captured', () => postJson(`${app.url}/v1/events`, [good(), refund(4000)]), 422, /refunds would reach 12900, above the 12855 captured/],
-      ['a payment for an order that does not exist', () => postJson(`${app.url}/v1/events`, event('pay-ghost', 'payment.captured', { orderId: 'ghost', paymentId: 'p', amount: 1, currency: 'EUR', method: 'card' })), 422, /does not exist/],
-      ['an expected-version conflict', () => postJson(`${app.url}/v1/events?expectedVersion=1`, good()), 409, /expected 1/],
-      ['a malformed expectedVersion', () => postJson(`${app.url}/v1/events?expectedVersion=abc`, good()), 400, /expectedVersion/],
+      [
+        'a body over the size limit',
+        () => postJson(`${app.url}/v1/events`, { ...good(), data: { score: 4, verbatim: 'x'.repeat(1_100_000) } }),
+        413,
+        /over the limit/,
+      ],
+      [
+        'a batch over the event limit',
+        () => postJson(`${app.url}/v1/events`, Array.from({ length: 501 }, good)),
+        413,
+        /over the limit of 500/,
+      ],
+      [
+        'a refund above what was captured',
+        () => postJson(`${app.url}/v1/events`, [good(), refund(4000)]),
+        422,
+        /refunds would reach 12900, above the 12855 captured/,
+      ],
+      [
+        'a payment for an order that does not exist',
+        () =>
+          postJson(
+            `${app.url}/v1/events`,
+            event('pay-ghost', 'payment.captured', {
+              orderId: 'ghost',
+              paymentId: 'p',
+              amount: 1,
+              currency: 'EUR',
+              method: 'card',
+            }),
+          ),
+        422,
+        /does not exist/,
+      ],
+      [
+        'an expected-version conflict',
+        () => postJson(`${app.url}/v1/events?expectedVersion=1`, good()),
+        409,
+        /expected 1/,
+      ],
+      [
+        'a malformed expectedVersion',
+        () => postJson(`${app.url}/v1/events?expectedVersion=abc`, good()),
+        400,
+        /expectedVersion/,
+      ],
     ])('%s', async (_case, send, status, message) => {
       const before = await head();
       const answer = await send();
       expect(answer.status).toBe(status);
       expect(answer.body.errors.length).toBeGreaterThan(0);
       expect(JSON.stringify(answer.body.errors)).toMatch(message);
-      for (const error of answer.body.errors) expect(Object.keys(error)).toEqual(expect.arrayContaining(['path', 'message']));
+      for (const error of answer.body.errors)
+        expect(Object.keys(error)).toEqual(expect.arrayContaining(['path', 'message']));
       expect(await head()).toBe(before);
     });
 
     it('names the index of the invalid event in a batch', async () => {
-      const answer = await postJson(`${app.url}/v1/events`, [good(), good(), event('bad-last-2', 'feedback.received', { score: 9 })]);
+      const answer = await postJson(`${app.url}/v1/events`, [
+        good(),
+        good(),
+        event('bad-last-2', 'feedback.received', { score: 9 }),
+      ]);
       expect(answer.body.errors).toEqual([expect.objectContaining({ index: 2, path: 'data.score' })]);
     });
 
@@ -171,7 +292,9 @@ describe.each([
 
   it('streams a change of the view as a Server-Sent Event', async () => {
     const controller = new AbortController();
-    const response = await fetch(`${app.url}/v1/customers/${C}/journey/stream?channel=chat`, { signal: controller.signal });
+    const response = await fetch(`${app.url}/v1/customers/${C}/journey/stream?channel=chat`, {
+      signal: controller.signal,
+    });
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = response.body!.getReader();
     let text = '';
@@ -189,17 +312,34 @@ describe.each([
     };
     const first = await nextMessage(() => true);
     expect(first.customerId).toBe(C);
-    await postJson(`${app.url}/v1/events`, event('sse-1', 'contact.opened', { caseId: 'case-sse', contactId: 'c', channel: 'chat', reason: 'live update please', tags: [] }));
+    await postJson(
+      `${app.url}/v1/events`,
+      event('sse-1', 'contact.opened', {
+        caseId: 'case-sse',
+        contactId: 'c',
+        channel: 'chat',
+        reason: 'live update please',
+        tags: [],
+      }),
+    );
     const changed = await nextMessage((view) => view.card.lastContactReason === 'live update please');
     expect(changed.messages[0].channel).toBe('chat');
     controller.abort();
     // Counted once it has ended, like any other request.
-    const streamed = /journey_http_requests_total\{method="GET",route="\/v1\/customers\/:customerId\/journey\/stream",status="200"\} 1/;
-    await waitFor(async () => streamed.test(await (await fetch(`${app.url}/metrics`)).text()), { what: 'the stream counted in /metrics' });
+    const streamed = new RegExp(
+      String.raw`journey_http_requests_total\{method="GET",` +
+        String.raw`route="/v1/customers/:customerId/journey/stream",status="200"\} 1`,
+    );
+    await waitFor(async () => streamed.test(await (await fetch(`${app.url}/metrics`)).text()), {
+      what: 'the stream counted in /metrics',
+    });
   });
 
   it('parks an event the projection cannot apply, and shows it in /health and /metrics', async () => {
-    const answer = await postJson(`${app.url}/v1/events`, event('kept-ghost', 'promise.kept', { caseId: 'case-501', promiseId: 'never-made' }));
+    const answer = await postJson(
+      `${app.url}/v1/events`,
+      event('kept-ghost', 'promise.kept', { caseId: 'case-501', promiseId: 'never-made' }),
+    );
     expect(answer.status).toBe(201);
     const health = await waitFor(async () => {
       const h = await getJson(`${app.url}/health`);
@@ -211,7 +351,16 @@ describe.each([
     expect(metrics.body).toMatch(/journey_projection_lag_events\{projection="journey-view"\} \d+/);
     expect(metrics.body).toMatch(/journey_http_requests_total\{method="POST",route="\/v1\/events",status="201"\} \d+/);
     // The projection went on: a later event is applied.
-    const later = await postJson(`${app.url}/v1/events`, event('after-park', 'contact.opened', { caseId: 'case-after', contactId: 'c', channel: 'web', reason: 'after the parked event', tags: [] }));
+    const later = await postJson(
+      `${app.url}/v1/events`,
+      event('after-park', 'contact.opened', {
+        caseId: 'case-after',
+        contactId: 'c',
+        channel: 'web',
+        reason: 'after the parked event',
+        tags: [],
+      }),
+    );
     const read = await getJson(`${app.url}/v1/customers/${C}/journey?minPosition=${later.body.position}`);
     expect(read.body.card.lastContactReason).toBe('after the parked event');
   });
@@ -219,7 +368,18 @@ describe.each([
   it('publishes an OpenAPI document of the whole HTTP API', async () => {
     const doc = (await getJson(`${app.url}/openapi.json`)).body;
     expect(doc.openapi).toBe('3.0.3');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/customers/{customerId}/journey', '/v1/customers/{customerId}/journey/stream', '/v1/orders/{orderId}', '/v1/cases/{caseId}', '/v1/identities/{kind}/{value}', '/health', '/metrics']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/events',
+        '/v1/customers/{customerId}/journey',
+        '/v1/customers/{customerId}/journey/stream',
+        '/v1/orders/{orderId}',
+        '/v1/cases/{caseId}',
+        '/v1/identities/{kind}/{value}',
+        '/health',
+        '/metrics',
+      ]),
+    );
     expect(doc.components.schemas.JourneyView.properties.card).toBeDefined();
     expect(doc.components.schemas.Event_order_placed.properties.data.properties.totals).toBeDefined();
   });

@@ -38,7 +38,11 @@ describe('distributed: every app in its own process on Kafka and PostgreSQL', ()
       position = answer.body.position;
     }
     const api = apps['journey-api'].url;
-    const views = await Promise.all(CHANNELS.map((channel) => getJson(`${api}/v1/customers/cust-1001/journey?channel=${channel}&minPosition=${position}&waitMs=10000`)));
+    const views = await Promise.all(
+      CHANNELS.map((channel) =>
+        getJson(`${api}/v1/customers/cust-1001/journey?channel=${channel}&minPosition=${position}&waitMs=10000`),
+      ),
+    );
     for (const view of views) expect(view.status).toBe(200);
     expect(views[0].body.orders[0]).toMatchObject({
       status: { code: 'refunded' },
@@ -59,11 +63,19 @@ describe('distributed: every app in its own process on Kafka and PostgreSQL', ()
   it('reads its own writes across processes with the position token', async () => {
     for (let i = 0; i < 10; i++) {
       const write = await postJson(`${apps.contact.url}/v1/events`, {
-        specversion: '1.0', id: `dist-ryw-${i}`, source: '/e2e', type: 'contact.opened', subject: `cust-ryw-${i % 3}`,
-        time: '2026-04-01T10:00:00Z', data: { caseId: `case-ryw-${i}`, contactId: 'c', channel: 'chat', reason: `question ${i}`, tags: [] },
+        specversion: '1.0',
+        id: `dist-ryw-${i}`,
+        source: '/e2e',
+        type: 'contact.opened',
+        subject: `cust-ryw-${i % 3}`,
+        time: '2026-04-01T10:00:00Z',
+        data: { caseId: `case-ryw-${i}`, contactId: 'c', channel: 'chat', reason: `question ${i}`, tags: [] },
       });
       expect(write.status).toBe(201);
-      const read = await getJson(`${apps['journey-api'].url}/v1/customers/cust-ryw-${i % 3}/journey?minPosition=${write.body.position}&waitMs=10000`);
+      const read = await getJson(
+        `${apps['journey-api'].url}/v1/customers/cust-ryw-${i % 3}/journey` +
+          `?minPosition=${write.body.position}&waitMs=10000`,
+      );
       expect(read.status).toBe(200);
       expect(read.body.card.lastContactReason).toBe(`question ${i}`);
     }
@@ -71,39 +83,70 @@ describe('distributed: every app in its own process on Kafka and PostgreSQL', ()
 
   it('shows lag per partition in /metrics and refuses what a producer does not own', async () => {
     const metrics = await getJson(`${apps.projectorA.url}/metrics`);
-    expect(metrics.body).toMatch(/journey_projection_partition_lag_events\{projection="journey-view",partition="\d+"\} \d+/);
+    expect(metrics.body).toMatch(
+      /journey_projection_partition_lag_events\{projection="journey-view",partition="\d+"\} \d+/,
+    );
     const refused = await postJson(`${apps.shipment.url}/v1/events`, {
-      specversion: '1.0', id: 'dist-not-owned', source: '/e2e', type: 'order.cancelled', subject: 'cust-1001', time: '2026-04-01T10:00:00Z', data: { orderId: 'ord-1001', reason: 'r' },
+      specversion: '1.0',
+      id: 'dist-not-owned',
+      source: '/e2e',
+      type: 'order.cancelled',
+      subject: 'cust-1001',
+      time: '2026-04-01T10:00:00Z',
+      data: { orderId: 'ord-1001', reason: 'r' },
     });
     expect(refused.status).toBe(403);
   });
 
-  it('parks a record on the topic that is not a valid event, and one the projection cannot apply, and goes on', async () => {
-    const kafka = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
-    const producer = kafka.producer();
-    await producer.connect();
-    const headers = (id: string, type: string) => ({ ce_specversion: '1.0', ce_id: id, ce_source: '/rogue', ce_type: type, ce_subject: 'cust-poison', ce_time: '2026-04-01T10:00:00Z' });
-    await producer.send({
-      topic: env.KAFKA_TOPIC,
-      messages: [
-        { key: 'cust-poison', value: '{not json', headers: headers('rogue-1', 'contact.opened') },
-        { key: 'cust-poison', value: JSON.stringify({ a: 1 }), headers: headers('rogue-2', 'order.teleported') },
-      ],
-    });
-    await producer.disconnect();
-    const unprojectable = await postJson(`${apps.contact.url}/v1/events`, {
-      specversion: '1.0', id: 'poison-kept', source: '/e2e', type: 'promise.kept', subject: 'cust-poison', time: '2026-04-01T10:01:00Z', data: { caseId: 'none', promiseId: 'none' },
-    });
-    expect(unprojectable.status).toBe(201);
-    const after = await postJson(`${apps.contact.url}/v1/events`, {
-      specversion: '1.0', id: 'poison-after', source: '/e2e', type: 'contact.opened', subject: 'cust-poison', time: '2026-04-01T10:02:00Z',
-      data: { caseId: 'case-poison', contactId: 'c', channel: 'web', reason: 'still served', tags: [] },
-    });
-    const read = await getJson(`${apps['journey-api'].url}/v1/customers/cust-poison/journey?minPosition=${after.body.position}&waitMs=10000`);
-    expect(read.body.card.lastContactReason).toBe('still served');
-    const health = (await getJson(`${apps.projectorA.url}/health`)).body;
-    expect(health.invalidRecords).toBe(2);
-    expect(health.parkedEvents).toBe(3);
-    expect(health.status).toBe('degraded');
-  });
+  it(
+    'parks a record on the topic that is not a valid event, and one the projection cannot apply, and goes ' + 'on',
+    async () => {
+      const kafka = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+      const producer = kafka.producer();
+      await producer.connect();
+      const headers = (id: string, type: string) => ({
+        ce_specversion: '1.0',
+        ce_id: id,
+        ce_source: '/rogue',
+        ce_type: type,
+        ce_subject: 'cust-poison',
+        ce_time: '2026-04-01T10:00:00Z',
+      });
+      await producer.send({
+        topic: env.KAFKA_TOPIC,
+        messages: [
+          { key: 'cust-poison', value: '{not json', headers: headers('rogue-1', 'contact.opened') },
+          { key: 'cust-poison', value: JSON.stringify({ a: 1 }), headers: headers('rogue-2', 'order.teleported') },
+        ],
+      });
+      await producer.disconnect();
+      const unprojectable = await postJson(`${apps.contact.url}/v1/events`, {
+        specversion: '1.0',
+        id: 'poison-kept',
+        source: '/e2e',
+        type: 'promise.kept',
+        subject: 'cust-poison',
+        time: '2026-04-01T10:01:00Z',
+        data: { caseId: 'none', promiseId: 'none' },
+      });
+      expect(unprojectable.status).toBe(201);
+      const after = await postJson(`${apps.contact.url}/v1/events`, {
+        specversion: '1.0',
+        id: 'poison-after',
+        source: '/e2e',
+        type: 'contact.opened',
+        subject: 'cust-poison',
+        time: '2026-04-01T10:02:00Z',
+        data: { caseId: 'case-poison', contactId: 'c', channel: 'web', reason: 'still served', tags: [] },
+      });
+      const read = await getJson(
+        `${apps['journey-api'].url}/v1/customers/cust-poison/journey?minPosition=${after.body.position}&waitMs=10000`,
+      );
+      expect(read.body.card.lastContactReason).toBe('still served');
+      const health = (await getJson(`${apps.projectorA.url}/health`)).body;
+      expect(health.invalidRecords).toBe(2);
+      expect(health.parkedEvents).toBe(3);
+      expect(health.status).toBe('degraded');
+    },
+  );
 });

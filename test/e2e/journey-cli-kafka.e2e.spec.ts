@@ -8,7 +8,11 @@ import { kafkaEnv } from './kafka-env';
 const CLI = join(ROOT, 'dist/apps/journey-cli/src/main.js');
 
 function journey(env: Record<string, string>, args: string[]) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

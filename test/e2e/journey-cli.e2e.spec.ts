@@ -18,7 +18,10 @@ interface Run {
 /** The `journey` command as a user runs it: its own process, output to pipes. */
 function journey(dataDir: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -33,7 +36,17 @@ describe('journey CLI on a simulated log', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    const run = await journey(dir, ['simulate', '--customers', '400', '--seed', '9', '--contradiction-rate', '0.3', '--handoff-without-context-rate', '0.5']);
+    const run = await journey(dir, [
+      'simulate',
+      '--customers',
+      '400',
+      '--seed',
+      '9',
+      '--contradiction-rate',
+      '0.3',
+      '--handoff-without-context-rate',
+      '0.5',
+    ]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     simulated = JSON.parse(run.stdout);
   }, 60_000);
@@ -49,29 +62,59 @@ describe('journey CLI on a simulated log', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout);
-    const row = (metric: string) => result.rows.find((r: { metric: string; group: string }) => r.metric === metric && r.group === 'all');
+    const row = (metric: string) =>
+      result.rows.find((r: { metric: string; group: string }) => r.metric === metric && r.group === 'all');
     expect(result.events).toBe(simulated.events);
-    expect(row('truth_drift_rate')).toMatchObject({ numerator: simulated.counts.contradictions, denominator: simulated.counts.messages });
-    expect(row('repeated_story_rate')).toMatchObject({ numerator: simulated.counts.handoffsWithoutContext, denominator: simulated.counts.handoffs });
-    expect(row('promise_kept_rate')).toMatchObject({ numerator: simulated.counts.promisesKeptOnTime, denominator: simulated.counts.promises });
+    expect(row('truth_drift_rate')).toMatchObject({
+      numerator: simulated.counts.contradictions,
+      denominator: simulated.counts.messages,
+    });
+    expect(row('repeated_story_rate')).toMatchObject({
+      numerator: simulated.counts.handoffsWithoutContext,
+      denominator: simulated.counts.handoffs,
+    });
+    expect(row('promise_kept_rate')).toMatchObject({
+      numerator: simulated.counts.promisesKeptOnTime,
+      denominator: simulated.counts.promises,
+    });
   });
 
   it('metrics --by channel --format csv --out writes the file whole', async () => {
     const out = join(dir, 'metrics.csv');
-    const run = await journey(dir, ['metrics', '--from', '2025-01-01', '--to', '2027-01-01', '--by', 'channel', '--format', 'csv', '--out', out]);
+    const run = await journey(dir, [
+      'metrics',
+      '--from',
+      '2025-01-01',
+      '--to',
+      '2027-01-01',
+      '--by',
+      'channel',
+      '--format',
+      'csv',
+      '--out',
+      out,
+    ]);
     expect(run).toMatchObject({ code: 0, stdout: '' });
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('metric,group,value,numerator,denominator');
-    expect(new Set(lines.slice(1).map((l) => l.split(',')[1]))).toEqual(new Set(['web', 'email', 'chat', 'phone', 'store']));
+    expect(new Set(lines.slice(1).map((l) => l.split(',')[1]))).toEqual(
+      new Set(['web', 'email', 'chat', 'phone', 'store']),
+    );
     expect(existsSync(`${out}.partial`)).toBe(false);
   });
 
   it.each([
     [['metrics', '--to', '2027-01-01'], /--from is required/],
     [['metrics', '--from', 'soon', '--to', '2027-01-01'], /--from "soon" is not an ISO-8601/],
-    [['metrics', '--from', '2026-01-01', '--to', '2027-01-01', '--by', 'planet'], /--by must be one of channel, reason, week/],
+    [
+      ['metrics', '--from', '2026-01-01', '--to', '2027-01-01', '--by', 'planet'],
+      /--by must be one of channel, reason, week/,
+    ],
     [['metrics', '--from', '2026-01-01', '--to', '2027-01-01', '--window', '7w'], /--window: window "7w"/],
-    [['simulate', '--customers', '10', '--contradiction-rate', '1.5'], /--contradiction-rate must be a number from 0 to 1/],
+    [
+      ['simulate', '--customers', '10', '--contradiction-rate', '1.5'],
+      /--contradiction-rate must be a number from 0 to 1/,
+    ],
     [['simulate', '--customers', 'many'], /--customers must be a whole number/],
     [['replay', '--customer', 'a', '--order', 'b'], /exactly one of --customer, --order, --case/],
     [['replay', '--colour', 'red'], /Unknown option '--colour'/],
@@ -99,14 +142,20 @@ describe('journey CLI on a simulated log', () => {
   it('tail --from-start --count prints that many events, one JSON line each, with personal data masked', async () => {
     const run = await journey(dir, ['tail', '--from-start', '--count', '40', '--json', '--type', 'identity.linked']);
     expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => l.event.type === 'identity.linked' && l.event.data.value === '[email]')).toBe(true);
   });
 
   it('Ctrl-C during simulate leaves whole batches only, and says how many events it wrote', async () => {
     const other = tempDataDir('journey-cli-int-');
-    const child = spawn(process.execPath, [CLI, 'simulate', '--customers', '200000', '--seed', '3'], { env: { ...process.env, DATA_DIR: other }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'simulate', '--customers', '200000', '--seed', '3'], {
+      env: { ...process.env, DATA_DIR: other },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const log = () => new SqliteJourneyLog({ file: join(other, 'journey-log.db') });
@@ -135,11 +184,19 @@ describe('journey CLI on a simulated log', () => {
 
   // `script` (util-linux) runs the command on a pseudo-terminal, as a user at a shell would.
   const hasScript = spawnSync('script', ['--version']).status === 0;
-  (hasScript ? it : it.skip)(`shows progress (events, rate) on a terminal${hasScript ? '' : ' -- NOT RUN: no `script` command here to make a pseudo-terminal'}`, () => {
-    const run = spawnSync('script', ['-qec', `${process.execPath} ${CLI} metrics --from 2025-01-01 --to 2027-01-01`, '/dev/null'], { env: { ...process.env, DATA_DIR: dir }, encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/metrics: [\d,]+ events read in [\d.]+ s/);
-  });
+  (hasScript ? it : it.skip)(
+    `shows progress (events, rate) on a ` +
+      `terminal${hasScript ? '' : ' -- NOT RUN: no `script` command here to make a pseudo-terminal'}`,
+    () => {
+      const run = spawnSync(
+        'script',
+        ['-qec', `${process.execPath} ${CLI} metrics --from 2025-01-01 --to 2027-01-01`, '/dev/null'],
+        { env: { ...process.env, DATA_DIR: dir }, encoding: 'utf8' },
+      );
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/metrics: [\d,]+ events read in [\d.]+ s/);
+    },
+  );
 });
 
 describe('journey replay against the API', () => {
@@ -185,19 +242,24 @@ describe('journey replay against the API', () => {
     expect(timeline.stdout).toMatch(/\(late\)/);
   });
 
-  it('rebuild is refused while the backbone runs on the same read store: exit 4, says why, changes nothing', async () => {
-    const app = await startBackbone({ dataDir: dir });
-    try {
-      const run = await journey(dir, ['rebuild', 'journey-view']);
-      expect(run.code).toBe(4);
-      expect(run.stderr).toMatch(/journey rebuild: projectors are running on the read store .*read-store\.db: stop them first/);
-    } finally {
-      await app.stop();
-    }
-    const store = new SqliteReadStore({ file: join(dir, 'read-store.db') });
-    expect(await readModelHash(store, PROJECTIONS)).toEqual(before);
-    await store.close();
-  });
+  it(
+    'rebuild is refused while the backbone runs on the same read store: exit 4, says why, changes ' + 'nothing',
+    async () => {
+      const app = await startBackbone({ dataDir: dir });
+      try {
+        const run = await journey(dir, ['rebuild', 'journey-view']);
+        expect(run.code).toBe(4);
+        expect(run.stderr).toMatch(
+          /journey rebuild: projectors are running on the read store .*read-store\.db: stop them first/,
+        );
+      } finally {
+        await app.stop();
+      }
+      const store = new SqliteReadStore({ file: join(dir, 'read-store.db') });
+      expect(await readModelHash(store, PROJECTIONS)).toEqual(before);
+      await store.close();
+    },
+  );
 
   it('the backbone does not start while a rebuild holds the read store, and says why', async () => {
     const store = new SqliteReadStore({ file: join(dir, 'read-store.db') });
@@ -205,7 +267,9 @@ describe('journey replay against the API', () => {
     try {
       const started = await startBackbone({ dataDir: dir }).catch((error: Error) => error);
       expect(started).toBeInstanceOf(Error);
-      expect((started as Error).message).toMatch(/exited with 3 before listening[\s\S]*a rebuild is running on the read store/);
+      expect((started as Error).message).toMatch(
+        /exited with 3 before listening[\s\S]*a rebuild is running on the read store/,
+      );
     } finally {
       await rebuild.release();
       await store.close();

@@ -1,6 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { dropSchema, getJson, postJson, ROOT, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
+import {
+  dropSchema,
+  getJson,
+  postJson,
+  ROOT,
+  startBackbone,
+  tempDataDir,
+  waitFor,
+  type BackboneProcess,
+} from '#testing';
 import { kafkaEnv } from './kafka-env';
 
 /**
@@ -41,14 +50,26 @@ describe('Kafka broker restart while producers write', () => {
     const writer = (async () => {
       while (writing) {
         const id = `restart-${n++}`;
-        const answer = await postJson(`${checkout.url}/v1/events`, {
-          specversion: '1.0', id, source: '/e2e', type: 'order.placed', subject: `cust-${id}`, time: '2026-04-01T10:00:00Z',
-          data: {
-            orderId: `ord-${id}`, channel: 'web', currency: 'EUR', items: [{ sku: 's', name: 'S', qty: 1, unitPrice: 100 }],
-            totals: { subtotal: 100, discount: 0, shipping: 0, fees: 0, tax: 0, total: 100 },
-            promisedDelivery: { from: '2026-04-03T00:00:00Z', to: '2026-04-04T00:00:00Z' },
+        const answer = await postJson(
+          `${checkout.url}/v1/events`,
+          {
+            specversion: '1.0',
+            id,
+            source: '/e2e',
+            type: 'order.placed',
+            subject: `cust-${id}`,
+            time: '2026-04-01T10:00:00Z',
+            data: {
+              orderId: `ord-${id}`,
+              channel: 'web',
+              currency: 'EUR',
+              items: [{ sku: 's', name: 'S', qty: 1, unitPrice: 100 }],
+              totals: { subtotal: 100, discount: 0, shipping: 0, fees: 0, tax: 0, total: 100 },
+              promisedDelivery: { from: '2026-04-03T00:00:00Z', to: '2026-04-04T00:00:00Z' },
+            },
           },
-        }, { timeoutMs: 30_000 }).catch((error: Error) => ({ status: 0, body: { code: `${error.name}: ${error.message}` } }));
+          { timeoutMs: 30_000 },
+        ).catch((error: Error) => ({ status: 0, body: { code: `${error.name}: ${error.message}` } }));
         if (answer.status === 201) accepted.push(id);
         else failed.push({ id, status: answer.status, code: answer.body?.code });
       }
@@ -61,7 +82,9 @@ describe('Kafka broker restart while producers write', () => {
       const before = accepted.length;
       await waitFor(() => accepted.length >= before + 50, { timeoutMs: 90_000, what: 'writes after the restart' });
     } catch (error) {
-      throw new Error(`${(error as Error).message}; ${accepted.length} accepted, last failures: ${JSON.stringify(failed.slice(-3))}`);
+      throw new Error(
+        `${(error as Error).message}; ${accepted.length} accepted, last failures: ${JSON.stringify(failed.slice(-3))}`,
+      );
     } finally {
       writing = false;
       await writer;
@@ -72,7 +95,10 @@ describe('Kafka broker restart while producers write', () => {
       expect(f.code).toBe('log_unavailable');
     }
     const lastOrder = `ord-${accepted[accepted.length - 1]}`;
-    await waitFor(async () => (await getJson(`${api.url}/v1/orders/${lastOrder}`)).status === 200, { timeoutMs: 60_000, what: 'the projector to catch up' });
+    await waitFor(async () => (await getJson(`${api.url}/v1/orders/${lastOrder}`)).status === 200, {
+      timeoutMs: 60_000,
+      what: 'the projector to catch up',
+    });
     for (const id of accepted) {
       const view = await getJson(`${api.url}/v1/customers/cust-${id}/journey`);
       expect({ id, status: view.status, orders: view.body.orders?.length }).toEqual({ id, status: 200, orders: 1 });

@@ -25,39 +25,58 @@ describe('projector failover on Kafka', () => {
     await dropSchema(env.DATABASE_SCHEMA);
   });
 
-  it(`ends identical to a clean rebuild after one of two projectors is killed mid-way through ${EVENTS} events`, async () => {
-    const log = new KafkaJourneyLog({
-      brokers: env.KAFKA_BROKERS.split(','),
-      topic: env.KAFKA_TOPIC,
-      partitions: 4,
-      index: new PostgresEventIndex({ connectionString: TEST_DATABASE_URL, schema: env.DATABASE_SCHEMA }),
-    });
-    await log.start();
-    await appendInBatches(log, syntheticEvents({ events: EVENTS, seed: 21, customerPrefix: 'fo' }), 2000);
-    const head = (await log.head())!;
+  it(
+    `ends identical to a clean rebuild after one of two projectors is killed mid-way through ${EVENTS} ` + `events`,
+    async () => {
+      const log = new KafkaJourneyLog({
+        brokers: env.KAFKA_BROKERS.split(','),
+        topic: env.KAFKA_TOPIC,
+        partitions: 4,
+        index: new PostgresEventIndex({ connectionString: TEST_DATABASE_URL, schema: env.DATABASE_SCHEMA }),
+      });
+      await log.start();
+      await appendInBatches(log, syntheticEvents({ events: EVENTS, seed: 21, customerPrefix: 'fo' }), 2000);
+      const head = (await log.head())!;
 
-    const store = new PostgresReadStore({ connectionString: TEST_DATABASE_URL, schema: env.DATABASE_SCHEMA, poolSize: 2 });
-    const behind = async () => log.positions.distance((await store.checkpoint('journey-view'))?.position ?? null, head);
-    const total = await behind();
-    const victim = await startBackbone({ app: 'projector', env: { ...env, PROJECTOR_BATCH_SIZE: '500' } });
-    const survivor = await startBackbone({ app: 'projector', env: { ...env, PROJECTOR_BATCH_SIZE: '500' } });
-    await waitFor(async () => (await behind()) < total * 0.7, { timeoutMs: 120_000, what: '30% projected' });
-    await victim.kill();
-    const atKill = await behind();
-    expect(atKill).toBeGreaterThan(0);
-    await waitFor(async () => (await behind()) === 0, { timeoutMs: 180_000, intervalMs: 200, what: 'the survivor to finish' });
-    await survivor.stop();
-    expect(survivor.output()).not.toMatch(/parked event/);
-    const afterFailover = await readModelHash(store, PROJECTIONS);
+      const store = new PostgresReadStore({
+        connectionString: TEST_DATABASE_URL,
+        schema: env.DATABASE_SCHEMA,
+        poolSize: 2,
+      });
+      const behind = async () =>
+        log.positions.distance((await store.checkpoint('journey-view'))?.position ?? null, head);
+      const total = await behind();
+      const victim = await startBackbone({ app: 'projector', env: { ...env, PROJECTOR_BATCH_SIZE: '500' } });
+      const survivor = await startBackbone({ app: 'projector', env: { ...env, PROJECTOR_BATCH_SIZE: '500' } });
+      await waitFor(async () => (await behind()) < total * 0.7, { timeoutMs: 120_000, what: '30% projected' });
+      await victim.kill();
+      const atKill = await behind();
+      expect(atKill).toBeGreaterThan(0);
+      await waitFor(async () => (await behind()) === 0, {
+        timeoutMs: 180_000,
+        intervalMs: 200,
+        what: 'the survivor to finish',
+      });
+      await survivor.stop();
+      expect(survivor.output()).not.toMatch(/parked event/);
+      const afterFailover = await readModelHash(store, PROJECTIONS);
 
-    const clean = new SqliteReadStore({ file: join(tempDataDir(), 'clean.db') });
-    const runner = new ProjectionRunner({ log, store: clean, projections: PROJECTIONS });
-    await runner.start();
-    await waitFor(async () => log.positions.reached((await clean.checkpoint('journey-view'))?.position ?? null, head), { timeoutMs: 180_000, intervalMs: 200, what: 'clean rebuild' });
-    await runner.stop();
-    const rebuilt = await readModelHash(clean, PROJECTIONS);
-    expect(afterFailover.documents).toBeGreaterThan(10_000);
-    expect(afterFailover).toEqual(rebuilt);
-    await Promise.all([store.close(), clean.close(), log.close()]);
-  });
+      const clean = new SqliteReadStore({ file: join(tempDataDir(), 'clean.db') });
+      const runner = new ProjectionRunner({ log, store: clean, projections: PROJECTIONS });
+      await runner.start();
+      await waitFor(
+        async () => log.positions.reached((await clean.checkpoint('journey-view'))?.position ?? null, head),
+        {
+          timeoutMs: 180_000,
+          intervalMs: 200,
+          what: 'clean rebuild',
+        },
+      );
+      await runner.stop();
+      const rebuilt = await readModelHash(clean, PROJECTIONS);
+      expect(afterFailover.documents).toBeGreaterThan(10_000);
+      expect(afterFailover).toEqual(rebuilt);
+      await Promise.all([store.close(), clean.close(), log.close()]);
+    },
+  );
 });

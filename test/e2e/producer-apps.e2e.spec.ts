@@ -24,9 +24,15 @@ describe('apps as separate processes on the embedded log', () => {
       expect({ file: step.file, status: answer.status }).toEqual({ file: step.file, status: 201 });
       position = answer.body.position;
     }
-    const view = await getJson(`${apps['journey-api'].url}/v1/customers/cust-1001/journey?minPosition=${position}&waitMs=5000`);
+    const view = await getJson(
+      `${apps['journey-api'].url}/v1/customers/cust-1001/journey?minPosition=${position}&waitMs=5000`,
+    );
     expect(view.status).toBe(200);
-    expect(view.body.orders[0]).toMatchObject({ status: { code: 'refunded' }, refunded: 8900, policy: { returns: { version: 1 } } });
+    expect(view.body.orders[0]).toMatchObject({
+      status: { code: 'refunded' },
+      refunded: 8900,
+      policy: { returns: { version: 1 } },
+    });
     const health = await getJson(`${apps.projector.url}/health`);
     expect(health.body.projections.every((p: { lag: number }) => p.lag === 0)).toBe(true);
   });
@@ -44,7 +50,15 @@ describe('apps as separate processes on the embedded log', () => {
       'refund.issued': { refundId: 'r', orderId: 'ord-1001', amount: 1, currency: 'EUR' },
       'promise.made': { caseId: 'case-501', promiseId: 'p', text: 't', dueAt: '2026-04-02T00:00:00Z', owner: 'o' },
     }[type];
-    const owned = await postJson(`${apps[app].url}/v1/events`, { specversion: '1.0', id: `not-owned-${app}`, source: '/e2e', type, subject: 'cust-1001', time: '2026-04-01T00:00:00Z', data: valid });
+    const owned = await postJson(`${apps[app].url}/v1/events`, {
+      specversion: '1.0',
+      id: `not-owned-${app}`,
+      source: '/e2e',
+      type,
+      subject: 'cust-1001',
+      time: '2026-04-01T00:00:00Z',
+      data: valid,
+    });
     expect(owned.status).toBe(403);
     expect(owned.body.errors[0].message).toContain(`belongs to the ${owner} service`);
     expect((await getJson(`${apps[app].url}/health`)).body.journeyLog.head).toBe(before);

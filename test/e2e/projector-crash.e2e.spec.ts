@@ -4,7 +4,16 @@ import { PROJECTIONS } from '#journey-projections';
 import { appendInBatches, seededRandom, syntheticEvents } from '#journey-simulator';
 import { ProjectionRunner } from '#projection-runtime';
 import { PostgresReadStore, SqliteReadStore, type ReadStore } from '#read-store';
-import { TEST_DATABASE_URL, dropSchema, postgresReadStoreEnv, readModelHash, startBackbone, tempDataDir, uniqueSchemaName, waitFor } from '#testing';
+import {
+  TEST_DATABASE_URL,
+  dropSchema,
+  postgresReadStoreEnv,
+  readModelHash,
+  startBackbone,
+  tempDataDir,
+  uniqueSchemaName,
+  waitFor,
+} from '#testing';
 
 const EVENTS = 50_000;
 const KILLS = 6;
@@ -40,12 +49,21 @@ describe.each([
       const before = await progress();
       // Somewhere in the next stretch of the log, so that every kill lands mid catch-up.
       const target = before + Math.floor(((EVENTS - before) / (KILLS - i + 1)) * (0.3 + random() * 0.7));
-      const projector = await startBackbone({ app: 'projector', dataDir, env: { ...env, PROJECTOR_BATCH_SIZE: '100' }, noWait: true });
-      await waitFor(async () => (await progress()) >= target, { timeoutMs: 60_000, intervalMs: 2, what: `checkpoint ${target}` });
+      const projector = await startBackbone({
+        app: 'projector',
+        dataDir,
+        env: { ...env, PROJECTOR_BATCH_SIZE: '100' },
+        noWait: true,
+      });
+      await waitFor(async () => (await progress()) >= target, {
+        timeoutMs: 60_000,
+        intervalMs: 2,
+        what: `checkpoint ${target}`,
+      });
       await projector.kill();
       kills.push(await progress());
     }
-    console.log(`checkpoints at the kills: ${kills.join(", ")}`);
+    console.log(`checkpoints at the kills: ${kills.join(', ')}`);
     expect(kills[kills.length - 1]).toBeLessThan(EVENTS);
     for (let i = 1; i < kills.length; i++) expect(kills[i]).toBeGreaterThanOrEqual(kills[i - 1]);
 
@@ -58,7 +76,10 @@ describe.each([
     const cleanStore = new SqliteReadStore({ file: join(dataDir, 'clean-rebuild.db') });
     const runner = new ProjectionRunner({ log, store: cleanStore, projections: PROJECTIONS });
     await runner.start();
-    await waitFor(async () => (await cleanStore.checkpoint('journey-view'))?.position === head, { timeoutMs: 120_000, what: 'clean rebuild' });
+    await waitFor(async () => (await cleanStore.checkpoint('journey-view'))?.position === head, {
+      timeoutMs: 120_000,
+      what: 'clean rebuild',
+    });
     await runner.stop();
     const clean = await readModelHash(cleanStore, PROJECTIONS);
 

@@ -11,25 +11,40 @@ describe('an app that cannot start', () => {
   it('given a wrong variable, exits with code 2 naming it, and serves nothing', async () => {
     const { code, output } = await exitOf({ JOURNEY_LOG: 'redis' });
     expect(code).toBe(2);
-    expect(output).toMatch(/backbone: invalid configuration:\n\s+JOURNEY_LOG="redis": must be "sqlite", "kafka" or "eventstoredb"/);
+    expect(output).toMatch(
+      /backbone: invalid configuration:\n\s+JOURNEY_LOG="redis": must be "sqlite", "kafka" or "eventstoredb"/,
+    );
     expect(output).not.toMatch(/listening on/);
   });
 
-  it.each([['select'], ['pg_catalog'], ['information_schema']])('given DATABASE_SCHEMA=%s (reserved), exits with code 2 naming it', async (schema) => {
-    const { code, output } = await exitOf({ READ_STORE: 'postgres', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', DATABASE_SCHEMA: schema });
-    expect(code).toBe(2);
-    expect(output).toMatch(new RegExp(`DATABASE_SCHEMA="${schema}": .*reserved`));
-  });
+  it.each([['select'], ['pg_catalog'], ['information_schema']])(
+    'given DATABASE_SCHEMA=%s (reserved), exits with code 2 naming it',
+    async (schema) => {
+      const { code, output } = await exitOf({
+        READ_STORE: 'postgres',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+        DATABASE_SCHEMA: schema,
+      });
+      expect(code).toBe(2);
+      expect(output).toMatch(new RegExp(`DATABASE_SCHEMA="${schema}": .*reserved`));
+    },
+  );
 
   it('given an EventStoreDB server that cannot be reached, exits with code 3 and one line saying so', async () => {
-    const { code, output } = await exitOf({ JOURNEY_LOG: 'eventstoredb', EVENTSTOREDB_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false' });
+    const { code, output } = await exitOf({
+      JOURNEY_LOG: 'eventstoredb',
+      EVENTSTOREDB_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false',
+    });
     expect(code).toBe(3);
     expect(output).toMatch(/^backbone: cannot start: the EventStoreDB journey log is unavailable: .*ECONNREFUSED/m);
     expect(output).not.toMatch(/at .*node_modules/);
   });
 
   it('given a PostgreSQL read store that cannot be reached, exits with code 3 and one line saying so', async () => {
-    const { code, output } = await exitOf({ READ_STORE: 'postgres', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
+    const { code, output } = await exitOf({
+      READ_STORE: 'postgres',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test',
+    });
     expect(code).toBe(3);
     expect(output).toMatch(/^backbone: cannot start: the PostgreSQL read store is unavailable: .*ECONNREFUSED/m);
   });

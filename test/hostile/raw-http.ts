@@ -34,7 +34,9 @@ export function rawRequest(
       clearTimeout(timer);
       const [headText, ...rest] = received.split('\r\n\r\n');
       const [statusLine, ...headerLines] = headText.split('\r\n');
-      const headers = Object.fromEntries(headerLines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        headerLines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body: rest.join('\r\n\r\n'), written });
     };
     socket.on('data', (d) => {

@@ -1,6 +1,8 @@
 import { connect, type Socket } from 'node:net';
 
-/** One Server-Sent Events connection read by hand: its messages (`id`, data), comments, and whether it is still open. */
+/**
+ * One Server-Sent Events connection read by hand: its messages (`id`, data), comments, and whether it is still open.
+ */
 export interface SseClient {
   socket: Socket;
   status: Promise<number>;
@@ -16,10 +18,16 @@ export interface SseClient {
  * Opens `GET path` with the given headers. `read: false` reads nothing at all after the request
  * (a client that stalls): what the server sends piles up on its side.
  */
-export function openSse(url: string, path: string, options: { headers?: Record<string, string>; read?: boolean } = {}): SseClient {
+export function openSse(
+  url: string,
+  path: string,
+  options: { headers?: Record<string, string>; read?: boolean } = {},
+): SseClient {
   const { hostname, port } = new URL(url);
   const socket = connect(Number(port), hostname);
-  const headers = Object.entries({ Host: `${hostname}:${port}`, Accept: 'text/event-stream', ...options.headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const headers = Object.entries({ Host: `${hostname}:${port}`, Accept: 'text/event-stream', ...options.headers })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.write(`GET ${path} HTTP/1.1\r\n${headers}\r\n`);
   const messages: SseClient['messages'] = [];
   const comments: string[] = [];
@@ -27,10 +35,12 @@ export function openSse(url: string, path: string, options: { headers?: Record<s
   let head: string | null = null;
   let setStatus: (status: number) => void = () => undefined;
   const status = new Promise<number>((resolve) => (setStatus = resolve));
-  const closed = new Promise<void>((resolve) => socket.once('close', () => {
-    setStatus(0);
-    resolve();
-  }));
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      setStatus(0);
+      resolve();
+    }),
+  );
   const waiters = new Set<() => void>();
   socket.on('error', () => undefined);
   if (options.read === false) {

@@ -6,4 +6,8 @@ import { ProducerModule, startApp } from '#nest-backbone';
  * The embedded backbone: every app in one process on one port, SQLite files under DATA_DIR.
  * `POST /v1/events` accepts every event type here, since one port serves all producers.
  */
-void startApp('backbone', (config) => [ProducerModule.forDomain(null), JourneyApiModule, ...(config.projector.enabled ? [ProjectorModule] : [])]);
+void startApp('backbone', (config) => [
+  ProducerModule.forDomain(null),
+  JourneyApiModule,
+  ...(config.projector.enabled ? [ProjectorModule] : []),
+]);

@@ -12,7 +12,9 @@ import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, Metrics, READ_STORE, countHttpReq
 import type { ReadStore } from '#read-store';
 
 const VIEW = journeyViewProjection.name;
-/** How often changes are looked for when a projector in another process makes them (one query, however many streams). */
+/**
+ * How often changes are looked for when a projector in another process makes them (one query, however many streams).
+ */
 const POLL_MS = 250;
 
 interface Stream {
@@ -60,7 +62,10 @@ export class JourneyStreamHub implements OnModuleDestroy {
     @Inject(LOGGER) logger: StructuredLogger,
   ) {
     this.logger = logger.child({ component: 'sse' });
-    metrics.counter('journey_sse_streams_dropped_total', 'Streams closed because the client did not read what was sent (buffer over SSE_MAX_BUFFER_BYTES)');
+    metrics.counter(
+      'journey_sse_streams_dropped_total',
+      'Streams closed because the client did not read what was sent (buffer over SSE_MAX_BUFFER_BYTES)',
+    );
     this.unsubscribe = progress.onProgress((changed) => {
       for (const customerId of changed.get(VIEW) ?? []) if (this.byCustomer.has(customerId)) this.refresh(customerId);
     });
@@ -77,9 +82,18 @@ export class JourneyStreamHub implements OnModuleDestroy {
    * stream is open until the client goes, with the current view first (unless `lastEventId` shows
    * the client has it already).
    */
-  async stream(customerId: string, channel: Channel | undefined, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
+  async stream(
+    customerId: string,
+    channel: Channel | undefined,
+    lastEventId: string | undefined,
+    reply: FastifyReply,
+  ): Promise<void> {
     if (this.open >= this.config.sse.maxStreams) {
-      throw new BackboneError('too_many_streams', `this process holds ${this.config.sse.maxStreams} streams, its most (MAX_SSE_STREAMS): try again later`, { retriable: true });
+      throw new BackboneError(
+        'too_many_streams',
+        `this process holds ${this.config.sse.maxStreams} streams, its most (MAX_SSE_STREAMS): try again later`,
+        { retriable: true },
+      );
     }
     // The stream is written by hand: Fastify leaves the response alone from here on.
     reply.hijack();
@@ -90,12 +104,18 @@ export class JourneyStreamHub implements OnModuleDestroy {
     if (!streams) this.byCustomer.set(customerId, (streams = new Set()));
     streams.add(stream);
     response.once('close', () => this.closed(stream));
-    response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     this.write(stream, 'retry: 1000\n\n');
     if (lastEventId !== undefined) {
       const position = (await this.store.documentPositions(VIEW, [customerId])).get(customerId);
       // Nothing of this customer's view changed after what the client last got: resume without a copy.
-      if (position !== undefined && position !== null && this.log.positions.reached(lastEventId, position)) stream.sent = lastEventId;
+      if (position !== undefined && position !== null && this.log.positions.reached(lastEventId, position))
+        stream.sent = lastEventId;
     }
     if (stream.sent === undefined) this.refresh(customerId);
     this.watch();
@@ -108,7 +128,9 @@ export class JourneyStreamHub implements OnModuleDestroy {
     for (const streams of this.byCustomer.values()) for (const stream of streams) stream.response.end();
   }
 
-  /** Sends the customer's view to its streams that have not got it; one read per channel, one at a time per customer. */
+  /**
+   * Sends the customer's view to its streams that have not got it; one read per channel, one at a time per customer.
+   */
   private refresh(customerId: string): void {
     if (this.refreshing.has(customerId)) {
       this.stale.add(customerId);
@@ -123,7 +145,11 @@ export class JourneyStreamHub implements OnModuleDestroy {
         for (const channel of new Set([...streams].map((s) => s.channel))) {
           const read = await this.reader.journey(customerId, { channel }).catch((error: unknown) => {
             // No journey yet: the stream waits for the first event of one.
-            if (!isBackboneError(error, 'not_found')) this.logger.error({ code: isBackboneError(error) ? error.code : 'internal_error', error: errorFields(error) }, 'cannot read a streamed view');
+            if (!isBackboneError(error, 'not_found'))
+              this.logger.error(
+                { code: isBackboneError(error) ? error.code : 'internal_error', error: errorFields(error) },
+                'cannot read a streamed view',
+              );
             return null;
           });
           if (!read) continue;
@@ -144,7 +170,13 @@ export class JourneyStreamHub implements OnModuleDestroy {
    */
   private watch(): void {
     if (this.poller || this.progress.followsEveryCommit()) return;
-    this.poller = setInterval(() => void this.poll().catch((error: unknown) => this.logger.warn({ error: errorFields(error) }, 'cannot look for changes of streamed views')), POLL_MS);
+    this.poller = setInterval(
+      () =>
+        void this.poll().catch((error: unknown) =>
+          this.logger.warn({ error: errorFields(error) }, 'cannot look for changes of streamed views'),
+        ),
+      POLL_MS,
+    );
     this.poller.unref();
   }
 
@@ -179,7 +211,10 @@ export class JourneyStreamHub implements OnModuleDestroy {
     if (response.destroyed || response.writableEnded) return;
     if (response.writableLength > this.config.sse.maxBufferBytes) {
       this.metrics.inc('journey_sse_streams_dropped_total');
-      this.logger.warn({ buffered: response.writableLength, limit: this.config.sse.maxBufferBytes }, 'dropped a stream whose client does not read');
+      this.logger.warn(
+        { buffered: response.writableLength, limit: this.config.sse.maxBufferBytes },
+        'dropped a stream whose client does not read',
+      );
       response.destroy();
       return;
     }

@@ -40,7 +40,9 @@ export class JourneyController {
       try {
         this.log.positions.validate(options.minPosition);
       } catch (error) {
-        throw new BackboneError('invalid_position', `minPosition: ${(error as Error).message}`, { details: { parameter: 'minPosition' } });
+        throw new BackboneError('invalid_position', `minPosition: ${(error as Error).message}`, {
+          details: { parameter: 'minPosition' },
+        });
       }
     }
     return options;

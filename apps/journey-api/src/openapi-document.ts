@@ -1,19 +1,44 @@
 import { z } from 'zod';
 import { CHANNELS, CaseView, ErrorBody, EVENT_TYPES, EnvelopeSchema, JourneyView, OrderView, catalog } from '#schemas';
 
-const schemaOf = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'openapi-3.0' });
+const schemaOf = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'openapi-3.0' });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ 'application/json': { schema } });
 const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((code) => [String(code), { description: `error ${code}`, content: json(ref('ErrorBody')) }]));
+  Object.fromEntries(
+    codes.map((code) => [String(code), { description: `error ${code}`, content: json(ref('ErrorBody')) }]),
+  );
 
 const readParameters = [
-  { name: 'channel', in: 'query', schema: { type: 'string', enum: [...CHANNELS] }, description: "Adds that channel's rendered messages; nothing else changes." },
-  { name: 'minPosition', in: 'query', schema: { type: 'string' }, description: 'Wait until the view has reached this position token (read-your-writes).' },
-  { name: 'waitMs', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 10000, default: 2000 }, description: 'How long to wait for minPosition.' },
-  { name: 'asOf', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'The view as it was at that time, rebuilt from the log.' },
+  {
+    name: 'channel',
+    in: 'query',
+    schema: { type: 'string', enum: [...CHANNELS] },
+    description: "Adds that channel's rendered messages; nothing else changes.",
+  },
+  {
+    name: 'minPosition',
+    in: 'query',
+    schema: { type: 'string' },
+    description: 'Wait until the view has reached this position token (read-your-writes).',
+  },
+  {
+    name: 'waitMs',
+    in: 'query',
+    schema: { type: 'integer', minimum: 0, maximum: 10000, default: 2000 },
+    description: 'How long to wait for minPosition.',
+  },
+  {
+    name: 'asOf',
+    in: 'query',
+    schema: { type: 'string', format: 'date-time' },
+    description: 'The view as it was at that time, rebuilt from the log.',
+  },
 ];
-const positionHeader = { 'Journey-Position': { schema: { type: 'string' }, description: 'Log position the answer reflects.' } };
+const positionHeader = {
+  'Journey-Position': { schema: { type: 'string' }, description: 'Log position the answer reflects.' },
+};
 const read = (summary: string, idName: string, body: object) => ({
   get: {
     summary,
@@ -34,31 +59,76 @@ export function openApiDocument(): object {
   const anyEvent = { oneOf: Object.keys(eventSchemas).map(ref) };
   return {
     openapi: '3.0.3',
-    info: { title: 'journey-backbone', version: '1.0.0', description: 'One shared log of journey events; every channel reads the same truth.' },
+    info: {
+      title: 'journey-backbone',
+      version: '1.0.0',
+      description: 'One shared log of journey events; every channel reads the same truth.',
+    },
     paths: {
       '/v1/events': {
         post: {
-          summary: 'Append one CloudEvent or an array of them, atomically (each producer accepts the types its domain owns).',
-          parameters: [{ name: 'expectedVersion', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'Journey version expected before the append (single-journey batch).' }],
-          requestBody: { required: true, content: json({ oneOf: [anyEvent, { type: 'array', items: anyEvent, maxItems: 500 }] }) },
+          summary:
+            'Append one CloudEvent or an array of them, atomically (each producer accepts the types its domain owns).',
+          parameters: [
+            {
+              name: 'expectedVersion',
+              in: 'query',
+              schema: { type: 'integer', minimum: 0 },
+              description: 'Journey version expected before the append (single-journey batch).',
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: json({ oneOf: [anyEvent, { type: 'array', items: anyEvent, maxItems: 500 }] }),
+          },
           responses: {
-            '201': { description: 'Appended', content: json({ type: 'object', properties: { accepted: { type: 'integer' }, position: { type: 'string' } } }) },
-            '200': { description: 'Every event (source and id) had been seen before with the same content: nothing appended, same position' },
+            '201': {
+              description: 'Appended',
+              content: json({
+                type: 'object',
+                properties: { accepted: { type: 'integer' }, position: { type: 'string' } },
+              }),
+            },
+            '200': {
+              description:
+                'Every event (source and id) had been seen before with the same content: nothing appended, ' +
+                'same position',
+            },
             ...errors(400, 403, 408, 409, 413, 422, 431),
           },
         },
       },
-      '/v1/customers/{customerId}/journey': read('The unified journey view of a customer', 'customerId', ref('JourneyView')),
+      '/v1/customers/{customerId}/journey': read(
+        'The unified journey view of a customer',
+        'customerId',
+        ref('JourneyView'),
+      ),
       '/v1/customers/{customerId}/journey/stream': {
         get: {
           summary: 'Server-Sent Events: one `journey` message per change of the view',
           parameters: [
             { name: 'customerId', in: 'path', required: true, schema: { type: 'string' } },
             readParameters[0],
-            { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' }, description: 'The id of the last message received: the view is sent again only if it changed since.' },
-            { name: 'lastEventId', in: 'query', schema: { type: 'string' }, description: 'The same, for clients that cannot set headers.' },
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              schema: { type: 'string' },
+              description: 'The id of the last message received: the view is sent again only if it changed since.',
+            },
+            {
+              name: 'lastEventId',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'The same, for clients that cannot set headers.',
+            },
           ],
-          responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(400, 503) },
+          responses: {
+            '200': {
+              description: 'text/event-stream',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+            },
+            ...errors(400, 503),
+          },
         },
       },
       '/v1/orders/{orderId}': read('One order, with its customer id', 'orderId', ref('OrderView')),
@@ -67,13 +137,29 @@ export function openApiDocument(): object {
         get: {
           summary: 'Which customer an email, phone or account id belongs to',
           parameters: [
-            { name: 'kind', in: 'path', required: true, schema: { type: 'string', enum: ['email', 'phone', 'account'] } },
+            {
+              name: 'kind',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', enum: ['email', 'phone', 'account'] },
+            },
             { name: 'value', in: 'path', required: true, schema: { type: 'string' } },
           ],
-          responses: { '200': { description: 'OK', content: json({ type: 'object', properties: { customerId: { type: 'string' } } }) }, ...errors(400, 404) },
+          responses: {
+            '200': {
+              description: 'OK',
+              content: json({ type: 'object', properties: { customerId: { type: 'string' } } }),
+            },
+            ...errors(400, 404),
+          },
         },
       },
-      '/health': { get: { summary: 'Health, log head, projection positions, lag and parked events', responses: { '200': { description: 'OK' } } } },
+      '/health': {
+        get: {
+          summary: 'Health, log head, projection positions, lag and parked events',
+          responses: { '200': { description: 'OK' } },
+        },
+      },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain' } } } },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OK' } } } },
     },

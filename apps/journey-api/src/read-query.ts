@@ -19,17 +19,20 @@ function invalid(parameter: string, message: string): BackboneError {
 export function parseReadQuery(query: RawReadQuery): ReadOptions {
   const options: ReadOptions = {};
   if (query.channel !== undefined) {
-    if (!(CHANNELS as readonly string[]).includes(query.channel)) throw invalid('channel', `channel must be one of ${CHANNELS.join(', ')}`);
+    if (!(CHANNELS as readonly string[]).includes(query.channel))
+      throw invalid('channel', `channel must be one of ${CHANNELS.join(', ')}`);
     options.channel = query.channel as Channel;
   }
   if (query.asOf !== undefined) {
     const asOf = parseIsoInstant(query.asOf, { utcOnly: true });
-    if (asOf === null) throw invalid('asOf', 'asOf must be an ISO-8601 UTC time such as 2026-03-01T12:00:00Z (a real date)');
+    if (asOf === null)
+      throw invalid('asOf', 'asOf must be an ISO-8601 UTC time such as 2026-03-01T12:00:00Z (a real date)');
     options.asOf = asOf;
   }
   if (query.waitMs !== undefined) {
     const waitMs = Number(query.waitMs);
-    if (!/^\d+$/.test(query.waitMs) || waitMs > MAX_WAIT_MS) throw invalid('waitMs', `waitMs must be an integer from 0 to ${MAX_WAIT_MS}`);
+    if (!/^\d+$/.test(query.waitMs) || waitMs > MAX_WAIT_MS)
+      throw invalid('waitMs', `waitMs must be an integer from 0 to ${MAX_WAIT_MS}`);
     options.waitMs = waitMs;
   }
   if (query.minPosition !== undefined) options.minPosition = query.minPosition;

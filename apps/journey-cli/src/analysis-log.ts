@@ -10,7 +10,10 @@ import { UsageError } from './usage-error';
 export async function openLog(options: { mustExist: boolean }): Promise<{ log: JourneyLog; config: BackboneConfig }> {
   const config = loadConfig();
   if (options.mustExist && config.journeyLog.kind === 'sqlite' && !existsSync(config.journeyLog.file)) {
-    throw new UsageError(`no journey log at ${config.journeyLog.file} (set DATA_DIR or JOURNEY_LOG_FILE, or run \`journey simulate\` first)`);
+    throw new UsageError(
+      `no journey log at ${config.journeyLog.file} (set DATA_DIR or JOURNEY_LOG_FILE, or run \`journey ` +
+        `simulate\` first)`,
+    );
   }
   return { log: await openJourneyLog(config.journeyLog), config };
 }
@@ -29,7 +32,10 @@ export async function eventsOnLog(log: JourneyLog): Promise<number | null> {
  * Every event of the log in log order, page by page, up to the head at the start (so a pass
  * over a live log ends). `shouldStop` is asked between pages (Ctrl-C).
  */
-export async function* readWholeLog(log: JourneyLog, options: { pageSize?: number; shouldStop?: () => boolean } = {}): AsyncGenerator<StoredEvent[]> {
+export async function* readWholeLog(
+  log: JourneyLog,
+  options: { pageSize?: number; shouldStop?: () => boolean } = {},
+): AsyncGenerator<StoredEvent[]> {
   const head = await log.head();
   if (head === null) return;
   let after: string | null = null;

@@ -17,7 +17,10 @@ export function positiveInt(flag: string, value: string | undefined, fallback?: 
 export function optionalIsoTime(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const time = parseIsoInstant(value);
-  if (time === null) throw new UsageError(`--${flag} "${value}" is not an ISO-8601 time or date (e.g. 2026-03-01 or 2026-03-01T10:00:00Z)`);
+  if (time === null)
+    throw new UsageError(
+      `--${flag} "${value}" is not an ISO-8601 time or date (e.g. 2026-03-01 or 2026-03-01T10:00:00Z)`,
+    );
   return time;
 }
 

@@ -7,14 +7,18 @@ import { RATE_FLAGS, simulateCommand } from './commands/simulate-command';
 import { tailCommand } from './commands/tail-command';
 import { UsageError } from './usage-error';
 
-export const USAGE = `journey: analysts' and operators' tool on the configured journey log (same environment as the apps)
+export const USAGE = `journey: analysts' and operators' tool on the configured journey log
+(same environment as the apps)
 
   journey replay (--customer ID | --order ID | --case ID) [--as-of TIME] [--channel C] [--json] [--include-pii]
       the events as a timeline (--json: as JSON); --as-of: the view as it was then, as GET ...?asOf= returns it
-  journey metrics --from TIME --to TIME [--window 7d] [--by channel|reason|week] [--format table|json|csv] [--out FILE] [--include-pii]
+  journey metrics --from TIME --to TIME [--window 7d] [--by channel|reason|week] [--format table|json|csv]
+                  [--out FILE] [--include-pii]
       the unity metrics of the range, in one pass over the log
   journey simulate --customers N [--seed S] [--start TIME] [--days D] [--prefix P] [--<defect>-rate R ...]
-      realistic journeys through the producers' ingestion path; defect rates: ${Object.keys(RATE_FLAGS).map((f) => `--${f}`).join(', ')}
+      realistic journeys through the producers' ingestion path; defect rates: ${Object.keys(RATE_FLAGS)
+        .map((f) => `--${f}`)
+        .join(', ')}
   journey rebuild <projection>
       drops a projection's documents and replays the log into it; refused while projectors run on the read store
   journey tail [--from-start] [--customer ID] [--type TYPE] [--count N] [--json] [--include-pii]
@@ -27,10 +31,13 @@ or a rebuild hold it), 130 interrupted.`;
 
 const PII = { 'include-pii': { type: 'boolean' } } as const;
 
-
 type Values = Record<string, string | boolean | undefined>;
 
-function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, positionals = false): { values: Values; positionals: string[] } {
+function parse(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+  positionals = false,
+): { values: Values; positionals: string[] } {
   try {
     const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
     return { values: parsed.values as Values, positionals: parsed.positionals };
@@ -47,24 +54,75 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
   try {
     switch (command) {
       case 'replay': {
-        const { values } = parse(rest, { customer: { type: 'string' }, order: { type: 'string' }, case: { type: 'string' }, 'as-of': { type: 'string' }, channel: { type: 'string' }, json: { type: 'boolean' }, ...PII });
+        const { values } = parse(rest, {
+          customer: { type: 'string' },
+          order: { type: 'string' },
+          case: { type: 'string' },
+          'as-of': { type: 'string' },
+          channel: { type: 'string' },
+          json: { type: 'boolean' },
+          ...PII,
+        });
         return await replayCommand(
-          { customer: str(values, 'customer'), order: str(values, 'order'), case: str(values, 'case'), asOf: str(values, 'as-of'), channel: str(values, 'channel'), json: bool(values, 'json'), includePii: bool(values, 'include-pii') },
+          {
+            customer: str(values, 'customer'),
+            order: str(values, 'order'),
+            case: str(values, 'case'),
+            asOf: str(values, 'as-of'),
+            channel: str(values, 'channel'),
+            json: bool(values, 'json'),
+            includePii: bool(values, 'include-pii'),
+          },
           signal,
         );
       }
       case 'metrics': {
-        const { values } = parse(rest, { from: { type: 'string' }, to: { type: 'string' }, window: { type: 'string' }, by: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, ...PII });
+        const { values } = parse(rest, {
+          from: { type: 'string' },
+          to: { type: 'string' },
+          window: { type: 'string' },
+          by: { type: 'string' },
+          format: { type: 'string' },
+          out: { type: 'string' },
+          ...PII,
+        });
         return await metricsCommand(
-          { from: str(values, 'from'), to: str(values, 'to'), window: str(values, 'window'), by: str(values, 'by'), format: str(values, 'format'), out: str(values, 'out'), includePii: bool(values, 'include-pii') },
+          {
+            from: str(values, 'from'),
+            to: str(values, 'to'),
+            window: str(values, 'window'),
+            by: str(values, 'by'),
+            format: str(values, 'format'),
+            out: str(values, 'out'),
+            includePii: bool(values, 'include-pii'),
+          },
           signal,
         );
       }
       case 'simulate': {
-        const rateOptions = Object.fromEntries(Object.keys(RATE_FLAGS).map((flag) => [flag, { type: 'string' as const }]));
-        const { values } = parse(rest, { customers: { type: 'string' }, seed: { type: 'string' }, start: { type: 'string' }, days: { type: 'string' }, prefix: { type: 'string' }, ...rateOptions });
+        const rateOptions = Object.fromEntries(
+          Object.keys(RATE_FLAGS).map((flag) => [flag, { type: 'string' as const }]),
+        );
+        const { values } = parse(rest, {
+          customers: { type: 'string' },
+          seed: { type: 'string' },
+          start: { type: 'string' },
+          days: { type: 'string' },
+          prefix: { type: 'string' },
+          ...rateOptions,
+        });
         const rates = Object.fromEntries(Object.keys(RATE_FLAGS).map((flag) => [flag, str(values, flag)]));
-        return await simulateCommand({ customers: str(values, 'customers'), seed: str(values, 'seed'), start: str(values, 'start'), days: str(values, 'days'), prefix: str(values, 'prefix'), rates }, signal);
+        return await simulateCommand(
+          {
+            customers: str(values, 'customers'),
+            seed: str(values, 'seed'),
+            start: str(values, 'start'),
+            days: str(values, 'days'),
+            prefix: str(values, 'prefix'),
+            rates,
+          },
+          signal,
+        );
       }
       case 'rebuild': {
         const { positionals } = parse(rest, {}, true);
@@ -72,9 +130,23 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
         return await rebuildCommand(positionals[0], signal);
       }
       case 'tail': {
-        const { values } = parse(rest, { 'from-start': { type: 'boolean' }, customer: { type: 'string' }, type: { type: 'string' }, count: { type: 'string' }, json: { type: 'boolean' }, ...PII });
+        const { values } = parse(rest, {
+          'from-start': { type: 'boolean' },
+          customer: { type: 'string' },
+          type: { type: 'string' },
+          count: { type: 'string' },
+          json: { type: 'boolean' },
+          ...PII,
+        });
         return await tailCommand(
-          { fromStart: bool(values, 'from-start'), customer: str(values, 'customer'), type: str(values, 'type'), count: str(values, 'count'), json: bool(values, 'json'), includePii: bool(values, 'include-pii') },
+          {
+            fromStart: bool(values, 'from-start'),
+            customer: str(values, 'customer'),
+            type: str(values, 'type'),
+            count: str(values, 'count'),
+            json: bool(values, 'json'),
+            includePii: bool(values, 'include-pii'),
+          },
           signal,
         );
       }
@@ -89,7 +161,9 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`journey ${command ?? ''}: ${error.message}\n(journey help: the commands and their flags)\n`);
+      process.stderr.write(
+        `journey ${command ?? ''}: ${error.message}\n(journey help: the commands and their flags)\n`,
+      );
       return 2;
     }
     if (isBackboneError(error, 'configuration_invalid')) {

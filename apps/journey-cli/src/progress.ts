@@ -44,8 +44,10 @@ export class Progress {
   private line(now: number): string {
     const seconds = (now - this.started) / 1000;
     const rate = seconds > 0 ? this.done / seconds : 0;
-    let text = `${this.label}: ${this.done.toLocaleString('en-US')} events, ${Math.round(rate).toLocaleString('en-US')}/s`;
-    if (this.total !== null && this.total > this.done && rate > 0) text += `, ETA ${Math.ceil((this.total - this.done) / rate)} s`;
+    let text =
+      `${this.label}: ${this.done.toLocaleString('en-US')} ` + `events, ${Math.round(rate).toLocaleString('en-US')}/s`;
+    if (this.total !== null && this.total > this.done && rate > 0)
+      text += `, ETA ${Math.ceil((this.total - this.done) / rate)} s`;
     return text;
   }
 }

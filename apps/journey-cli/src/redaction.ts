@@ -5,7 +5,17 @@
  */
 
 /** Fields whose text is written by people, where an email, a phone number or a name may appear. */
-const FREE_TEXT_KEYS = new Set(['verbatim', 'summary', 'contextSummary', 'text', 'reason', 'lastReason', 'lastContactReason', 'resolution', 'detail']);
+const FREE_TEXT_KEYS = new Set([
+  'verbatim',
+  'summary',
+  'contextSummary',
+  'text',
+  'reason',
+  'lastReason',
+  'lastContactReason',
+  'resolution',
+  'detail',
+]);
 
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9-]+(?:\.[A-Z0-9-]+)*\.[A-Z]{2,}/gi;
 /** A run of digits with the separators people type; a phone number when it holds 9 digits or more. */
@@ -15,9 +25,34 @@ const PHONE_CANDIDATE = /(?<![\w+])\+?\(?\d[\d\s().-]{6,}\d(?!\w)/g;
  * "Mrs.", "Thanks,"). A name with no such cue is not recognised: the free-text fields are masked
  * for emails and phone numbers in any case.
  */
-const CUES = ['my name is', 'this is', 'i am', "i'm", 'ask for', 'speak to', 'spoke to', 'talked to', 'mr', 'mr.', 'mrs', 'mrs.', 'ms', 'ms.', 'dr', 'dr.', 'regards,', 'thanks,', 'cheers,'];
+const CUES = [
+  'my name is',
+  'this is',
+  'i am',
+  "i'm",
+  'ask for',
+  'speak to',
+  'spoke to',
+  'talked to',
+  'mr',
+  'mr.',
+  'mrs',
+  'mrs.',
+  'ms',
+  'ms.',
+  'dr',
+  'dr.',
+  'regards,',
+  'thanks,',
+  'cheers,',
+];
+/** A cue as a pattern that matches it in any case (the name after it keeps its capital). */
+function caseInsensitiveCue(cue: string): string {
+  return cue.replace(/\./g, '\\.').replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
+}
+
 const NAME_AFTER_CUE = new RegExp(
-  `(?<![\\w])(${CUES.map((cue) => cue.replace(/\./g, '\\.').replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`)).join('|')})(\\s+)([A-Z][a-zà-ÿ'-]+(?:\\s+[A-Z][a-zà-ÿ'-]+)*)`,
+  `(?<![\\w])(${CUES.map(caseInsensitiveCue).join('|')})(\\s+)([A-Z][a-zà-ÿ'-]+(?:\\s+[A-Z][a-zà-ÿ'-]+)*)`,
   'g',
 );
 
@@ -39,7 +74,11 @@ function walk(value: unknown, key: string | undefined): unknown {
   if (value === null || typeof value !== 'object') return value;
   const object = value as Record<string, unknown>;
   // An identity (`identity.linked` data, or an entry of a view's identities): the value is the person.
-  if (typeof object.kind === 'string' && typeof object.value === 'string' && ['email', 'phone', 'account'].includes(object.kind)) {
+  if (
+    typeof object.kind === 'string' &&
+    typeof object.value === 'string' &&
+    ['email', 'phone', 'account'].includes(object.kind)
+  ) {
     return { ...object, value: `[${object.kind}]` };
   }
   const out: Record<string, unknown> = {};

@@ -33,20 +33,35 @@ describe('redaction of personal data in exports', () => {
       data: { score: 2, verbatim: 'Ask for Karel on 0612345678, or karel@example.com' },
     };
     expect(redact(event)).toEqual({ ...event, data: { score: 2, verbatim: 'Ask for [name] on [phone], or [email]' } });
-    expect(redact({ type: 'identity.linked', data: { kind: 'phone', value: '+31612345678' } })).toEqual({ type: 'identity.linked', data: { kind: 'phone', value: '[phone]' } });
+    expect(redact({ type: 'identity.linked', data: { kind: 'phone', value: '+31612345678' } })).toEqual({
+      type: 'identity.linked',
+      data: { kind: 'phone', value: '[phone]' },
+    });
   });
 
   it('given a journey view, masks its identities and the texts of cases and promises', () => {
     const view = {
       customerId: 'cust-42',
       identities: [{ kind: 'email', value: 'a@b.nl' }],
-      cases: [{ caseId: 'k1', lastReason: 'This is Eva, call 0612345678', promises: [{ text: 'Call Eva back', dueAt: '2026-03-02T10:00:00Z' }] }],
+      cases: [
+        {
+          caseId: 'k1',
+          lastReason: 'This is Eva, call 0612345678',
+          promises: [{ text: 'Call Eva back', dueAt: '2026-03-02T10:00:00Z' }],
+        },
+      ],
       orders: [{ orderId: 'o1', totals: { total: 12855 } }],
     };
     expect(redact(view)).toEqual({
       customerId: 'cust-42',
       identities: [{ kind: 'email', value: '[email]' }],
-      cases: [{ caseId: 'k1', lastReason: 'This is [name], call [phone]', promises: [{ text: 'Call Eva back', dueAt: '2026-03-02T10:00:00Z' }] }],
+      cases: [
+        {
+          caseId: 'k1',
+          lastReason: 'This is [name], call [phone]',
+          promises: [{ text: 'Call Eva back', dueAt: '2026-03-02T10:00:00Z' }],
+        },
+      ],
       orders: [{ orderId: 'o1', totals: { total: 12855 } }],
     });
   });

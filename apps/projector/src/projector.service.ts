@@ -29,7 +29,9 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       logger: logger.child({ component: 'projector' }),
     });
     // Readers waiting for a position in this process are answered as soon as it is committed.
-    progress.followLocalProjector((projection) => this.runner.position(projection), { alone: () => this.runner.alone() });
+    progress.followLocalProjector((projection) => this.runner.position(projection), {
+      alone: () => this.runner.alone(),
+    });
     this.runner.on('committed', (batch: CommittedBatch) => progress.notify(batch.changed));
   }
 

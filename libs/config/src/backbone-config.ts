@@ -14,16 +14,33 @@ const PositiveInt = z.coerce.number().int().positive();
  * with a message naming the variable. Every variable is listed in the README.
  */
 const EnvSchema = z.object({
-  JOURNEY_LOG: z.enum(['sqlite', 'kafka', 'eventstoredb'], { message: 'must be "sqlite", "kafka" or "eventstoredb"' }).default('sqlite'),
-  KAFKA_BROKERS: z.string().regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be host:port[,host:port...]').optional(),
-  KAFKA_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name').default('journey-events'),
+  JOURNEY_LOG: z
+    .enum(['sqlite', 'kafka', 'eventstoredb'], { message: 'must be "sqlite", "kafka" or "eventstoredb"' })
+    .default('sqlite'),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'must be host:port[,host:port...]')
+    .optional(),
+  KAFKA_TOPIC: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name')
+    .default('journey-events'),
   KAFKA_PARTITIONS: PositiveInt.max(1000).default(6),
   KAFKA_CLIENT_ID: z.string().min(1).default('journey-backbone'),
   PROJECTOR_GROUP: z.string().min(1).optional(),
-  EVENTSTOREDB_CONNECTION_STRING: z.string().regex(/^esdb(\+discover)?:\/\/.+/, 'must be an esdb:// or esdb+discover:// connection string').optional(),
-  EVENTSTOREDB_STREAM_PREFIX: z.string().regex(/^[^$\s][^\s]*$/, 'must be a stream name prefix without spaces, not starting with $ (system streams)').default('journey-'),
+  EVENTSTOREDB_CONNECTION_STRING: z
+    .string()
+    .regex(/^esdb(\+discover)?:\/\/.+/, 'must be an esdb:// or esdb+discover:// connection string')
+    .optional(),
+  EVENTSTOREDB_STREAM_PREFIX: z
+    .string()
+    .regex(/^[^$\s][^\s]*$/, 'must be a stream name prefix without spaces, not starting with $ (system streams)')
+    .default('journey-'),
   READ_STORE: z.enum(['sqlite', 'postgres'], { message: 'must be "sqlite" or "postgres"' }).default('sqlite'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// connection string').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// connection string')
+    .optional(),
   DATABASE_POOL_SIZE: PositiveInt.max(500).default(16),
   DATABASE_SCHEMA: z
     .string()
@@ -38,7 +55,10 @@ const EnvSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL'], { message: 'must be NORMAL or FULL' }).default('NORMAL'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  ALLOWED_HOSTS: z.string().regex(/^[^\s,]+(,[^\s,]+)*$/, 'must be host names separated by commas').optional(),
+  ALLOWED_HOSTS: z
+    .string()
+    .regex(/^[^\s,]+(,[^\s,]+)*$/, 'must be host names separated by commas')
+    .optional(),
   MAX_BODY_BYTES: PositiveInt.default(1_048_576),
   MAX_BATCH_EVENTS: PositiveInt.default(500),
   REQUEST_TIMEOUT_MS: PositiveInt.default(30_000),
@@ -49,9 +69,16 @@ const EnvSchema = z.object({
   EVENT_TIME_NOT_BEFORE: z
     .string()
     .default(DEFAULT_EVENT_TIME_WINDOW.notBefore)
-    .refine((v) => parseIsoInstant(v, { utcOnly: true }) !== null, 'must be an ISO-8601 UTC time such as 2000-01-01T00:00:00Z')
+    .refine(
+      (v) => parseIsoInstant(v, { utcOnly: true }) !== null,
+      'must be an ISO-8601 UTC time such as 2000-01-01T00:00:00Z',
+    )
     .transform((v) => parseIsoInstant(v, { utcOnly: true })!),
-  EVENT_TIME_MAX_AHEAD_SECONDS: z.coerce.number().int().min(0).default(DEFAULT_EVENT_TIME_WINDOW.maxAheadMs / 1000),
+  EVENT_TIME_MAX_AHEAD_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_EVENT_TIME_WINDOW.maxAheadMs / 1000),
   HEALTH_MAX_LAG_EVENTS: PositiveInt.default(10_000),
   HEALTH_STALL_SECONDS: PositiveInt.default(30),
   PROJECTOR_BATCH_SIZE: PositiveInt.default(5000),
@@ -96,54 +123,86 @@ export interface BackboneConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig {
-  const relevant = Object.fromEntries(Object.keys(EnvSchema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])));
+  const relevant = Object.fromEntries(
+    Object.keys(EnvSchema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])),
+  );
   const parsed = EnvSchema.safeParse(relevant);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])])}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])])}: ${i.message}`,
+    );
     throw new BackboneError('configuration_invalid', `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
   const missing: string[] = [];
-  if (e.READ_STORE === 'postgres' && !e.DATABASE_URL) missing.push('READ_STORE=postgres needs DATABASE_URL (postgres://user@host:5432/database)');
-  if (e.JOURNEY_LOG === 'kafka' && !e.KAFKA_BROKERS) missing.push('JOURNEY_LOG=kafka needs KAFKA_BROKERS (host:port[,host:port...])');
+  if (e.READ_STORE === 'postgres' && !e.DATABASE_URL)
+    missing.push('READ_STORE=postgres needs DATABASE_URL (postgres://user@host:5432/database)');
+  if (e.JOURNEY_LOG === 'kafka' && !e.KAFKA_BROKERS)
+    missing.push('JOURNEY_LOG=kafka needs KAFKA_BROKERS (host:port[,host:port...])');
   if (e.JOURNEY_LOG === 'kafka' && !e.DATABASE_URL) {
-    missing.push('JOURNEY_LOG=kafka needs DATABASE_URL: ids, journey versions and per-journey reads are indexed in PostgreSQL');
+    missing.push(
+      'JOURNEY_LOG=kafka needs DATABASE_URL: ids, journey versions and per-journey reads are indexed in PostgreSQL',
+    );
   }
   if (e.JOURNEY_LOG === 'eventstoredb' && !e.EVENTSTOREDB_CONNECTION_STRING) {
     missing.push('JOURNEY_LOG=eventstoredb needs EVENTSTOREDB_CONNECTION_STRING (esdb://host:2113?tls=false)');
   }
   if (e.JOURNEY_LOG !== 'kafka' && e.PROJECTOR_GROUP) {
-    missing.push(`PROJECTOR_GROUP is for a partitioned log (JOURNEY_LOG=kafka); ${e.JOURNEY_LOG} runs one projector per read store`);
+    missing.push(
+      `PROJECTOR_GROUP is for a partitioned log (JOURNEY_LOG=kafka); ${e.JOURNEY_LOG} runs one projector per ` +
+        `read store`,
+    );
   }
-  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) missing.push(`HEADERS_TIMEOUT_MS (${e.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`);
-  if (missing.length > 0) throw new BackboneError('configuration_invalid', `invalid configuration:\n  ${missing.join('\n  ')}`);
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS)
+    missing.push(
+      `HEADERS_TIMEOUT_MS (${e.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`,
+    );
+  if (missing.length > 0)
+    throw new BackboneError('configuration_invalid', `invalid configuration:\n  ${missing.join('\n  ')}`);
   return {
     journeyLog:
       e.JOURNEY_LOG === 'eventstoredb'
-        ? { kind: 'eventstoredb', connectionString: e.EVENTSTOREDB_CONNECTION_STRING!, streamPrefix: e.EVENTSTOREDB_STREAM_PREFIX }
-        : e.JOURNEY_LOG === 'kafka'
         ? {
-            kind: 'kafka',
-            brokers: e.KAFKA_BROKERS!.split(','),
-            topic: e.KAFKA_TOPIC,
-            partitions: e.KAFKA_PARTITIONS,
-            clientId: e.KAFKA_CLIENT_ID,
-            index: { connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE },
+            kind: 'eventstoredb',
+            connectionString: e.EVENTSTOREDB_CONNECTION_STRING!,
+            streamPrefix: e.EVENTSTOREDB_STREAM_PREFIX,
+          }
+        : e.JOURNEY_LOG === 'kafka'
+          ? {
+              kind: 'kafka',
+              brokers: e.KAFKA_BROKERS!.split(','),
+              topic: e.KAFKA_TOPIC,
+              partitions: e.KAFKA_PARTITIONS,
+              clientId: e.KAFKA_CLIENT_ID,
+              index: { connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE },
+            }
+          : {
+              kind: 'sqlite',
+              file: e.JOURNEY_LOG_FILE ?? join(e.DATA_DIR, 'journey-log.db'),
+              synchronous: e.SQLITE_SYNCHRONOUS,
+              pollIntervalMs: e.PROJECTOR_POLL_MS,
+            },
+    readStore:
+      e.READ_STORE === 'postgres'
+        ? {
+            kind: 'postgres',
+            connectionString: e.DATABASE_URL!,
+            schema: e.DATABASE_SCHEMA,
+            poolSize: e.DATABASE_POOL_SIZE,
           }
         : {
             kind: 'sqlite',
-            file: e.JOURNEY_LOG_FILE ?? join(e.DATA_DIR, 'journey-log.db'),
+            file: e.READ_STORE_FILE ?? join(e.DATA_DIR, 'read-store.db'),
             synchronous: e.SQLITE_SYNCHRONOUS,
-            pollIntervalMs: e.PROJECTOR_POLL_MS,
           },
-    readStore:
-      e.READ_STORE === 'postgres'
-        ? { kind: 'postgres', connectionString: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE }
-        : { kind: 'sqlite', file: e.READ_STORE_FILE ?? join(e.DATA_DIR, 'read-store.db'), synchronous: e.SQLITE_SYNCHRONOUS },
     http: {
       host: e.HOST,
       port: e.PORT,
-      allowedHosts: e.ALLOWED_HOSTS ? e.ALLOWED_HOSTS.split(',').map((h) => h.toLowerCase()) : isLoopback(e.HOST) ? LOOPBACK_NAMES : null,
+      allowedHosts: e.ALLOWED_HOSTS
+        ? e.ALLOWED_HOSTS.split(',').map((h) => h.toLowerCase())
+        : isLoopback(e.HOST)
+          ? LOOPBACK_NAMES
+          : null,
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxBatchEvents: e.MAX_BATCH_EVENTS,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
@@ -153,7 +212,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
     eventTime: { notBefore: e.EVENT_TIME_NOT_BEFORE, maxAheadMs: e.EVENT_TIME_MAX_AHEAD_SECONDS * 1000 },
     health: { maxLagEvents: e.HEALTH_MAX_LAG_EVENTS, stallMs: e.HEALTH_STALL_SECONDS * 1000 },
     logLevel: e.LOG_LEVEL,
-    projector: { enabled: e.RUN_PROJECTOR, batchSize: e.PROJECTOR_BATCH_SIZE, group: e.JOURNEY_LOG === 'kafka' ? (e.PROJECTOR_GROUP ?? `journey-projector.${e.KAFKA_TOPIC}`) : undefined },
+    projector: {
+      enabled: e.RUN_PROJECTOR,
+      batchSize: e.PROJECTOR_BATCH_SIZE,
+      group: e.JOURNEY_LOG === 'kafka' ? (e.PROJECTOR_GROUP ?? `journey-projector.${e.KAFKA_TOPIC}`) : undefined,
+    },
   };
 }
 

@@ -64,7 +64,9 @@ export class VersionConflictError extends BackboneError {
 /** An event's source and id are taken by an event with other content: the append is refused whole (409). */
 export class DuplicateIdError extends BackboneError {
   constructor(readonly keys: ReadonlyArray<{ source: string; id: string }>) {
-    super('duplicate_id', `an event with source ${keys[0].source} and id ${keys[0].id} exists with other content`, { details: { keys } });
+    super('duplicate_id', `an event with source ${keys[0].source} and id ${keys[0].id} exists with other content`, {
+      details: { keys },
+    });
   }
 }
 

@@ -1,1 +1,9 @@
-export { BackboneError, ClaimConflictError, DuplicateIdError, VersionConflictError, isBackboneError, ERROR_CODES, type ErrorCode } from './backbone-error';
+export {
+  BackboneError,
+  ClaimConflictError,
+  DuplicateIdError,
+  VersionConflictError,
+  isBackboneError,
+  ERROR_CODES,
+  type ErrorCode,
+} from './backbone-error';

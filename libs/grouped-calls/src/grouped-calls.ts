@@ -62,7 +62,12 @@ export class GroupedCalls<I, O> {
   }
 
   private drain(): void {
-    const { maxInFlight = 1, maxGroupWeight = Infinity, weight = () => 1, failure = (error: unknown) => error } = this.options;
+    const {
+      maxInFlight = 1,
+      maxGroupWeight = Infinity,
+      weight = () => 1,
+      failure = (error: unknown) => error,
+    } = this.options;
     while (this.queue.length > 0 && this.inFlight < maxInFlight) {
       let total = 0;
       let take = 0;

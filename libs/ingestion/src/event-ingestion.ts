@@ -51,7 +51,13 @@ export interface IngestResult {
 /** Raised with every field error of a request, so the producer can fix them all at once. */
 export class IngestionError extends BackboneError {
   constructor(
-    code: 'validation_failed' | 'type_not_owned' | 'domain_rule_violated' | 'payload_too_large' | 'duplicate_id' | 'already_claimed',
+    code:
+      | 'validation_failed'
+      | 'type_not_owned'
+      | 'domain_rule_violated'
+      | 'payload_too_large'
+      | 'duplicate_id'
+      | 'already_claimed',
     message: string,
     readonly errors: FieldError[],
   ) {
@@ -60,7 +66,10 @@ export class IngestionError extends BackboneError {
 }
 
 const RETRIES_ON_CONFLICT = 5;
-/** Sequences given to the events of a batch being checked: above any the log gives (they are received after every stored event). */
+/**
+ * Sequences given to the events of a batch being checked: above any the log gives (they are received after every stored
+ * event).
+ */
 const PENDING = Number.MAX_SAFE_INTEGER - 1_000_000;
 /** Journeys whose facts are kept between requests (checked against the journey's version before use). */
 const FACTS_CACHE_SIZE = 10_000;
@@ -81,10 +90,17 @@ export class EventIngestion {
 
   async ingest(body: unknown, options: IngestOptions): Promise<IngestResult> {
     const raw = Array.isArray(body) ? body : [body];
-    if (raw.length === 0) throw new IngestionError('validation_failed', 'the batch is empty', [{ index: 0, path: '(body)', message: 'send one event or a non-empty array' }]);
+    if (raw.length === 0)
+      throw new IngestionError('validation_failed', 'the batch is empty', [
+        { index: 0, path: '(body)', message: 'send one event or a non-empty array' },
+      ]);
     if (raw.length > this.limits.maxBatchEvents) {
       throw new IngestionError('payload_too_large', `a batch holds at most ${this.limits.maxBatchEvents} events`, [
-        { index: this.limits.maxBatchEvents, path: '(body)', message: `${raw.length} events is over the limit of ${this.limits.maxBatchEvents}` },
+        {
+          index: this.limits.maxBatchEvents,
+          path: '(body)',
+          message: `${raw.length} events is over the limit of ${this.limits.maxBatchEvents}`,
+        },
       ]);
     }
     const events = this.validate(raw);
@@ -121,19 +137,33 @@ export class EventIngestion {
       }
       const time = Date.parse(result.event.time);
       if (time < notBefore) errors.push({ index, path: 'time', message: `must not be before ${window.notBefore}` });
-      else if (time > latest) errors.push({ index, path: 'time', message: `must not be more than ${window.maxAheadMs / 1000} s ahead of the server's clock (${new Date(latest).toISOString()})` });
+      else if (time > latest)
+        errors.push({
+          index,
+          path: 'time',
+          message:
+            `must not be more than ${window.maxAheadMs / 1000} s ahead of the server's clock ` +
+            `(${new Date(latest).toISOString()})`,
+        });
       else events.push(result.event);
     });
-    if (errors.length > 0) throw new IngestionError('validation_failed', 'invalid events; nothing was appended', errors);
+    if (errors.length > 0)
+      throw new IngestionError('validation_failed', 'invalid events; nothing was appended', errors);
     // One request states each event once: a key twice is a producer's mistake, whatever the content.
     const first = new Map<string, number>();
     for (const [index, event] of events.entries()) {
       const key = eventKey(event);
       const earlier = first.get(key);
       if (earlier === undefined) first.set(key, index);
-      else errors.push({ index, path: 'id', message: `the batch holds source ${event.source} and id ${event.id} already, at index ${earlier}` });
+      else
+        errors.push({
+          index,
+          path: 'id',
+          message: `the batch holds source ${event.source} and id ${event.id} already, at index ${earlier}`,
+        });
     }
-    if (errors.length > 0) throw new IngestionError('validation_failed', 'an event key twice in one batch; nothing was appended', errors);
+    if (errors.length > 0)
+      throw new IngestionError('validation_failed', 'an event key twice in one batch; nothing was appended', errors);
     return events;
   }
 
@@ -142,7 +172,13 @@ export class EventIngestion {
     const errors = events.flatMap((event, index) =>
       catalog[event.type].owner === owner
         ? []
-        : [{ index, path: 'type', message: `${event.type} belongs to the ${catalog[event.type].owner} service, not ${owner}` }],
+        : [
+            {
+              index,
+              path: 'type',
+              message: `${event.type} belongs to the ${catalog[event.type].owner} service, not ${owner}`,
+            },
+          ],
     );
     if (errors.length > 0) throw new IngestionError('type_not_owned', 'event types not owned by this service', errors);
   }
@@ -156,8 +192,11 @@ export class EventIngestion {
       const cached = this.factsCache.get(journeyId);
       // An order cached without its sequence (the log could not say it when it was appended): a
       // return decision, which needs it, reads the journey from the log.
-      const decidedHere = events.some((e) => e.subject === journeyId && (e.type === 'return.approved' || e.type === 'return.rejected'));
-      const complete = (f: JourneyFacts) => !decidedHere || [...f.orders.values()].every((o) => Number.isFinite(o.received));
+      const decidedHere = events.some(
+        (e) => e.subject === journeyId && (e.type === 'return.approved' || e.type === 'return.rejected'),
+      );
+      const complete = (f: JourneyFacts) =>
+        !decidedHere || [...f.orders.values()].every((o) => Number.isFinite(o.received));
       // Another process may have appended since: the cached facts serve only at the same version.
       if (cached && complete(cached.facts) && cached.version === (await this.log.journeyVersion(journeyId))) {
         journey = cloneFacts(cached.facts);
@@ -186,9 +225,14 @@ export class EventIngestion {
 
     // What the rules below need, read from the log together: on a remote log each read is a round
     // trip, and one journey after another a batch waited for all of them in turn.
-    const stateful = (event: JourneyEvent) => event.type !== 'policy.published' && (needsJourneyFacts(event) || event.type === 'order.placed');
-    const decides = (event: JourneyEvent) => event.type === 'policy.published' || event.type === 'return.approved' || event.type === 'return.rejected';
-    await Promise.all([...[...new Set(events.filter(stateful).map((event) => event.subject))].map(loadFacts), ...(events.some(decides) ? [loadPolicies()] : [])]);
+    const stateful = (event: JourneyEvent) =>
+      event.type !== 'policy.published' && (needsJourneyFacts(event) || event.type === 'order.placed');
+    const decides = (event: JourneyEvent) =>
+      event.type === 'policy.published' || event.type === 'return.approved' || event.type === 'return.rejected';
+    await Promise.all([
+      ...[...new Set(events.filter(stateful).map((event) => event.subject))].map(loadFacts),
+      ...(events.some(decides) ? [loadPolicies()] : []),
+    ]);
 
     const errors: FieldError[] = [];
     // An order placed in this batch is received after every stored event; among the batch, in its order.
@@ -211,12 +255,14 @@ export class EventIngestion {
       errors.push(...checkIngestionRules(journey, event, known).map((v) => ({ index, ...v })));
       evolveFacts(journey, event, pending(index));
     }
-    if (errors.length > 0) throw new IngestionError('domain_rule_violated', 'domain rules broken; nothing was appended', errors);
+    if (errors.length > 0)
+      throw new IngestionError('domain_rule_violated', 'domain rules broken; nothing was appended', errors);
     if (expectedVersion !== undefined) expectedVersions[events[0].subject] = expectedVersion;
     // Policy journeys are checked only where this batch publishes to them: one published after an
     // order never governs it, so a decision needs no lock on the policies.
     for (const journeyId of Object.keys(expectedVersions)) {
-      if (journeyId.startsWith(POLICY_SUBJECT_PREFIX) && !events.some((e) => e.subject === journeyId)) delete expectedVersions[journeyId];
+      if (journeyId.startsWith(POLICY_SUBJECT_PREFIX) && !events.some((e) => e.subject === journeyId))
+        delete expectedVersions[journeyId];
     }
     let result: AppendResult;
     try {
@@ -234,7 +280,8 @@ export class EventIngestion {
           if (order && order.received >= PENDING) order.received = result.sequences[i];
         }
       });
-      for (const [journeyId, journey] of facts) this.remember(journeyId, result.journeyVersions[journeyId] ?? expectedVersions[journeyId], journey);
+      for (const [journeyId, journey] of facts)
+        this.remember(journeyId, result.journeyVersions[journeyId] ?? expectedVersions[journeyId], journey);
     }
     return result;
   }
@@ -244,12 +291,28 @@ export class EventIngestion {
     if (error instanceof DuplicateIdError) {
       const taken = new Set(error.keys.map(eventKey));
       const errors = events.flatMap((event, index) =>
-        taken.has(eventKey(event)) ? [{ index, path: 'id', message: `source ${event.source} has an event with id ${event.id} already, with other content` }] : [],
+        taken.has(eventKey(event))
+          ? [
+              {
+                index,
+                path: 'id',
+                message: `source ${event.source} has an event with id ${event.id} already, with other content`,
+              },
+            ]
+          : [],
       );
-      return new IngestionError('duplicate_id', 'an event key is taken by an event with other content; nothing was appended', errors);
+      return new IngestionError(
+        'duplicate_id',
+        'an event key is taken by an event with other content; nothing was appended',
+        errors,
+      );
     }
     if (error instanceof ClaimConflictError) {
-      const errors = error.refused.map(({ event, key, path }) => ({ index: event, path, message: `${key.split(':')[0]} ${claimedValue(key)} belongs to another customer` }));
+      const errors = error.refused.map(({ event, key, path }) => ({
+        index: event,
+        path,
+        message: `${key.split(':')[0]} ${claimedValue(key)} belongs to another customer`,
+      }));
       return new IngestionError('already_claimed', 'facts of another customer; nothing was appended', errors);
     }
     return error;
@@ -262,7 +325,10 @@ export class EventIngestion {
   }
 }
 
-/** What a claim key names, for its refusal: the order or case id, or the identity as the producer sent it (its own data). */
+/**
+ * What a claim key names, for its refusal: the order or case id, or the identity as the producer sent it (its own
+ * data).
+ */
 function claimedValue(key: string): string {
   const value = key.slice(key.indexOf(':') + 1);
   return key.startsWith('identity:') ? value.slice(value.indexOf('/') + 1) : value;

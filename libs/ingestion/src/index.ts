@@ -1,1 +1,8 @@
-export { DEFAULT_EVENT_TIME_WINDOW, EventIngestion, IngestionError, type IngestOptions, type IngestResult, type IngestionLimits } from './event-ingestion';
+export {
+  DEFAULT_EVENT_TIME_WINDOW,
+  EventIngestion,
+  IngestionError,
+  type IngestOptions,
+  type IngestResult,
+  type IngestionLimits,
+} from './event-ingestion';

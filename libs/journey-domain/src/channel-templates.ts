@@ -9,14 +9,21 @@ export const TEMPLATE_IDS = ['order_status', 'return_policy', 'next_step', 'prom
 export type TemplateId = (typeof TEMPLATE_IDS)[number];
 
 /** The wording of each template for one view, independent of channel. */
-export function templateTexts(view: Pick<JourneyView, 'card' | 'orders'>): Array<{ templateId: TemplateId; text: string }> {
+export function templateTexts(
+  view: Pick<JourneyView, 'card' | 'orders'>,
+): Array<{ templateId: TemplateId; text: string }> {
   const texts: Array<{ templateId: TemplateId; text: string }> = [];
   const order = view.card.lastOrder ? view.orders.find((o) => o.orderId === view.card.lastOrder!.orderId) : undefined;
   if (order) {
-    const eta = order.eta && !['delivered', 'cancelled', 'refunded'].includes(order.status.code) ? ` Expected by ${formatDay(order.eta)}.` : '';
+    const eta =
+      order.eta && !['delivered', 'cancelled', 'refunded'].includes(order.status.code)
+        ? ` Expected by ${formatDay(order.eta)}.`
+        : '';
     texts.push({
       templateId: 'order_status',
-      text: `Order ${order.orderId}: ${order.status.label}. ${order.status.expect}${eta} Order total ${formatMoney(order.totals.total, order.currency)}.`,
+      text:
+        `Order ${order.orderId}: ${order.status.label}. ${order.status.expect}${eta} Order ` +
+        `total ${formatMoney(order.totals.total, order.currency)}.`,
     });
     const policy = order.policy.returns;
     if (policy) {
@@ -29,7 +36,10 @@ export function templateTexts(view: Pick<JourneyView, 'card' | 'orders'>): Array
   texts.push({ templateId: 'next_step', text: view.card.nextStep.text });
   for (const promise of view.card.promises) {
     if (promise.state === 'kept') continue;
-    texts.push({ templateId: 'promise', text: `We promised: ${promise.text} (by ${formatDay(promise.dueAt)}, ${promise.state}).` });
+    texts.push({
+      templateId: 'promise',
+      text: `We promised: ${promise.text} (by ${formatDay(promise.dueAt)}, ${promise.state}).`,
+    });
   }
   return texts;
 }

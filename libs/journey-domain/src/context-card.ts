@@ -27,11 +27,15 @@ export function nextStep({ lastOrder, openCase }: CardInput): { text: string; by
     case 'payment_failed':
       return { text: 'Update your payment method to keep your order.' };
     case 'confirmed':
-      return eta ? { text: `We dispatch your order; it should arrive by ${formatDay(eta)}.`, by: eta } : { text: 'We dispatch your order.' };
+      return eta
+        ? { text: `We dispatch your order; it should arrive by ${formatDay(eta)}.`, by: eta }
+        : { text: 'We dispatch your order.' };
     case 'shipped':
     case 'in_transit':
     case 'delayed':
-      return eta ? { text: `Your parcel should arrive by ${formatDay(eta)}.`, by: eta } : { text: 'Your parcel is on its way.' };
+      return eta
+        ? { text: `Your parcel should arrive by ${formatDay(eta)}.`, by: eta }
+        : { text: 'Your parcel is on its way.' };
     case 'out_for_delivery':
       return { text: 'Your parcel arrives today.' };
     case 'delivery_problem':
@@ -47,7 +51,11 @@ export function nextStep({ lastOrder, openCase }: CardInput): { text: string; by
     case 'return_rejected':
       return { text: 'Nothing to do; the reason your return was not accepted is shown with it.' };
     case 'refunded':
-      return { text: `Your refund of ${formatMoney(lastOrder.refunded, lastOrder.currency)} reaches your account within 5 working days.` };
+      return {
+        text:
+          `Your refund of ${formatMoney(lastOrder.refunded, lastOrder.currency)} reaches your account ` +
+          `within 5 working days.`,
+      };
     default:
       return { text: 'Nothing to do.' };
   }
@@ -69,7 +77,9 @@ export function recoveryPath({ lastOrder }: CardInput): { text: string } {
   const { code } = lastOrder.status;
   if ((code === 'shipped' || code === 'in_transit' || code === 'delayed' || code === 'confirmed') && lastOrder.eta) {
     return {
-      text: `If your parcel has not arrived by ${formatDay(addDays(lastOrder.eta, 2))}, we send a replacement or refund you in full.`,
+      text:
+        `If your parcel has not arrived by ${formatDay(addDays(lastOrder.eta, 2))}, we send a replacement ` +
+        `or refund you in full.`,
     };
   }
   if (code === 'delivery_problem' || code === 'out_for_delivery') {
@@ -77,10 +87,18 @@ export function recoveryPath({ lastOrder }: CardInput): { text: string } {
   }
   if (code === 'delivered' && lastOrder.returnEligibility.eligible && lastOrder.returnEligibility.until) {
     const policy = lastOrder.returnEligibility.policyVersion;
-    return { text: `If something is wrong, return it by ${formatDay(lastOrder.returnEligibility.until)} under returns policy v${policy}.` };
+    return {
+      text:
+        `If something is wrong, return it by ${formatDay(lastOrder.returnEligibility.until)} under returns ` +
+        `policy v${policy}.`,
+    };
   }
   if (code === 'return_requested' || code === 'return_in_progress') {
-    return { text: 'If your refund has not arrived 5 working days after we receive the items, contact us and we pay it at once.' };
+    return {
+      text:
+        'If your refund has not arrived 5 working days after we receive the items, contact us and we pay ' +
+        'it at once.',
+    };
   }
   return { text: `If anything goes wrong with order ${lastOrder.orderId}, contact us and we put it right.` };
 }

@@ -16,7 +16,12 @@ function order(code: StatusCode, extra: Partial<OrderView> = {}): OrderView {
     eta: '2026-03-09T18:00:00Z',
     etaHistory: [],
     policy: { returns: { policyId: 'returns', version: 1, wording: 'Return within 30 days.', returnWindowDays: 30 } },
-    returnEligibility: { eligible: false, until: null, policyVersion: 1, reason: 'Returns open once the order is delivered.' },
+    returnEligibility: {
+      eligible: false,
+      until: null,
+      policyVersion: 1,
+      reason: 'Returns open once the order is delivered.',
+    },
     returns: [],
     refunded: 0,
     timeline: [],
@@ -25,7 +30,15 @@ function order(code: StatusCode, extra: Partial<OrderView> = {}): OrderView {
 }
 
 function openCase(promises: CaseView['promises'] = []): CaseView {
-  return { caseId: 'case-1', status: 'open', channels: ['chat', 'phone'], lastReason: 'r', tags: [], handoffs: [], promises };
+  return {
+    caseId: 'case-1',
+    status: 'open',
+    channels: ['chat', 'phone'],
+    lastReason: 'r',
+    tags: [],
+    handoffs: [],
+    promises,
+  };
 }
 
 const promise = (state: 'open' | 'kept' | 'overdue', dueAt = '2026-03-13T17:00:00Z') => ({
@@ -39,12 +52,38 @@ const promise = (state: 'open' | 'kept' | 'overdue', dueAt = '2026-03-13T17:00:0
 describe('next step', () => {
   it.each<[string, OrderView | null, CaseView | null, RegExp, string | undefined]>([
     ['no order, no case', null, null, /Nothing to do/, undefined],
-    ['an open promise', order('delivered'), openCase([promise('open')]), /returns desk will email a prepaid return label by Fri 13 Mar 2026/, '2026-03-13T17:00:00Z'],
-    ['an overdue promise comes first', order('delivered'), openCase([promise('open', '2026-03-20T00:00:00Z'), promise('overdue')]), /We are late/, '2026-03-13T17:00:00Z'],
-    ['a kept promise is not a next step', order('in_transit'), openCase([promise('kept')]), /should arrive by Mon 9 Mar 2026/, '2026-03-09T18:00:00Z'],
+    [
+      'an open promise',
+      order('delivered'),
+      openCase([promise('open')]),
+      /returns desk will email a prepaid return label by Fri 13 Mar 2026/,
+      '2026-03-13T17:00:00Z',
+    ],
+    [
+      'an overdue promise comes first',
+      order('delivered'),
+      openCase([promise('open', '2026-03-20T00:00:00Z'), promise('overdue')]),
+      /We are late/,
+      '2026-03-13T17:00:00Z',
+    ],
+    [
+      'a kept promise is not a next step',
+      order('in_transit'),
+      openCase([promise('kept')]),
+      /should arrive by Mon 9 Mar 2026/,
+      '2026-03-09T18:00:00Z',
+    ],
     ['a delayed parcel', order('delayed'), null, /should arrive by Mon 9 Mar 2026/, '2026-03-09T18:00:00Z'],
     ['a failed payment', order('payment_failed'), null, /Update your payment method/, undefined],
-    ['a delivered order within its window', order('delivered', { returnEligibility: { eligible: true, until: '2026-04-08T11:20:00Z', policyVersion: 1, reason: '' } }), null, /return items until Wed 8 Apr 2026/, undefined],
+    [
+      'a delivered order within its window',
+      order('delivered', {
+        returnEligibility: { eligible: true, until: '2026-04-08T11:20:00Z', policyVersion: 1, reason: '' },
+      }),
+      null,
+      /return items until Wed 8 Apr 2026/,
+      undefined,
+    ],
     ['a refund', order('refunded', { refunded: 8900 }), null, /refund of EUR 89\.00/, undefined],
   ])('given %s, then the next step says %s', (_case, lastOrder, c, text, by) => {
     const step = nextStep({ lastOrder, openCase: c });
@@ -55,10 +94,34 @@ describe('next step', () => {
 
 describe('help and recovery paths', () => {
   it.each<[string, OrderView | null, CaseView | null, RegExp, RegExp]>([
-    ['an open case continues on its last channel', order('delivered'), openCase(), /Reply on phone or any channel quoting case case-1/, /.+/],
-    ['a delayed order', order('delayed'), null, /quoting order ord-1/, /has not arrived by Wed 11 Mar 2026, we send a replacement/],
-    ['a delivery problem', order('delivery_problem'), null, /quoting order ord-1/, /replacement or refund you in full, your choice/],
-    ['a return in progress', order('return_in_progress'), null, /quoting order ord-1/, /5 working days after we receive the items/],
+    [
+      'an open case continues on its last channel',
+      order('delivered'),
+      openCase(),
+      /Reply on phone or any channel quoting case case-1/,
+      /.+/,
+    ],
+    [
+      'a delayed order',
+      order('delayed'),
+      null,
+      /quoting order ord-1/,
+      /has not arrived by Wed 11 Mar 2026, we send a replacement/,
+    ],
+    [
+      'a delivery problem',
+      order('delivery_problem'),
+      null,
+      /quoting order ord-1/,
+      /replacement or refund you in full, your choice/,
+    ],
+    [
+      'a return in progress',
+      order('return_in_progress'),
+      null,
+      /quoting order ord-1/,
+      /5 working days after we receive the items/,
+    ],
     ['no order', null, null, /chat, phone or email\.$/, /put it right/],
   ])('given %s', (_case, lastOrder, c, help, recovery) => {
     expect(helpPath({ lastOrder, openCase: c }).text).toMatch(help);
@@ -82,8 +145,16 @@ describe('channel message templates', () => {
 
   it('words each template once: status, policy, next step and the promises not yet kept', () => {
     expect(templateTexts(view)).toEqual([
-      { templateId: 'order_status', text: 'Order ord-1: Delayed. Your parcel is running late; the new delivery date is shown. Expected by Mon 9 Mar 2026. Order total EUR 128.55.' },
-      { templateId: 'return_policy', text: 'Returns policy v1: Return within 30 days. Returns open once the order is delivered.' },
+      {
+        templateId: 'order_status',
+        text:
+          'Order ord-1: Delayed. Your parcel is running late; the new delivery date is shown. Expected by ' +
+          'Mon 9 Mar 2026. Order total EUR 128.55.',
+      },
+      {
+        templateId: 'return_policy',
+        text: 'Returns policy v1: Return within 30 days. Returns open once the order is delivered.',
+      },
       { templateId: 'next_step', text: 'Your parcel should arrive by Mon 9 Mar 2026.' },
       { templateId: 'promise', text: 'We promised: Email a prepaid return label (by Fri 13 Mar 2026, open).' },
     ]);

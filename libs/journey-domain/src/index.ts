@@ -1,4 +1,12 @@
-export { ORDER_STATUSES, STATUS_CODES, describeStatus, nextStatus, statusSuggestedBy, type StatusCode, type StatusState } from './order-status';
+export {
+  ORDER_STATUSES,
+  STATUS_CODES,
+  describeStatus,
+  nextStatus,
+  statusSuggestedBy,
+  type StatusCode,
+  type StatusState,
+} from './order-status';
 export { checkTotals, type RuleViolation } from './totals';
 export { governingPolicy, publishedPolicyVersion, type OrderPlacement, type PolicyVersion } from './policy';
 export { returnEligibility, type EligibilityInput, type ReturnEligibility } from './return-eligibility';

@@ -101,28 +101,41 @@ export function needsJourneyFacts(event: JourneyEvent): boolean {
  * window (judged at the time the return was requested). `policies`: every policy version the log
  * holds, of every kind.
  */
-export function checkIngestionRules(facts: JourneyFacts, event: JourneyEvent, policies: readonly PolicyVersion[]): RuleViolation[] {
+export function checkIngestionRules(
+  facts: JourneyFacts,
+  event: JourneyEvent,
+  policies: readonly PolicyVersion[],
+): RuleViolation[] {
   if (event.type === 'order.placed') {
     const violations = checkTotals(event.data.items, event.data.totals);
-    if (facts.orders.has(event.data.orderId)) violations.push({ path: 'data.orderId', message: `order ${event.data.orderId} was already placed` });
+    if (facts.orders.has(event.data.orderId))
+      violations.push({ path: 'data.orderId', message: `order ${event.data.orderId} was already placed` });
     return violations;
   }
   if (event.type === 'policy.published') {
     const taken = policies.some((p) => p.policyId === event.data.policyId && p.version === event.data.version);
-    return taken ? [{ path: 'data.version', message: `policy ${event.data.policyId} v${event.data.version} is already published` }] : [];
+    return taken
+      ? [{ path: 'data.version', message: `policy ${event.data.policyId} v${event.data.version} is already published` }]
+      : [];
   }
   if (!needsJourneyFacts(event)) return [];
   const orderId = (event.data as { orderId: string }).orderId;
   const order = facts.orders.get(orderId);
-  if (!order) return [{ path: 'data.orderId', message: `order ${orderId} does not exist for customer ${event.subject}` }];
+  if (!order)
+    return [{ path: 'data.orderId', message: `order ${orderId} does not exist for customer ${event.subject}` }];
   const sameCurrency = (currency: string): RuleViolation[] =>
-    currency === order.currency ? [] : [{ path: 'data.currency', message: `order ${orderId} is in ${order.currency}, not ${currency}` }];
+    currency === order.currency
+      ? []
+      : [{ path: 'data.currency', message: `order ${orderId} is in ${order.currency}, not ${currency}` }];
 
   switch (event.type) {
     case 'payment.captured': {
       const violations = sameCurrency(event.data.currency);
       if (order.captured + event.data.amount > order.total) {
-        violations.push({ path: 'data.amount', message: `captures would reach ${order.captured + event.data.amount}, above the order total ${order.total}` });
+        violations.push({
+          path: 'data.amount',
+          message: `captures would reach ${order.captured + event.data.amount}, above the order total ${order.total}`,
+        });
       }
       return violations;
     }
@@ -133,17 +146,25 @@ export function checkIngestionRules(facts: JourneyFacts, event: JourneyEvent, po
       if (order.refunded + event.data.amount > order.captured) {
         violations.push({
           path: 'data.amount',
-          message: `refunds would reach ${order.refunded + event.data.amount}, above the ${order.captured} captured on order ${orderId}`,
+          message:
+            `refunds would reach ${order.refunded + event.data.amount}, above the ${order.captured} ` +
+            `captured on order ${orderId}`,
         });
       }
       if (event.data.returnId !== undefined && facts.returns.get(event.data.returnId)?.orderId !== orderId) {
-        violations.push({ path: 'data.returnId', message: `return ${event.data.returnId} does not exist for order ${orderId}` });
+        violations.push({
+          path: 'data.returnId',
+          message: `return ${event.data.returnId} does not exist for order ${orderId}`,
+        });
       }
       return violations;
     }
     case 'return.requested': {
       const unknown = event.data.items.filter((item) => !order.skus.has(item.sku));
-      return unknown.map((item) => ({ path: 'data.items', message: `sku ${item.sku} is not part of order ${orderId}` }));
+      return unknown.map((item) => ({
+        path: 'data.items',
+        message: `sku ${item.sku} is not part of order ${orderId}`,
+      }));
     }
     case 'return.received':
       return returnExists(facts, event.data.returnId, orderId);
@@ -153,12 +174,15 @@ export function checkIngestionRules(facts: JourneyFacts, event: JourneyEvent, po
       if (missing.length > 0) return missing;
       const governing = governingPolicy(policies, order);
       if (!governing || governing.policyId !== event.data.policyId || governing.version !== event.data.policyVersion) {
-        return [{
-          path: 'data.policyVersion',
-          message: governing
-            ? `order ${orderId} is governed by ${governing.policyId} v${governing.version} (in force when it was placed), not ${event.data.policyId} v${event.data.policyVersion}`
-            : `no returns policy was in force when order ${orderId} was placed`,
-        }];
+        return [
+          {
+            path: 'data.policyVersion',
+            message: governing
+              ? `order ${orderId} is governed by ${governing.policyId} v${governing.version} (in force when it ` +
+                `was placed), not ${event.data.policyId} v${event.data.policyVersion}`
+              : `no returns policy was in force when order ${orderId} was placed`,
+          },
+        ];
       }
       if (event.type === 'return.approved') {
         const requestedAt = facts.returns.get(event.data.returnId)!.requestedAt;
@@ -168,7 +192,8 @@ export function checkIngestionRules(facts: JourneyFacts, event: JourneyEvent, po
           policy: governing,
           at: requestedAt,
         });
-        if (!eligibility.eligible) return [{ path: 'data.returnId', message: `the return cannot be approved: ${eligibility.reason}` }];
+        if (!eligibility.eligible)
+          return [{ path: 'data.returnId', message: `the return cannot be approved: ${eligibility.reason}` }];
       }
       return [];
     }

@@ -15,8 +15,16 @@ export const ORDER_STATUSES = {
   delivery_problem: { rank: 4, label: 'Delivery problem', expect: 'We are sorting out a problem with your delivery.' },
   delivered: { rank: 5, label: 'Delivered', expect: 'Your parcel was delivered.' },
   return_requested: { rank: 6, label: 'Return requested', expect: 'We are reviewing your return request.' },
-  return_rejected: { rank: 7, label: 'Return not accepted', expect: 'Your return is outside the policy; the reason is given.' },
-  return_in_progress: { rank: 7, label: 'Return in progress', expect: 'Send the items back; we refund once they arrive.' },
+  return_rejected: {
+    rank: 7,
+    label: 'Return not accepted',
+    expect: 'Your return is outside the policy; the reason is given.',
+  },
+  return_in_progress: {
+    rank: 7,
+    label: 'Return in progress',
+    expect: 'Send the items back; we refund once they arrive.',
+  },
   refunded: { rank: 8, label: 'Refunded', expect: 'Your refund is on its way to your payment method.' },
   cancelled: { rank: 9, label: 'Cancelled', expect: 'Your order was cancelled; nothing more to pay.' },
 } as const;
@@ -35,7 +43,8 @@ export function nextStatus(current: StatusState, candidate: StatusCode, at: stri
   const currentRank = ORDER_STATUSES[current.code].rank;
   const candidateRank = ORDER_STATUSES[candidate].rank;
   if (candidateRank > currentRank) return { code: candidate, since: at };
-  if (candidateRank === currentRank && Date.parse(at) >= Date.parse(current.since)) return { code: candidate, since: at };
+  if (candidateRank === currentRank && Date.parse(at) >= Date.parse(current.since))
+    return { code: candidate, since: at };
   return current;
 }
 
@@ -44,7 +53,10 @@ export function nextStatus(current: StatusState, candidate: StatusCode, at: stri
  * refunded totals after the event: a refund closing a return, or refunding everything, is the end
  * state; a goodwill partial refund without a return shows as a refund, not as a new status.
  */
-export function statusSuggestedBy(event: JourneyEvent, amounts: { captured: number; refunded: number }): StatusCode | null {
+export function statusSuggestedBy(
+  event: JourneyEvent,
+  amounts: { captured: number; refunded: number },
+): StatusCode | null {
   switch (event.type) {
     case 'payment.captured':
       return 'confirmed';
@@ -70,7 +82,9 @@ export function statusSuggestedBy(event: JourneyEvent, amounts: { captured: numb
     case 'return.rejected':
       return 'return_rejected';
     case 'refund.issued':
-      return event.data.returnId !== undefined || (amounts.captured > 0 && amounts.refunded >= amounts.captured) ? 'refunded' : null;
+      return event.data.returnId !== undefined || (amounts.captured > 0 && amounts.refunded >= amounts.captured)
+        ? 'refunded'
+        : null;
     default:
       return null;
   }

@@ -18,7 +18,10 @@ export interface OrderPlacement {
   received: number;
 }
 
-/** Whether `a` is preferred to `b` among versions in force: the later `effectiveFrom`, then the higher version, then the later publication. */
+/**
+ * Whether `a` is preferred to `b` among versions in force: the later `effectiveFrom`, then the higher version, then the
+ * later publication.
+ */
 function preferred(a: PolicyVersion, b: PolicyVersion): boolean {
   const fromA = Date.parse(a.effectiveFrom);
   const fromB = Date.parse(b.effectiveFrom);
@@ -35,18 +38,26 @@ function preferred(a: PolicyVersion, b: PolicyVersion): boolean {
  * `effectiveFrom` say (producers choose those). The view, the returns rules at ingestion and the
  * analysts' metrics all decide with this one function.
  */
-export function governingPolicy<P extends PolicyVersion>(versions: readonly P[], order: OrderPlacement, kind: PolicyVersion['kind'] = 'returns'): P | null {
+export function governingPolicy<P extends PolicyVersion>(
+  versions: readonly P[],
+  order: OrderPlacement,
+  kind: PolicyVersion['kind'] = 'returns',
+): P | null {
   const placed = Date.parse(order.placedAt);
   let best: P | null = null;
   for (const candidate of versions) {
-    if (candidate.kind !== kind || candidate.received >= order.received || Date.parse(candidate.effectiveFrom) > placed) continue;
+    if (candidate.kind !== kind || candidate.received >= order.received || Date.parse(candidate.effectiveFrom) > placed)
+      continue;
     if (!best || preferred(candidate, best)) best = candidate;
   }
   return best;
 }
 
 /** The version a `policy.published` event publishes, received at `received` (the event's sequence). */
-export function publishedPolicyVersion(event: Extract<JourneyEvent, { type: 'policy.published' }>, received: number): PolicyVersion {
+export function publishedPolicyVersion(
+  event: Extract<JourneyEvent, { type: 'policy.published' }>,
+  received: number,
+): PolicyVersion {
   const { policyId, version, kind, wording, rules, effectiveFrom } = event.data;
   return { policyId, version, kind, wording, returnWindowDays: rules.returnWindowDays, effectiveFrom, received };
 }

@@ -25,17 +25,34 @@ export function returnEligibility(input: EligibilityInput): ReturnEligibility {
   const { policy, status, deliveredAt } = input;
   const policyVersion = policy?.version ?? null;
   if (!policy || policy.returnWindowDays === undefined) {
-    return { eligible: false, until: null, policyVersion, reason: 'No returns policy was in force when the order was placed.' };
+    return {
+      eligible: false,
+      until: null,
+      policyVersion,
+      reason: 'No returns policy was in force when the order was placed.',
+    };
   }
-  if (status === 'cancelled') return { eligible: false, until: null, policyVersion, reason: 'The order was cancelled.' };
-  if (status === 'refunded') return { eligible: false, until: null, policyVersion, reason: 'The order has been refunded.' };
+  if (status === 'cancelled')
+    return { eligible: false, until: null, policyVersion, reason: 'The order was cancelled.' };
+  if (status === 'refunded')
+    return { eligible: false, until: null, policyVersion, reason: 'The order has been refunded.' };
   if (!deliveredAt) {
     return { eligible: false, until: null, policyVersion, reason: 'Returns open once the order is delivered.' };
   }
   const until = new Date(Date.parse(deliveredAt) + policy.returnWindowDays * DAY_MS).toISOString();
   const days = policy.returnWindowDays;
   if (Date.parse(input.at) > Date.parse(until)) {
-    return { eligible: false, until, policyVersion, reason: `The ${days}-day return window of policy v${policy.version} has ended.` };
+    return {
+      eligible: false,
+      until,
+      policyVersion,
+      reason: `The ${days}-day return window of policy v${policy.version} has ended.`,
+    };
   }
-  return { eligible: true, until, policyVersion, reason: `Within the ${days}-day return window of policy v${policy.version}.` };
+  return {
+    eligible: true,
+    until,
+    policyVersion,
+    reason: `Within the ${days}-day return window of policy v${policy.version}.`,
+  };
 }

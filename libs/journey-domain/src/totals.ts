@@ -10,7 +10,10 @@ export function checkTotals(items: readonly OrderItem[], totals: Totals): RuleVi
   const violations: RuleViolation[] = [];
   const subtotal = items.reduce((sum, item) => sum + item.qty * item.unitPrice, 0);
   if (totals.subtotal !== subtotal) {
-    violations.push({ path: 'data.totals.subtotal', message: `subtotal is ${totals.subtotal}, but the items add up to ${subtotal}` });
+    violations.push({
+      path: 'data.totals.subtotal',
+      message: `subtotal is ${totals.subtotal}, but the items add up to ${subtotal}`,
+    });
   }
   const total = totals.subtotal - totals.discount + totals.shipping + totals.fees + totals.tax;
   if (totals.total !== total) {

@@ -75,17 +75,23 @@ function migrate(db: Database.Database): void {
   if (current() >= SCHEMA_VERSION) return;
   db.transaction(() => {
     if (current() >= SCHEMA_VERSION) return;
-    const legacy = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'events'").get()!.n > 0;
+    const legacy =
+      db
+        .prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'events'")
+        .get()!.n > 0;
     if (!legacy) {
       db.exec(`${EVENTS_TABLE}; ${CLAIMS_TABLE};`);
     } else {
       db.exec(`${EVENTS_TABLE.replace('CREATE TABLE events', 'CREATE TABLE events_v1')}; ${CLAIMS_TABLE};
         INSERT INTO events_v1 (position, source, id, journey_id, journey_version, type, time, recorded_at, envelope)
-          SELECT position, json_extract(envelope, '$.source'), id, journey_id, journey_version, type, time, recorded_at, envelope FROM events ORDER BY position;
+          SELECT position, json_extract(envelope, '$.source'), id, journey_id, journey_version, type, time,
+            recorded_at, envelope FROM events ORDER BY position;
         DROP TABLE events;
         ALTER TABLE events_v1 RENAME TO events;`);
       const ledger = new ClaimLedger(new Map());
-      for (const row of db.prepare<[], { envelope: string }>('SELECT envelope FROM events ORDER BY position').iterate()) {
+      for (const row of db
+        .prepare<[], { envelope: string }>('SELECT envelope FROM events ORDER BY position')
+        .iterate()) {
         ledger.apply(upcast(JSON.parse(row.envelope) as JourneyEvent));
       }
       const insert = db.prepare('INSERT INTO claims (claim, journey_id) VALUES (?, ?)');
@@ -124,7 +130,9 @@ export class SqliteJourneyLog implements JourneyLog {
     this.db.pragma('busy_timeout = 10000');
     migrate(this.db);
     this.statements = {
-      byKey: this.db.prepare<[string, string], { position: number; envelope: string }>('SELECT position, envelope FROM events WHERE source = ? AND id = ?'),
+      byKey: this.db.prepare<[string, string], { position: number; envelope: string }>(
+        'SELECT position, envelope FROM events WHERE source = ? AND id = ?',
+      ),
       version: this.db.prepare<[string], { v: number | null }>(
         'SELECT MAX(journey_version) AS v FROM events WHERE journey_id = ?',
       ),
@@ -134,7 +142,10 @@ export class SqliteJourneyLog implements JourneyLog {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, id) DO NOTHING`,
       ),
       claimHolder: this.db.prepare<[string], { journey_id: string }>('SELECT journey_id FROM claims WHERE claim = ?'),
-      claim: this.db.prepare('INSERT INTO claims (claim, journey_id) VALUES (?, ?) ON CONFLICT (claim) DO UPDATE SET journey_id = excluded.journey_id'),
+      claim: this.db.prepare(
+        'INSERT INTO claims (claim, journey_id) VALUES (?, ?) ON CONFLICT (claim) DO UPDATE SET journey_id = ' +
+          'excluded.journey_id',
+      ),
       release: this.db.prepare('DELETE FROM claims WHERE claim = ?'),
       readAll: this.db.prepare<[number, number], EventRow>(
         'SELECT position, journey_version, envelope FROM events WHERE position > ? ORDER BY position LIMIT ?',
@@ -144,7 +155,8 @@ export class SqliteJourneyLog implements JourneyLog {
          WHERE journey_id = ? AND position <= ? ORDER BY journey_version`,
       ),
       readPrefix: this.db.prepare<[string, string], EventRow>(
-        'SELECT position, journey_version, envelope FROM events WHERE journey_id >= ? AND journey_id < ? ORDER BY position',
+        'SELECT position, journey_version, envelope FROM events WHERE journey_id >= ? AND journey_id < ? ORDER ' +
+          'BY position',
       ),
       head: this.db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM events'),
     };
@@ -180,7 +192,16 @@ export class SqliteJourneyLog implements JourneyLog {
       for (let index = 0; index < events.length; index++) {
         const event = events[index];
         const version = currentVersion(event.subject) + 1;
-        const info = this.statements.insert.run(event.source, event.id, event.subject, version, event.type, event.time, recordedAt, JSON.stringify(event));
+        const info = this.statements.insert.run(
+          event.source,
+          event.id,
+          event.subject,
+          version,
+          event.type,
+          event.time,
+          recordedAt,
+          JSON.stringify(event),
+        );
         if (info.changes === 0) {
           const stored = this.statements.byKey.get(event.source, event.id)!;
           if (!sameEvent(JSON.parse(stored.envelope), event)) taken.push({ source: event.source, id: event.id });
@@ -189,7 +210,8 @@ export class SqliteJourneyLog implements JourneyLog {
           continue;
         }
         sequences.push(Number(info.lastInsertRowid));
-        // Claims of new events only: a repeat of an event states nothing new. A refusal rolls the whole batch back below.
+        // Claims of new events only: a repeat of an event states nothing new. A refusal rolls the whole batch back
+        // below.
         const claims = ledger.apply(upcast(event));
         if (claims.length > 0) refused.push(...claims.map((c) => ({ event: index, key: c.key, path: c.path })));
         versions.set(event.subject, version);

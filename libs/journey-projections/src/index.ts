@@ -1,12 +1,28 @@
 import type { Projection } from '#projection-runtime';
 import { journeyViewProjection } from './journey-view/journey-view.projection';
-import { caseIndexProjection, identityIndexProjection, orderIndexProjection } from './lookup-indexes/lookup-indexes.projection';
+import {
+  caseIndexProjection,
+  identityIndexProjection,
+  orderIndexProjection,
+} from './lookup-indexes/lookup-indexes.projection';
 import { policyRegistryProjection } from './policy-registry/policy-registry.projection';
 
 export { journeyViewProjection } from './journey-view/journey-view.projection';
 export { renderJourneyView, renderOrder, renderCase, type RenderOptions } from './journey-view/journey-view.render';
-export { evolveJourney, initialJourneyState, summariseEvent, type JourneyState, type OrderState, type CaseState } from './journey-view/journey-state';
-export { policyDocumentId, policiesDeciding, policyRegistryProjection, type ListRegistryBefore } from './policy-registry/policy-registry.projection';
+export {
+  evolveJourney,
+  initialJourneyState,
+  summariseEvent,
+  type JourneyState,
+  type OrderState,
+  type CaseState,
+} from './journey-view/journey-state';
+export {
+  policyDocumentId,
+  policiesDeciding,
+  policyRegistryProjection,
+  type ListRegistryBefore,
+} from './policy-registry/policy-registry.projection';
 export {
   caseIndexProjection,
   identityIndexProjection,

@@ -58,7 +58,11 @@ export class JourneyReader {
 
   async journey(customerId: string, options: ReadOptions): Promise<Read<JourneyView>> {
     const { state, position, asOf } = await this.state(customerId, options);
-    if (!state) throw new BackboneError('not_found', `no journey for customer ${customerId}${options.asOf ? ` as of ${options.asOf}` : ''}`);
+    if (!state)
+      throw new BackboneError(
+        'not_found',
+        `no journey for customer ${customerId}${options.asOf ? ` as of ${options.asOf}` : ''}`,
+      );
     const returnsPolicies = await this.policiesFor(state);
     return { body: renderJourneyView(state, { asOf, position, channel: options.channel, returnsPolicies }), position };
   }
@@ -70,7 +74,8 @@ export class JourneyReader {
    * (its commits say so): a policy is published rarely, and a read then costs no registry query.
    */
   private async policiesFor(state: JourneyState): Promise<PolicyVersion[]> {
-    const list = (before: string, limit: number) => this.store.listBefore<PolicyVersion | null>(REGISTRY, before, limit);
+    const list = (before: string, limit: number) =>
+      this.store.listBefore<PolicyVersion | null>(REGISTRY, before, limit);
     const cacheable = this.progress.followsEveryCommit();
     const changes = this.registryChanges;
     const found = await Promise.all(
@@ -90,11 +95,15 @@ export class JourneyReader {
   }
 
   async order(orderId: string, options: ReadOptions): Promise<Read<OrderView & { customerId: string }>> {
-    return this.within('order-index', `order ${orderId}`, orderId, options, (view) => view.orders.find((o) => o.orderId === orderId));
+    return this.within('order-index', `order ${orderId}`, orderId, options, (view) =>
+      view.orders.find((o) => o.orderId === orderId),
+    );
   }
 
   async case(caseId: string, options: ReadOptions): Promise<Read<CaseView & { customerId: string }>> {
-    return this.within('case-index', `case ${caseId}`, caseId, options, (view) => view.cases.find((c) => c.caseId === caseId));
+    return this.within('case-index', `case ${caseId}`, caseId, options, (view) =>
+      view.cases.find((c) => c.caseId === caseId),
+    );
   }
 
   async identity(kind: string, value: string): Promise<Read<{ customerId: string }>> {
@@ -106,12 +115,21 @@ export class JourneyReader {
   }
 
   /** One element of a customer's view (an order, a case), found through a lookup index. */
-  private async within<T>(index: string, what: string, id: string, options: ReadOptions, pick: (view: JourneyView) => T | undefined) {
+  private async within<T>(
+    index: string,
+    what: string,
+    id: string,
+    options: ReadOptions,
+    pick: (view: JourneyView) => T | undefined,
+  ) {
     const customerId = await this.lookup(index, id, what);
     const read = await this.journey(customerId, options).catch(rethrowAs(what));
     const found = pick(read.body);
     if (!found) throw new BackboneError('not_found', `no ${what}${options.asOf ? ` as of ${options.asOf}` : ''}`);
-    return { body: { customerId, ...found, ...(read.body.messages ? { messages: read.body.messages } : {}) }, position: read.position };
+    return {
+      body: { customerId, ...found, ...(read.body.messages ? { messages: read.body.messages } : {}) },
+      position: read.position,
+    };
   }
 
   private async lookup(projection: string, id: string, what: string): Promise<string> {
@@ -121,9 +139,14 @@ export class JourneyReader {
   }
 
   /** The customer's state, with the position it reflects. */
-  private async state(customerId: string, options: ReadOptions): Promise<{ state: JourneyState | undefined; position: string | null; asOf: string }> {
-    if (options.minPosition !== undefined) await this.progress.waitFor(VIEW, options.minPosition, options.waitMs ?? 2000);
-    if (options.asOf !== undefined) return { ...(await journeyStateAsOf(this.log, customerId, options.asOf)), asOf: options.asOf };
+  private async state(
+    customerId: string,
+    options: ReadOptions,
+  ): Promise<{ state: JourneyState | undefined; position: string | null; asOf: string }> {
+    if (options.minPosition !== undefined)
+      await this.progress.waitFor(VIEW, options.minPosition, options.waitMs ?? 2000);
+    if (options.asOf !== undefined)
+      return { ...(await journeyStateAsOf(this.log, customerId, options.asOf)), asOf: options.asOf };
     // Read with the view's checkpoint, as one: the document is at least as new as the position we report.
     const { checkpoint, documents } = await this.store.getAtCheckpoint(VIEW, [{ projection: VIEW, id: customerId }]);
     const [doc] = documents as [StoredDocument<JourneyState> | undefined];
@@ -135,7 +158,11 @@ export class JourneyReader {
  * Time travel: the customer's events up to `asOf` (fact time), through the same evolve as the
  * projector; shared by `?asOf=` and the analysts' `journey replay --as-of`.
  */
-export async function journeyStateAsOf(log: JourneyLog, customerId: string, asOf: string): Promise<{ state: JourneyState | undefined; position: string | null }> {
+export async function journeyStateAsOf(
+  log: JourneyLog,
+  customerId: string,
+  asOf: string,
+): Promise<{ state: JourneyState | undefined; position: string | null }> {
   const events = await log.readJourney(customerId, { time: asOf });
   if (events.length === 0) return { state: undefined, position: null };
   const documents = new Map<string, StoredDocument>();
@@ -146,7 +173,8 @@ export async function journeyStateAsOf(log: JourneyLog, customerId: string, asOf
 
 function rethrowAs(what: string) {
   return (error: unknown): never => {
-    if (error instanceof BackboneError && error.code === 'not_found') throw new BackboneError('not_found', `no ${what}`);
+    if (error instanceof BackboneError && error.code === 'not_found')
+      throw new BackboneError('not_found', `no ${what}`);
     throw error;
   };
 }

@@ -2,7 +2,11 @@ import type { JourneyEvent } from '#schemas';
 import type { JourneyLog } from '#journey-log';
 
 /** Appends a stream of events in batches (for seeding a log in tests and benchmarks); returns the count. */
-export async function appendInBatches(log: JourneyLog, events: Iterable<JourneyEvent>, batchSize: number): Promise<number> {
+export async function appendInBatches(
+  log: JourneyLog,
+  events: Iterable<JourneyEvent>,
+  batchSize: number,
+): Promise<number> {
   let batch: JourneyEvent[] = [];
   let count = 0;
   for (const event of events) {

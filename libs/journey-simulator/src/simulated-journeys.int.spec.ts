@@ -12,7 +12,16 @@ import { emptyCounts, simulatedJourneys, type DefectRates } from './simulated-jo
  * put in (and, over 4,000 customers, rates close to the knobs).
  */
 describe('simulated journeys and the unity metrics', () => {
-  const rates: Partial<DefectRates> = { contradiction: 0.25, handoffWithoutContext: 0.4, brokenPromise: 0.2, paymentFailure: 0.1, abandonedCheckout: 0.15, policyDispute: 0.5, confusion: 0.3, returnRejected: 0.2 };
+  const rates: Partial<DefectRates> = {
+    contradiction: 0.25,
+    handoffWithoutContext: 0.4,
+    brokenPromise: 0.2,
+    paymentFailure: 0.1,
+    abandonedCheckout: 0.15,
+    policyDispute: 0.5,
+    confusion: 0.3,
+    returnRejected: 0.2,
+  };
   let rows: ReturnType<UnityMetrics['result']>;
   const counts = emptyCounts();
   const decisionsByPolicyVersion = new Map<number, number>();
@@ -39,7 +48,11 @@ describe('simulated journeys and the unity metrics', () => {
       for (const stored of page) {
         metrics.add(stored.event, stored.sequence);
         const e = stored.event;
-        if (e.type === 'return.approved' || e.type === 'return.rejected') decisionsByPolicyVersion.set(e.data.policyVersion, (decisionsByPolicyVersion.get(e.data.policyVersion) ?? 0) + 1);
+        if (e.type === 'return.approved' || e.type === 'return.rejected')
+          decisionsByPolicyVersion.set(
+            e.data.policyVersion,
+            (decisionsByPolicyVersion.get(e.data.policyVersion) ?? 0) + 1,
+          );
       }
       after = page[page.length - 1].position;
     }
@@ -81,10 +94,14 @@ describe('simulated journeys and the unity metrics', () => {
     expect(Math.abs(row(metric).value! - expected)).toBeLessThanOrEqual(tolerance);
   });
 
-  it('decides returns under both policy versions (the policy changes half-way), each accepted by the ingestion rules', () => {
-    expect([...decisionsByPolicyVersion.keys()].sort()).toEqual([1, 2]);
-    expect(decisionsByPolicyVersion.get(1)).toBeGreaterThan(50);
-    expect(decisionsByPolicyVersion.get(2)).toBeGreaterThan(50);
-    expect((decisionsByPolicyVersion.get(1) ?? 0) + (decisionsByPolicyVersion.get(2) ?? 0)).toBe(counts.returns);
-  });
+  it(
+    'decides returns under both policy versions (the policy changes half-way), each accepted by the ingestion ' +
+      'rules',
+    () => {
+      expect([...decisionsByPolicyVersion.keys()].sort()).toEqual([1, 2]);
+      expect(decisionsByPolicyVersion.get(1)).toBeGreaterThan(50);
+      expect(decisionsByPolicyVersion.get(2)).toBeGreaterThan(50);
+      expect((decisionsByPolicyVersion.get(1) ?? 0) + (decisionsByPolicyVersion.get(2) ?? 0)).toBe(counts.returns);
+    },
+  );
 });

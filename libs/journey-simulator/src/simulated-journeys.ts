@@ -1,5 +1,12 @@
 import type { Channel, EventData, EventType, JourneyEvent } from '#schemas';
-import { governingPolicy, nextStatus, publishedPolicyVersion, statusSuggestedBy, type PolicyVersion, type StatusState } from '#journey-domain';
+import {
+  governingPolicy,
+  nextStatus,
+  publishedPolicyVersion,
+  statusSuggestedBy,
+  type PolicyVersion,
+  type StatusState,
+} from '#journey-domain';
 import { seededRandom } from './seeded-random';
 
 /**
@@ -102,7 +109,12 @@ export interface SimulationCounts {
 }
 
 const CHANNELS: Channel[] = ['web', 'email', 'chat', 'phone', 'store'];
-const CONTACT_REASONS = ['where is my order', 'change delivery address', 'question about the invoice', 'item not as described'];
+const CONTACT_REASONS = [
+  'where is my order',
+  'change delivery address',
+  'question about the invoice',
+  'item not as described',
+];
 const POLICY_ID = 'returns-standard';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -121,8 +133,22 @@ export function simulatedJourneys(options: SimulationOptions, counts?: Simulatio
 
 export function emptyCounts(): SimulationCounts {
   return {
-    checkouts: 0, orders: 0, captured: 0, contacts: 0, repeatedContacts: 0, confusionContacts: 0, handoffs: 0, handoffsWithoutContext: 0,
-    promises: 0, promisesKeptOnTime: 0, returns: 0, refundedReturns: 0, disputeContacts: 0, messages: 0, contradictions: 0, events: 0,
+    checkouts: 0,
+    orders: 0,
+    captured: 0,
+    contacts: 0,
+    repeatedContacts: 0,
+    confusionContacts: 0,
+    handoffs: 0,
+    handoffsWithoutContext: 0,
+    promises: 0,
+    promisesKeptOnTime: 0,
+    returns: 0,
+    refundedReturns: 0,
+    disputeContacts: 0,
+    messages: 0,
+    contradictions: 0,
+    events: 0,
   };
 }
 
@@ -156,16 +182,26 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
 
   const policyEvents = [
     make('policy.published', `policy/${POLICY_ID}`, base - 30 * DAY, {
-      policyId: POLICY_ID, version: 1, kind: 'returns', wording: 'Return any item within 30 days of delivery for a full refund.',
-      rules: { returnWindowDays: 30 }, effectiveFrom: new Date(base - 30 * DAY).toISOString(),
+      policyId: POLICY_ID,
+      version: 1,
+      kind: 'returns',
+      wording: 'Return any item within 30 days of delivery for a full refund.',
+      rules: { returnWindowDays: 30 },
+      effectiveFrom: new Date(base - 30 * DAY).toISOString(),
     }),
     make('policy.published', `policy/${POLICY_ID}`, base + span / 2 - DAY, {
-      policyId: POLICY_ID, version: 2, kind: 'returns', wording: 'Return any item within 14 days of delivery for a full refund.',
-      rules: { returnWindowDays: 14 }, effectiveFrom: new Date(base + span / 2).toISOString(),
+      policyId: POLICY_ID,
+      version: 2,
+      kind: 'returns',
+      wording: 'Return any item within 14 days of delivery for a full refund.',
+      rules: { returnWindowDays: 14 },
+      effectiveFrom: new Date(base + span / 2).toISOString(),
     }),
   ];
   // Received by the log in this order, before any order (they are emitted first).
-  const policies: PolicyVersion[] = policyEvents.map((e, i) => publishedPolicyVersion(e as Extract<JourneyEvent, { type: 'policy.published' }>, i));
+  const policies: PolicyVersion[] = policyEvents.map((e, i) =>
+    publishedPolicyVersion(e as Extract<JourneyEvent, { type: 'policy.published' }>, i),
+  );
 
   const journey = function* (n: number): Generator<JourneyEvent> {
     const customer = `${prefix}-${n}`;
@@ -174,14 +210,20 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
     let t = base + n * spacing;
     const step = (hours: number) => (t += Math.max(60_000, Math.round(hours * HOUR * (0.5 + random()))));
     const channel = pick(CHANNELS);
-    const items = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, i) => ({ sku: `SKU-${i}-${Math.floor(random() * 500)}`, name: `Item ${i}`, qty: 1 + Math.floor(random() * 2), unitPrice: 500 + Math.floor(random() * 9500) }));
+    const items = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, i) => ({
+      sku: `SKU-${i}-${Math.floor(random() * 500)}`,
+      name: `Item ${i}`,
+      qty: 1 + Math.floor(random() * 2),
+      unitPrice: 500 + Math.floor(random() * 9500),
+    }));
     const subtotal = items.reduce((s, i) => s + i.qty * i.unitPrice, 0);
     const discount = chance(0.3) ? Math.floor(subtotal * 0.1) : 0;
     const shipping = 495;
     const tax = Math.floor((subtotal - discount) * 0.21);
     const total = subtotal - discount + shipping + tax;
 
-    if (chance(0.3)) yield make('identity.linked', customer, step(0.1), { kind: 'email', value: `${customer}@example.com` });
+    if (chance(0.3))
+      yield make('identity.linked', customer, step(0.1), { kind: 'email', value: `${customer}@example.com` });
     counts.checkouts++;
     yield make('checkout.started', customer, step(0.1), { checkoutId, channel, currency: 'EUR', items });
     if (chance(rates.abandonedCheckout)) return;
@@ -199,7 +241,11 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
     };
     const placedAt = step(0.2);
     const placed = make('order.placed', customer, placedAt, {
-      orderId, checkoutId, channel, currency: 'EUR', items,
+      orderId,
+      checkoutId,
+      channel,
+      currency: 'EUR',
+      items,
       totals: { subtotal, discount, shipping, fees: 0, tax, total },
       promisedDelivery: { from: new Date(t + 48 * HOUR).toISOString(), to: new Date(t + 72 * HOUR).toISOString() },
     });
@@ -212,25 +258,66 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
       const contradict = chance(rates.contradiction);
       if (contradict) counts.contradictions++;
       const shown = contradict
-        ? chance(0.5) ? { status: status.code === 'placed' ? 'delivered' : 'placed', total } : { status: status.code, total: total + 100 }
+        ? chance(0.5)
+          ? { status: status.code === 'placed' ? 'delivered' : 'placed', total }
+          : { status: status.code, total: total + 100 }
         : { status: status.code, total };
-      yield make('channel.message_sent', customer, step(0.5), { channel: pick(CHANNELS), templateId: 'order_status', orderId, shown } as EventData<'channel.message_sent'>);
+      yield make('channel.message_sent', customer, step(0.5), {
+        channel: pick(CHANNELS),
+        templateId: 'order_status',
+        orderId,
+        shown,
+      } as EventData<'channel.message_sent'>);
     };
 
     if (chance(rates.paymentFailure)) {
-      yield track(make('payment.failed', customer, step(0.01), { orderId, paymentId: `${orderId}-p0`, amount: total, currency: 'EUR', reason: 'card declined' }));
+      yield track(
+        make('payment.failed', customer, step(0.01), {
+          orderId,
+          paymentId: `${orderId}-p0`,
+          amount: total,
+          currency: 'EUR',
+          reason: 'card declined',
+        }),
+      );
       yield* message();
       return;
     }
-    yield track(make('payment.captured', customer, step(0.02), { orderId, paymentId: `${orderId}-p1`, amount: total, currency: 'EUR', method: 'card' }));
+    yield track(
+      make('payment.captured', customer, step(0.02), {
+        orderId,
+        paymentId: `${orderId}-p1`,
+        amount: total,
+        currency: 'EUR',
+        method: 'card',
+      }),
+    );
     counts.captured++;
     yield* message();
     const shipmentId = `${orderId}-s`;
-    yield track(make('shipment.dispatched', customer, step(20), { orderId, shipmentId, carrier: 'PostNL', trackingId: `T${n}`, eta: new Date(t + 48 * HOUR).toISOString() }));
+    yield track(
+      make('shipment.dispatched', customer, step(20), {
+        orderId,
+        shipmentId,
+        carrier: 'PostNL',
+        trackingId: `T${n}`,
+        eta: new Date(t + 48 * HOUR).toISOString(),
+      }),
+    );
     if (chance(rates.delay)) {
-      yield track(make('shipment.delayed', customer, step(24), { orderId, shipmentId, newEta: new Date(t + 72 * HOUR).toISOString(), reason: 'Carrier backlog', reasonCode: 'carrier_capacity' } as EventData<'shipment.delayed'>));
+      yield track(
+        make('shipment.delayed', customer, step(24), {
+          orderId,
+          shipmentId,
+          newEta: new Date(t + 72 * HOUR).toISOString(),
+          reason: 'Carrier backlog',
+          reasonCode: 'carrier_capacity',
+        } as EventData<'shipment.delayed'>),
+      );
     }
-    yield track(make('shipment.progressed', customer, step(10), { orderId, shipmentId, stage: 'in_transit', location: 'Hub' }));
+    yield track(
+      make('shipment.progressed', customer, step(10), { orderId, shipmentId, stage: 'in_transit', location: 'Hub' }),
+    );
     const lost = chance(rates.lost);
     if (lost) yield track(make('shipment.exception', customer, step(20), { orderId, shipmentId, kind: 'lost' }));
     else yield track(make('shipment.delivered', customer, step(20), { orderId, shipmentId }));
@@ -245,26 +332,51 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
       counts.contacts++;
       if (confused) counts.confusionContacts++;
       const openedAt = step(5);
-      yield make('contact.opened', customer, openedAt, { caseId, contactId: `${caseId}-1`, channel: first, reason, orderId, tags: confused ? ['confusion'] : [] });
+      yield make('contact.opened', customer, openedAt, {
+        caseId,
+        contactId: `${caseId}-1`,
+        channel: first,
+        reason,
+        orderId,
+        tags: confused ? ['confusion'] : [],
+      });
       if (chance(rates.handoff)) {
         const to = pick(CHANNELS.filter((c) => c !== first));
         const withoutContext = chance(rates.handoffWithoutContext);
         counts.handoffs++;
         if (withoutContext) counts.handoffsWithoutContext++;
-        yield make('contact.handed_off', customer, step(0.2), { caseId, contactId: `${caseId}-2`, fromChannel: first, toChannel: to, ...(withoutContext ? {} : { contextSummary: `Customer asks about ${orderId}: ${reason}` }) });
+        yield make('contact.handed_off', customer, step(0.2), {
+          caseId,
+          contactId: `${caseId}-2`,
+          fromChannel: first,
+          toChannel: to,
+          ...(withoutContext ? {} : { contextSummary: `Customer asks about ${orderId}: ${reason}` }),
+        });
       }
       if (chance(rates.promise)) {
         const madeAt = step(0.2);
         const dueAt = madeAt + 24 * HOUR;
         counts.promises++;
-        yield make('promise.made', customer, madeAt, { caseId, promiseId: `${caseId}-p`, text: 'Call back with an update', dueAt: new Date(dueAt).toISOString(), owner: 'support' });
+        yield make('promise.made', customer, madeAt, {
+          caseId,
+          promiseId: `${caseId}-p`,
+          text: 'Call back with an update',
+          dueAt: new Date(dueAt).toISOString(),
+          owner: 'support',
+        });
         if (!chance(rates.brokenPromise)) {
           counts.promisesKeptOnTime++;
-          yield make('promise.kept', customer, madeAt + (2 + random() * 18) * HOUR, { caseId, promiseId: `${caseId}-p` });
+          yield make('promise.kept', customer, madeAt + (2 + random() * 18) * HOUR, {
+            caseId,
+            promiseId: `${caseId}-p`,
+          });
           t = Math.max(t, madeAt + 20 * HOUR);
         } else if (chance(0.5)) {
           // Kept, but too late.
-          yield make('promise.kept', customer, dueAt + (6 + random() * 30) * HOUR, { caseId, promiseId: `${caseId}-p` });
+          yield make('promise.kept', customer, dueAt + (6 + random() * 30) * HOUR, {
+            caseId,
+            promiseId: `${caseId}-p`,
+          });
           t = Math.max(t, dueAt + 36 * HOUR);
         }
       }
@@ -278,14 +390,28 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
         counts.contacts++;
         counts.repeatedContacts++;
         const again = `${orderId}-case2`;
-        yield make('contact.opened', customer, Math.max(t, openedAt) + 60_000, { caseId: again, contactId: `${again}-1`, channel: pick(CHANNELS), reason: 'following up', orderId, tags: [] });
+        yield make('contact.opened', customer, Math.max(t, openedAt) + 60_000, {
+          caseId: again,
+          contactId: `${again}-1`,
+          channel: pick(CHANNELS),
+          reason: 'following up',
+          orderId,
+          tags: [],
+        });
         t = Math.max(t, openedAt) + 60_000;
         yield make('contact.resolved', customer, step(1), { caseId: again, resolution: 'answered' });
       }
     }
 
     if (lost) {
-      yield track(make('refund.issued', customer, step(24), { refundId: `${orderId}-f`, orderId, amount: total, currency: 'EUR' }));
+      yield track(
+        make('refund.issued', customer, step(24), {
+          refundId: `${orderId}-f`,
+          orderId,
+          amount: total,
+          currency: 'EUR',
+        }),
+      );
       yield* message();
       return;
     }
@@ -293,22 +419,58 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
       const returnId = `${orderId}-r`;
       counts.returns++;
       t = Math.max(t, deliveredAt) + (1 + random() * 4) * DAY;
-      yield track(make('return.requested', customer, t, { returnId, orderId, items: [{ sku: items[0].sku, qty: 1 }], reason: 'does not fit' }));
+      yield track(
+        make('return.requested', customer, t, {
+          returnId,
+          orderId,
+          items: [{ sku: items[0].sku, qty: 1 }],
+          reason: 'does not fit',
+        }),
+      );
       const governing = governingPolicy(policies, { placedAt: placed.time, received: policies.length })!;
       if (chance(rates.returnRejected)) {
-        yield track(make('return.rejected', customer, step(2), { returnId, orderId, policyId: POLICY_ID, policyVersion: governing.version, reason: 'item was used' }));
+        yield track(
+          make('return.rejected', customer, step(2), {
+            returnId,
+            orderId,
+            policyId: POLICY_ID,
+            policyVersion: governing.version,
+            reason: 'item was used',
+          }),
+        );
       } else {
-        yield track(make('return.approved', customer, step(2), { returnId, orderId, policyId: POLICY_ID, policyVersion: governing.version }));
+        yield track(
+          make('return.approved', customer, step(2), {
+            returnId,
+            orderId,
+            policyId: POLICY_ID,
+            policyVersion: governing.version,
+          }),
+        );
         yield track(make('return.received', customer, step(48), { returnId, orderId }));
         counts.refundedReturns++;
-        yield track(make('refund.issued', customer, step(5), { refundId: `${orderId}-f`, orderId, returnId, amount: items[0].unitPrice, currency: 'EUR' }));
+        yield track(
+          make('refund.issued', customer, step(5), {
+            refundId: `${orderId}-f`,
+            orderId,
+            returnId,
+            amount: items[0].unitPrice,
+            currency: 'EUR',
+          }),
+        );
       }
       if (chance(rates.policyDispute)) {
         // Not about the order itself, and a reason of its own: it does not make another contact a repeat.
         counts.disputeContacts++;
         counts.contacts++;
         const dispute = `${orderId}-dispute`;
-        yield make('contact.opened', customer, step(3), { caseId: dispute, contactId: `${dispute}-1`, channel: pick(CHANNELS), reason: 'disagrees with the return decision', tags: ['policy_dispute'] });
+        yield make('contact.opened', customer, step(3), {
+          caseId: dispute,
+          contactId: `${dispute}-1`,
+          channel: pick(CHANNELS),
+          reason: 'disagrees with the return decision',
+          tags: ['policy_dispute'],
+        });
         yield make('contact.resolved', customer, step(2), { caseId: dispute, resolution: 'policy explained' });
       }
       yield* message();

@@ -17,5 +17,10 @@ export interface SyntheticOptions {
  * its default defect rates, customers starting a minute apart, cut at `events`.
  */
 export function syntheticEvents(options: SyntheticOptions): Generator<JourneyEvent> {
-  return simulatedJourneys({ events: options.events, seed: options.seed, concurrentJourneys: options.concurrentJourneys, customerPrefix: options.customerPrefix });
+  return simulatedJourneys({
+    events: options.events,
+    seed: options.seed,
+    concurrentJourneys: options.concurrentJourneys,
+    customerPrefix: options.customerPrefix,
+  });
 }

@@ -9,7 +9,11 @@ export function errorFields(error: unknown): Record<string, unknown> {
   const coded = error as Error & { code?: unknown; errno?: unknown; cause?: unknown };
   if (typeof coded.code === 'string' || typeof coded.code === 'number') fields.code = coded.code;
   if (typeof coded.errno === 'string' || typeof coded.errno === 'number') fields.errno = coded.errno;
-  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 8).map((line) => line.trim());
+  const frames = (error.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 8)
+    .map((line) => line.trim());
   if (frames.length > 0) fields.stack = frames;
   if (coded.cause instanceof Error) fields.cause = errorFields(coded.cause);
   return fields;

@@ -45,7 +45,13 @@ export function sendError(reply: FastifyReply, error: unknown, logger: Structure
     code = error.code;
     const errors = error instanceof IngestionError ? error.errors : [{ path: pathOf(error), message: error.message }];
     body = { code, errors };
-    if (code === 'not_caught_up' || code === 'log_unavailable' || code === 'store_unavailable' || code === 'too_many_streams') reply.header('Retry-After', '1');
+    if (
+      code === 'not_caught_up' ||
+      code === 'log_unavailable' ||
+      code === 'store_unavailable' ||
+      code === 'too_many_streams'
+    )
+      reply.header('Retry-After', '1');
   } else if (error instanceof HttpException && error.getStatus() === 404) {
     code = 'not_found';
     body = { code, errors: [{ path: '(request)', message: error.message }] };
@@ -68,7 +74,10 @@ export function sendError(reply: FastifyReply, error: unknown, logger: Structure
   void reply.code(status).send(body);
 }
 
-/** How long, and how many more bytes, a connection is read (and discarded) after answering a request whose body was refused. */
+/**
+ * How long, and how many more bytes, a connection is read (and discarded) after answering a request whose body was
+ * refused.
+ */
 const LINGER_MS = 2000;
 const LINGER_BYTES = 4 * 1_048_576;
 
@@ -93,7 +102,13 @@ function closeAfterAnswer(reply: FastifyReply): void {
 }
 
 function logError(logger: StructuredLogger, reply: FastifyReply, status: number, code: string, error: unknown): void {
-  const fields = { code, status, method: reply.request.method, route: reply.request.routeOptions.url ?? 'unmatched', reqId: reply.request.id };
+  const fields = {
+    code,
+    status,
+    method: reply.request.method,
+    route: reply.request.routeOptions.url ?? 'unmatched',
+    reqId: reply.request.id,
+  };
   if (status >= 500) logger.error({ ...fields, error: errorFields(error) }, 'request failed');
   else logger.debug(fields, 'request refused');
 }

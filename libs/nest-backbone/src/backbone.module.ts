@@ -28,19 +28,34 @@ export class BackboneModule implements OnApplicationShutdown {
         { provide: JOURNEY_LOG, useFactory: async () => openJourneyLog(config.journeyLog) },
         { provide: READ_STORE, useFactory: async () => openReadStore(config.readStore) },
         { provide: Metrics, useFactory: () => createMetrics() },
-        { provide: ProjectionProgress, useFactory: (log: JourneyLog, store: ReadStore) => new ProjectionProgress(log, store), inject: [JOURNEY_LOG, READ_STORE] },
+        {
+          provide: ProjectionProgress,
+          useFactory: (log: JourneyLog, store: ReadStore) => new ProjectionProgress(log, store),
+          inject: [JOURNEY_LOG, READ_STORE],
+        },
         {
           provide: EventIngestion,
-          useFactory: (log: JourneyLog) => new EventIngestion(log, { maxBatchEvents: config.http.maxBatchEvents, eventTime: config.eventTime }),
+          useFactory: (log: JourneyLog) =>
+            new EventIngestion(log, { maxBatchEvents: config.http.maxBatchEvents, eventTime: config.eventTime }),
           inject: [JOURNEY_LOG],
         },
         {
           provide: JourneyReader,
-          useFactory: (log: JourneyLog, store: ReadStore, progress: ProjectionProgress) => new JourneyReader(log, store, progress),
+          useFactory: (log: JourneyLog, store: ReadStore, progress: ProjectionProgress) =>
+            new JourneyReader(log, store, progress),
           inject: [JOURNEY_LOG, READ_STORE, ProjectionProgress],
         },
       ],
-      exports: [BACKBONE_CONFIG, LOGGER, JOURNEY_LOG, READ_STORE, Metrics, ProjectionProgress, EventIngestion, JourneyReader],
+      exports: [
+        BACKBONE_CONFIG,
+        LOGGER,
+        JOURNEY_LOG,
+        READ_STORE,
+        Metrics,
+        ProjectionProgress,
+        EventIngestion,
+        JourneyReader,
+      ],
     };
   }
 

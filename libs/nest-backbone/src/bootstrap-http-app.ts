@@ -54,11 +54,17 @@ export async function bootstrapHttpApp(
   // Errors thrown here reach Nest's handler of Fastify errors, so the one filter answers them.
   fastify.addHook('onRequest', async (request) => {
     if (!hostAllowed(request.headers.host, http.allowedHosts)) {
-      throw new BackboneError('host_not_allowed', `this app answers to ${http.allowedHosts!.join(', ')} only (set ALLOWED_HOSTS to add names)`);
+      throw new BackboneError(
+        'host_not_allowed',
+        `this app answers to ${http.allowedHosts!.join(', ')} only (set ALLOWED_HOSTS to add names)`,
+      );
     }
     if (!hasBody(request)) return;
     const problem = jsonContentTypeProblem(request.headers['content-type']);
-    if (problem) throw new IngestionError('validation_failed', 'unsupported content type', [{ index: 0, path: '(body)', message: problem }]);
+    if (problem)
+      throw new IngestionError('validation_failed', 'unsupported content type', [
+        { index: 0, path: '(body)', message: problem },
+      ]);
     if (Number(request.headers['content-length']) > http.maxBodyBytes) {
       throw new IngestionError('payload_too_large', 'request body too large', [
         { index: 0, path: '(body)', message: `the body is over the limit of ${http.maxBodyBytes} bytes` },
@@ -67,7 +73,11 @@ export async function bootstrapHttpApp(
   });
   // A failure while wiring (a log or store that cannot be reached) is thrown to startApp, which
   // says it in one line: Nest neither exits nor logs it here.
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bodyParser: false, logger: new NestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bodyParser: false,
+    logger: new NestLogger(logger),
+    abortOnError: false,
+  });
   app.useGlobalFilters(new BackboneExceptionFilter(logger));
   app.enableShutdownHooks();
   const metrics = app.get(Metrics);

@@ -29,7 +29,8 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
   const status = STATUS_BY_CODE[code];
   const body = JSON.stringify({ code, errors: [{ path: '(request)', message }] });
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ` +
+      `application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
   socket.destroySoon?.();
 }

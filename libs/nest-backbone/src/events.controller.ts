@@ -19,10 +19,16 @@ export class EventsController {
   ) {}
 
   @Post()
-  async append(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('expectedVersion') expectedVersion?: string): Promise<void> {
+  async append(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('expectedVersion') expectedVersion?: string,
+  ): Promise<void> {
     try {
       if (expectedVersion !== undefined && !/^\d+$/.test(expectedVersion)) {
-        throw new BackboneError('invalid_parameter', 'expectedVersion must be a non-negative integer', { details: { parameter: 'expectedVersion' } });
+        throw new BackboneError('invalid_parameter', 'expectedVersion must be a non-negative integer', {
+          details: { parameter: 'expectedVersion' },
+        });
       }
       const body = await readJsonBody(request.raw, this.config.http.maxBodyBytes);
       const result = await this.ingestion.ingest(body, {
@@ -30,9 +36,14 @@ export class EventsController {
         expectedVersion: expectedVersion === undefined ? undefined : Number(expectedVersion),
       });
       if (result.accepted > 0) this.metrics.inc('journey_events_appended_total', {}, result.accepted);
-      reply.code(result.status).header('Journey-Position', result.position).send({ accepted: result.accepted, position: result.position });
+      reply
+        .code(result.status)
+        .header('Journey-Position', result.position)
+        .send({ accepted: result.accepted, position: result.position });
     } catch (error) {
-      this.metrics.inc('journey_events_rejected_total', { code: isBackboneError(error) ? error.code : 'internal_error' });
+      this.metrics.inc('journey_events_rejected_total', {
+        code: isBackboneError(error) ? error.code : 'internal_error',
+      });
       throw error;
     }
   }

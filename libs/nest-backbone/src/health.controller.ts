@@ -31,7 +31,11 @@ export class HealthController {
     const invalidRecords = parkedCounts[INVALID_RECORDS] ?? 0;
     const problems = projectionProblems(projections, this.config.health, Date.now());
     if (invalidRecords > 0) {
-      problems.push({ projection: INVALID_RECORDS, problem: 'parked_events', message: `${invalidRecords} record(s) on the log are not journey events` });
+      problems.push({
+        projection: INVALID_RECORDS,
+        problem: 'parked_events',
+        message: `${invalidRecords} record(s) on the log are not journey events`,
+      });
     }
     return {
       status: problems.length > 0 ? 'degraded' : 'ok',
@@ -53,14 +57,27 @@ export class HealthController {
       {
         name: 'journey_projection_lag_events',
         // EventStoreDB cannot count events between two positions: there it is transaction-file bytes.
-        help: `Distance from a projection checkpoint to the head of the log (${this.log.kind === 'eventstoredb' ? 'bytes of the transaction file' : 'events'})`,
+        help:
+          `Distance from a projection checkpoint to the head of the log ` +
+          `(${this.log.kind === 'eventstoredb' ? 'bytes of the transaction file' : 'events'})`,
         samples: projections.map((p) => ({ labels: { projection: p.projection }, value: p.lag })),
       },
       {
         name: 'journey_projection_partition_lag_events',
-        help: `Per log partition: distance from a projection checkpoint to the head (${this.log.kind === 'kafka' ? 'offsets, transaction markers included' : this.log.kind === 'eventstoredb' ? 'bytes' : 'events'})`,
+        help:
+          `Per log partition: distance from a projection checkpoint to the head ` +
+          `(${
+            this.log.kind === 'kafka'
+              ? 'offsets, transaction markers ' + 'included'
+              : this.log.kind === 'eventstoredb'
+                ? 'bytes'
+                : 'events'
+          })`,
         samples: projections.flatMap((p) =>
-          Object.entries(this.log.positions.lagByPartition(p.position, head)).map(([partition, value]) => ({ labels: { projection: p.projection, partition }, value })),
+          Object.entries(this.log.positions.lagByPartition(p.position, head)).map(([partition, value]) => ({
+            labels: { projection: p.projection, partition },
+            value,
+          })),
         ),
       },
       {

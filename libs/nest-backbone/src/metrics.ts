@@ -13,7 +13,13 @@ export class Metrics {
     counter.values.set(key, (counter.values.get(key) ?? 0) + by);
   }
 
-  render(gauges: Array<{ name: string; help: string; samples: Array<{ labels: Record<string, string | number>; value: number }> }> = []): string {
+  render(
+    gauges: Array<{
+      name: string;
+      help: string;
+      samples: Array<{ labels: Record<string, string | number>; value: number }>;
+    }> = [],
+  ): string {
     const lines: string[] = [];
     for (const [name, { help, values }] of this.counters) {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
@@ -30,5 +36,6 @@ export class Metrics {
 function formatLabels(labels: Record<string, string | number>): string {
   const entries = Object.entries(labels);
   if (entries.length === 0) return '';
-  return `{${entries.map(([k, v]) => `${k}="${String(v).replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"`).join(',')}}`;
+  const escape = (value: string) => value.replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+  return `{${entries.map(([k, v]) => `${k}="${escape(String(v))}"`).join(',')}}`;
 }

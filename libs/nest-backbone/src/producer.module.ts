@@ -10,6 +10,10 @@ import { PRODUCER_OWNER } from './tokens';
 @Module({})
 export class ProducerModule {
   static forDomain(owner: Domain | null): DynamicModule {
-    return { module: ProducerModule, controllers: [EventsController], providers: [{ provide: PRODUCER_OWNER, useValue: owner }] };
+    return {
+      module: ProducerModule,
+      controllers: [EventsController],
+      providers: [{ provide: PRODUCER_OWNER, useValue: owner }],
+    };
   }
 }

@@ -10,7 +10,10 @@ import { bootstrapHttpApp } from './bootstrap-http-app';
  * wrong), then serve the app's modules beside the shared backbone module (exit code 3 when the
  * configured log or read store cannot be reached).
  */
-export async function startApp(name: string, modules: (config: BackboneConfig) => Array<Type | DynamicModule>): Promise<INestApplication> {
+export async function startApp(
+  name: string,
+  modules: (config: BackboneConfig) => Array<Type | DynamicModule>,
+): Promise<INestApplication> {
   let config: BackboneConfig;
   try {
     config = loadConfig();
@@ -25,7 +28,12 @@ export async function startApp(name: string, modules: (config: BackboneConfig) =
   @Module({})
   class AppRootModule {}
   try {
-    return await bootstrapHttpApp(name, { module: AppRootModule, imports: [BackboneModule.forRoot(config, logger), ...modules(config)] }, config, logger);
+    return await bootstrapHttpApp(
+      name,
+      { module: AppRootModule, imports: [BackboneModule.forRoot(config, logger), ...modules(config)] },
+      config,
+      logger,
+    );
   } catch (error) {
     // A log or read store that cannot be reached at start: one clear line and exit code 3.
     if (isBackboneError(error)) {

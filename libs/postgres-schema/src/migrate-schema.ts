@@ -10,12 +10,18 @@ const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
  * that may name only a function or type): `CREATE SCHEMA select` is a syntax error.
  */
 const RESERVED = new Set(
-  `all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation column
-   concurrently constraint create cross current_catalog current_date current_role current_schema current_time current_timestamp
-   current_user default deferrable desc distinct do else end except false fetch for foreign freeze from full grant group having
-   ilike in initially inner intersect into is isnull join lateral leading left like limit localtime localtimestamp natural not
-   notnull null offset on only or order outer overlaps placing primary references returning right select session_user similar
-   some symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when where window
+  `all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation
+    column
+   concurrently constraint create cross current_catalog current_date current_role current_schema current_time
+     current_timestamp
+   current_user default deferrable desc distinct do else end except false fetch for foreign freeze from full grant
+     group having
+   ilike in initially inner intersect into is isnull join lateral leading left like limit localtime localtimestamp
+     natural not
+   notnull null offset on only or order outer overlaps placing primary references returning right select
+     session_user similar
+   some symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when
+     where window
    with`.split(/\s+/),
 );
 
@@ -23,7 +29,8 @@ const RESERVED = new Set(
 export function schemaNameProblem(schema: string): string | null {
   if (!IDENT.test(schema)) return 'must be a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)';
   if (RESERVED.has(schema)) return `"${schema}" is a reserved SQL key word`;
-  if (schema.startsWith('pg_') || schema === 'information_schema') return `"${schema}" is reserved for PostgreSQL's system schemas`;
+  if (schema.startsWith('pg_') || schema === 'information_schema')
+    return `"${schema}" is reserved for PostgreSQL's system schemas`;
   return null;
 }
 
@@ -40,7 +47,12 @@ export function assertSchemaName(schema: string): string {
  * `schema_migrations`. Every component sharing a schema (read store, event index) migrates under
  * one advisory lock, since CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent one.
  */
-export async function migrateSchema(pool: Pool, schema: string, component: string, migrations: readonly Migration[]): Promise<void> {
+export async function migrateSchema(
+  pool: Pool,
+  schema: string,
+  component: string,
+  migrations: readonly Migration[],
+): Promise<void> {
   assertSchemaName(schema);
   const lock = `journey-migrations:${schema}`;
   const client = await pool.connect();
@@ -53,7 +65,10 @@ export async function migrateSchema(pool: Pool, schema: string, component: strin
         version integer NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (component, version))`);
-      const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations WHERE component = $1`, [component]);
+      const { rows } = await client.query<{ version: number }>(
+        `SELECT version FROM ${schema}.schema_migrations WHERE component = $1`,
+        [component],
+      );
       const applied = new Set(rows.map((r) => r.version));
       for (const [i, sql] of migrations.entries()) {
         if (applied.has(i + 1)) continue;
@@ -62,7 +77,10 @@ export async function migrateSchema(pool: Pool, schema: string, component: strin
           await client.query(`SET LOCAL search_path TO ${schema}`);
           if (typeof sql === 'string') await client.query(sql);
           else await sql(client, schema);
-          await client.query(`INSERT INTO ${schema}.schema_migrations (component, version) VALUES ($1, $2)`, [component, i + 1]);
+          await client.query(`INSERT INTO ${schema}.schema_migrations (component, version) VALUES ($1, $2)`, [
+            component,
+            i + 1,
+          ]);
           await client.query('COMMIT');
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);

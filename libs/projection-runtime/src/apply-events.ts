@@ -31,7 +31,8 @@ export function requiredDocuments(
       const id = projection.documentId(stored.event);
       if (id === null) continue;
       add(projection.name, id);
-      for (const read of projection.reads ?? []) for (const rid of read.documentIds(stored.event)) add(read.projection, rid);
+      for (const read of projection.reads ?? [])
+        for (const rid of read.documentIds(stored.event)) add(read.projection, rid);
     }
   }
   return needed;
@@ -104,7 +105,10 @@ export function applyEvents(
         // Nothing to write when an existing document is returned as it was: evolve is pure, so
         // applying the event again would again change nothing.
         if (current && next === state) continue;
-        documents.set(key, { value: next, position: current?.position ? positions.merge(current.position, stored.position) : stored.position });
+        documents.set(key, {
+          value: next,
+          position: current?.position ? positions.merge(current.position, stored.position) : stored.position,
+        });
         changed.add(key);
       } catch (error) {
         parked.push(park(projection.name, stored, error));

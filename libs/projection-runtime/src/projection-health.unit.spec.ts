@@ -3,7 +3,13 @@ import type { ProjectionStatus } from './projection-status';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const status = (over: Partial<ProjectionStatus>): ProjectionStatus => ({
-  projection: 'journey-view', version: 1, position: 's10', lag: 0, parked: 0, updatedAt: '2026-12-01T11:59:59Z', ...over,
+  projection: 'journey-view',
+  version: 1,
+  position: 's10',
+  lag: 0,
+  parked: 0,
+  updatedAt: '2026-12-01T11:59:59Z',
+  ...over,
 });
 const thresholds = { maxLagEvents: 1000, stallMs: 30_000 };
 
@@ -17,7 +23,11 @@ describe('when a projection is not healthy', () => {
     ['behind, not moved for a minute', { lag: 3, updatedAt: '2026-12-01T11:59:00Z' }, ['stalled']],
     ['behind, just under the stall time', { lag: 3, updatedAt: '2026-12-01T11:59:31Z' }, []],
     ['never started (no checkpoint time)', { lag: 3, updatedAt: null }, []],
-    ['far behind and stalled, with parked events', { lag: 5000, parked: 1, updatedAt: '2026-12-01T10:00:00Z' }, ['parked_events', 'behind', 'stalled']],
+    [
+      'far behind and stalled, with parked events',
+      { lag: 5000, parked: 1, updatedAt: '2026-12-01T10:00:00Z' },
+      ['parked_events', 'behind', 'stalled'],
+    ],
   ])('given a projection %s, the problems are %j', (_case, over, expected) => {
     const problems = projectionProblems([status(over)], thresholds, NOW);
     expect(problems.map((p) => p.problem)).toEqual(expected);

@@ -7,7 +7,11 @@ import { journeyEvent, tempDataDir, waitFor } from '#testing';
 import { defineProjection, ProjectionRunner, projectionStatus, type Projection } from './index';
 
 const contact = (subject: string, reason: string) =>
-  journeyEvent('contact.opened', { caseId: `case-${subject}`, contactId: 'c', channel: 'chat', reason, tags: [] }, { subject });
+  journeyEvent(
+    'contact.opened',
+    { caseId: `case-${subject}`, contactId: 'c', channel: 'chat', reason, tags: [] },
+    { subject },
+  );
 
 /** Counts contacts per customer: double-applying an event would show as a wrong count. */
 const counting = (version = 1, name = 'contact-count'): Projection<{ n: number; reasons: string[] }> =>
@@ -51,11 +55,15 @@ describe('projection runner', () => {
     await log.append([contact('a', 'r1'), contact('b', 'r2'), contact('a', 'r3'), contact('a', 'r4')]);
     const r = runner([counting()]);
     await r.start();
-    await waitFor(async () => (await store.get<{ n: number }>('contact-count', 'a'))?.value.n === 3, { what: 'catch-up' });
+    await waitFor(async () => (await store.get<{ n: number }>('contact-count', 'a'))?.value.n === 3, {
+      what: 'catch-up',
+    });
     const { position } = await log.append([contact('b', 'r5')]);
     await waitFor(async () => (await store.checkpoint('contact-count'))?.position === position, { what: 'live event' });
     expect((await store.get('contact-count', 'b'))?.value).toEqual({ n: 2, reasons: ['r2', 'r5'] });
-    expect(await projectionStatus(log, store, [counting()])).toEqual([{ projection: 'contact-count', version: 1, position, lag: 0, parked: 0, updatedAt: expect.any(String) }]);
+    expect(await projectionStatus(log, store, [counting()])).toEqual([
+      { projection: 'contact-count', version: 1, position, lag: 0, parked: 0, updatedAt: expect.any(String) },
+    ]);
   });
 
   it('resumes from its checkpoint after a stop without applying anything twice', async () => {
@@ -68,7 +76,9 @@ describe('projection runner', () => {
     const second = runner([counting()]);
     await second.start();
     await waitFor(async () => (await store.get<{ n: number }>('contact-count', 'a'))?.value.n === 11);
-    expect((await store.get<{ reasons: string[] }>('contact-count', 'a'))?.value.reasons).toEqual(Array.from({ length: 11 }, (_, i) => `r${i}`));
+    expect((await store.get<{ reasons: string[] }>('contact-count', 'a'))?.value.reasons).toEqual(
+      Array.from({ length: 11 }, (_, i) => `r${i}`),
+    );
   });
 
   it('parks an event that throws with its error, and the projection and its neighbours go on', async () => {
@@ -79,7 +89,11 @@ describe('projection runner', () => {
     await waitFor(async () => (await store.checkpoint('other-count'))?.position === position);
     expect((await store.get('contact-count', 'a'))?.value).toEqual({ n: 2, reasons: ['r1', 'r2'] });
     expect(await store.parked()).toEqual([
-      expect.objectContaining({ projection: 'contact-count', type: 'contact.opened', error: 'Error: cannot handle poison' }),
+      expect.objectContaining({
+        projection: 'contact-count',
+        type: 'contact.opened',
+        error: 'Error: cannot handle poison',
+      }),
       expect.objectContaining({ projection: 'other-count', type: 'contact.opened' }),
     ]);
     const status = await projectionStatus(log, store, [counting(), other]);
@@ -93,10 +107,18 @@ describe('projection runner', () => {
     await waitFor(async () => (await store.get<{ n: number }>('contact-count', 'a'))?.value.n === 2);
     await v1.stop();
     // A stale document that a rebuild must drop.
-    await store.commit({ documents: [{ projection: 'contact-count', id: 'stale', value: { n: 99 }, position: 's1' }], checkpoints: [], parked: [] });
+    await store.commit({
+      documents: [{ projection: 'contact-count', id: 'stale', value: { n: 99 }, position: 's1' }],
+      checkpoints: [],
+      parked: [],
+    });
     const v2 = runner([counting(2)]);
     await v2.start();
-    await waitFor(async () => (await store.checkpoint('contact-count'))?.version === 2 && (await store.get<{ n: number }>('contact-count', 'a'))?.value.n === 2);
+    await waitFor(
+      async () =>
+        (await store.checkpoint('contact-count'))?.version === 2 &&
+        (await store.get<{ n: number }>('contact-count', 'a'))?.value.n === 2,
+    );
     expect(await store.get('contact-count', 'stale')).toBeUndefined();
   });
 
@@ -126,12 +148,22 @@ describe('projection runner', () => {
     const r = new ProjectionRunner({ log, store, projections: [counting()], batchSize: 10, retryDelayMs: 10 });
     runners.push(r);
     await r.start();
-    await waitFor(async () => (await store.checkpoint('contact-count'))?.position === position, { what: 'every batch committed' });
-    for (let i = 0; i < 60; i++) expect({ customer: i, doc: (await store.get('contact-count', `c${i}`))?.value }).toEqual({ customer: i, doc: { n: 1, reasons: [`r${i}`] } });
+    await waitFor(async () => (await store.checkpoint('contact-count'))?.position === position, {
+      what: 'every batch committed',
+    });
+    for (let i = 0; i < 60; i++)
+      expect({ customer: i, doc: (await store.get('contact-count', `c${i}`))?.value }).toEqual({
+        customer: i,
+        doc: { n: 1, reasons: [`r${i}`] },
+      });
   });
 
   it('refuses a projection that reads one registered after it', () => {
-    const reader = defineProjection({ ...counting(), name: 'reader', reads: [{ projection: 'contact-count', documentIds: () => [] }] });
+    const reader = defineProjection({
+      ...counting(),
+      name: 'reader',
+      reads: [{ projection: 'contact-count', documentIds: () => [] }],
+    });
     expect(() => runner([reader, counting()])).toThrow(/must be registered before it/);
   });
 });

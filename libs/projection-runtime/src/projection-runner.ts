@@ -29,7 +29,9 @@ export interface ProjectionRunnerOptions {
    * shared with other projectors. @defaultValue false
    */
   exclusive?: boolean;
-  /** Delay before resubscribing after a failed batch; doubled on each failure in a row, up to 30 s. @defaultValue 1000 */
+  /**
+   * Delay before resubscribing after a failed batch; doubled on each failure in a row, up to 30 s. @defaultValue 1000
+   */
   retryDelayMs?: number;
   /** @defaultValue no logging */
   logger?: StructuredLogger;
@@ -48,7 +50,13 @@ function unreachable(error: unknown): boolean {
 
 /** A parked event's fields as any store can keep them: what could not be stored may be in its id or error. */
 function storableParked(p: ParkedEvent): ParkedEvent {
-  return { projection: p.projection, position: storableText(p.position), eventId: storableText(p.eventId), type: storableText(p.type), error: storableText(p.error) };
+  return {
+    projection: p.projection,
+    position: storableText(p.position),
+    eventId: storableText(p.eventId),
+    type: storableText(p.type),
+    error: storableText(p.error),
+  };
 }
 
 /** Where records that are not valid journey events are parked. */
@@ -140,7 +148,11 @@ export class ProjectionRunner extends EventEmitter {
     for (const projection of this.projections) {
       const saved = await this.options.store.checkpoint(projection.name);
       if (!saved || saved.version !== projection.version) {
-        if (saved) this.logger.info({ projection: projection.name, from: saved.version, to: projection.version }, 'projection version changed: rebuilding from the start');
+        if (saved)
+          this.logger.info(
+            { projection: projection.name, from: saved.version, to: projection.version },
+            'projection version changed: rebuilding from the start',
+          );
         await this.options.store.reset(projection.name, projection.version);
         this.checkpoints.set(projection.name, null);
         this.committed.set(projection.name, null);
@@ -210,26 +222,30 @@ export class ProjectionRunner extends EventEmitter {
 
   private follow(): void {
     const group = this.options.group;
-    const subscription = this.options.log.subscribe(this.lowestCheckpoint(), (batch, upTo) => this.handle(batch, upTo), {
-      batchSize: this.options.batchSize ?? 5000,
-      onInvalid: (records) => this.parkInvalid(records),
-      group: group
-        ? {
-            id: group,
-            onAssign: (_partitions, all) => {
-              // Another runner may have moved these partitions on: forget what we held.
-              this.reassigned = true;
-              this.holdsAll = all;
-              this.cache.clear();
-            },
-            resumeFrom: async () => {
-              await this.settled();
-              await this.reloadCheckpoints();
-              return this.lowestCheckpoint();
-            },
-          }
-        : undefined,
-    });
+    const subscription = this.options.log.subscribe(
+      this.lowestCheckpoint(),
+      (batch, upTo) => this.handle(batch, upTo),
+      {
+        batchSize: this.options.batchSize ?? 5000,
+        onInvalid: (records) => this.parkInvalid(records),
+        group: group
+          ? {
+              id: group,
+              onAssign: (_partitions, all) => {
+                // Another runner may have moved these partitions on: forget what we held.
+                this.reassigned = true;
+                this.holdsAll = all;
+                this.cache.clear();
+              },
+              resumeFrom: async () => {
+                await this.settled();
+                await this.reloadCheckpoints();
+                return this.lowestCheckpoint();
+              },
+            }
+          : undefined,
+      },
+    );
     this.subscription = subscription;
     subscription.done.catch((error: unknown) => this.recover(subscription, error));
   }
@@ -249,12 +265,22 @@ export class ProjectionRunner extends EventEmitter {
     this.holdsAll = false;
     void subscription.stop();
     if (refusedUpTo !== undefined && !unreachable(error)) {
-      this.carefulUntil = this.carefulUntil === null ? refusedUpTo : this.options.log.positions.merge(this.carefulUntil, refusedUpTo);
+      this.carefulUntil =
+        this.carefulUntil === null ? refusedUpTo : this.options.log.positions.merge(this.carefulUntil, refusedUpTo);
     }
-    const delay = Math.min(MAX_RETRY_DELAY_MS, (this.options.retryDelayMs ?? 1000) * 2 ** Math.min(this.failuresInARow, 10));
+    const delay = Math.min(
+      MAX_RETRY_DELAY_MS,
+      (this.options.retryDelayMs ?? 1000) * 2 ** Math.min(this.failuresInARow, 10),
+    );
     this.failuresInARow++;
     this.logger.error(
-      { code: isBackboneError(error) ? error.code : 'projection_failed', retryInMs: delay, failuresInARow: this.failuresInARow, careful: this.carefulUntil !== null, error: errorFields(error) },
+      {
+        code: isBackboneError(error) ? error.code : 'projection_failed',
+        retryInMs: delay,
+        failuresInARow: this.failuresInARow,
+        careful: this.carefulUntil !== null,
+        error: errorFields(error),
+      },
       'projection batch failed; resuming from the last checkpoint',
     );
     this.cache.clear();
@@ -262,27 +288,44 @@ export class ProjectionRunner extends EventEmitter {
     this.emit('error-retry', error);
     const retry = () => {
       if (this.stopped || this.subscription !== subscription) return;
-      void this.settled().then(() => this.reloadCheckpoints()).then(
-        () => {
-          this.cache.clear();
-          this.rebuilding.clear();
-          this.follow();
-        },
-        (reloadError: unknown) => {
-          // The store is unreachable too: keep trying, never crash the process over it.
-          this.logger.error({ code: 'store_unavailable', retryInMs: delay, error: errorFields(reloadError) }, 'cannot reload checkpoints; retrying');
-          setTimeout(retry, delay);
-        },
-      );
+      void this.settled()
+        .then(() => this.reloadCheckpoints())
+        .then(
+          () => {
+            this.cache.clear();
+            this.rebuilding.clear();
+            this.follow();
+          },
+          (reloadError: unknown) => {
+            // The store is unreachable too: keep trying, never crash the process over it.
+            this.logger.error(
+              { code: 'store_unavailable', retryInMs: delay, error: errorFields(reloadError) },
+              'cannot reload checkpoints; retrying',
+            );
+            setTimeout(retry, delay);
+          },
+        );
     };
     setTimeout(retry, delay);
   }
 
   /** Records that are not journey events are parked once, under the log itself, and skipped. */
   private async parkInvalid(records: InvalidRecord[]): Promise<void> {
-    const parked = records.map((r) => storableParked({ projection: INVALID_RECORDS, position: r.position, eventId: r.id, type: r.type, error: r.error }));
+    const parked = records.map((r) =>
+      storableParked({
+        projection: INVALID_RECORDS,
+        position: r.position,
+        eventId: r.id,
+        type: r.type,
+        error: r.error,
+      }),
+    );
     await this.options.store.commit({ documents: [], checkpoints: [], parked });
-    for (const p of parked) this.logger.warn({ projection: INVALID_RECORDS, position: p.position }, 'parked a record that is not a journey event');
+    for (const p of parked)
+      this.logger.warn(
+        { projection: INVALID_RECORDS, position: p.position },
+        'parked a record that is not a journey event',
+      );
   }
 
   private async reloadCheckpoints(): Promise<void> {
@@ -300,7 +343,12 @@ export class ProjectionRunner extends EventEmitter {
     const checkpoints: Checkpoint[] = [];
     for (const projection of this.projections) {
       const current = this.checkpoints.get(projection.name) ?? null;
-      if (!positions.reached(current, upTo)) checkpoints.push({ projection: projection.name, version: projection.version, position: positions.merge(current, upTo) });
+      if (!positions.reached(current, upTo))
+        checkpoints.push({
+          projection: projection.name,
+          version: projection.version,
+          position: positions.merge(current, upTo),
+        });
     }
     return checkpoints;
   }
@@ -315,10 +363,19 @@ export class ProjectionRunner extends EventEmitter {
   }
 
   /** After a commit: what is committed now, and who should hear of it. */
-  private committedBatch(position: string, checkpoints: readonly Checkpoint[], changedKeys: Iterable<string>, parked: readonly ParkedEvent[]): void {
+  private committedBatch(
+    position: string,
+    checkpoints: readonly Checkpoint[],
+    changedKeys: Iterable<string>,
+    parked: readonly ParkedEvent[],
+  ): void {
     for (const c of checkpoints) this.committed.set(c.projection, c.position);
     this.failuresInARow = 0;
-    for (const p of parked) this.logger.warn({ projection: p.projection, position: p.position, type: p.type }, 'parked an event the projection could not apply');
+    for (const p of parked)
+      this.logger.warn(
+        { projection: p.projection, position: p.position, type: p.type },
+        'parked an event the projection could not apply',
+      );
     const changed = new Map<string, Set<string>>();
     for (const key of changedKeys) {
       const { projection, id } = splitDocumentKey(key);
@@ -408,7 +465,8 @@ export class ProjectionRunner extends EventEmitter {
 
   /** Throws when the runner has recovered from a failure since `generation`: the caller's batch is void. */
   private assertCurrent(generation: number): void {
-    if (generation !== this.generation) throw new Error('batch of a subscription that has failed since; it is read again');
+    if (generation !== this.generation)
+      throw new Error('batch of a subscription that has failed since; it is read again');
   }
 
   /** Alone, the runner's checkpoints are the stored ones: only runners sharing the partitions merge. */
@@ -421,17 +479,31 @@ export class ProjectionRunner extends EventEmitter {
    * attempt before may have left state that was never committed) and commits them, with
    * checkpoints moved to `upTo` (none when null), in one transaction.
    */
-  private async applyAndCommit(events: StoredEvent[], upTo: string | null, projections: readonly Projection<any>[], extraParked: ParkedEvent[] = []): Promise<void> {
+  private async applyAndCommit(
+    events: StoredEvent[],
+    upTo: string | null,
+    projections: readonly Projection<any>[],
+    extraParked: ParkedEvent[] = [],
+  ): Promise<void> {
     const { log, store } = this.options;
-    const pending = (projection: Projection<any>, stored: StoredEvent) => !log.positions.reached(this.committed.get(projection.name) ?? null, stored.position);
+    const pending = (projection: Projection<any>, stored: StoredEvent) =>
+      !log.positions.reached(this.committed.get(projection.name) ?? null, stored.position);
     const working = new Map<string, StoredDocument>();
     for (const [projection, ids] of requiredDocuments(this.projections, events, pending)) {
       for (const [id, doc] of await store.getMany(projection, [...ids])) working.set(documentKey(projection, id), doc);
     }
-    const outcome = applyEvents(projections, events, working, { positions: log.positions, checkpoints: this.committed });
+    const outcome = applyEvents(projections, events, working, {
+      positions: log.positions,
+      checkpoints: this.committed,
+    });
     const checkpoints = upTo === null ? [] : this.checkpointsUpTo(upTo);
     const parked = [...outcome.parked, ...extraParked].map(storableParked);
-    await store.commit({ documents: this.documentWrites(outcome.changed, working), checkpoints, parked, mergePositions: this.mergePositions() });
+    await store.commit({
+      documents: this.documentWrites(outcome.changed, working),
+      checkpoints,
+      parked,
+      mergePositions: this.mergePositions(),
+    });
     for (const c of checkpoints) this.checkpoints.set(c.projection, c.position);
     this.committedBatch(upTo ?? events[events.length - 1].position, checkpoints, outcome.changed, parked);
   }
@@ -451,7 +523,10 @@ export class ProjectionRunner extends EventEmitter {
     }
     if (events.length > 1) {
       const first = events.slice(0, Math.ceil(events.length / 2));
-      const covering = first.reduce<string | null>((at, stored) => this.options.log.positions.merge(at, stored.position), null)!;
+      const covering = first.reduce<string | null>(
+        (at, stored) => this.options.log.positions.merge(at, stored.position),
+        null,
+      )!;
       await this.commitCarefully(first, covering);
       await this.commitCarefully(events.slice(first.length), upTo);
       return;
@@ -494,7 +569,9 @@ export class ProjectionRunner extends EventEmitter {
 
 /** A store's refusal, as kept with a parked event: its code and message (the store's own data, not a log line). */
 function storeErrorText(error: unknown): string {
-  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.cause?.code ?? (error as { code?: unknown } | null)?.code;
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } } | null)?.cause?.code ??
+    (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   return typeof code === 'string' ? `${code}: ${message}` : message;
 }

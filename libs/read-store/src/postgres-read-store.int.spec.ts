@@ -15,7 +15,10 @@ readStoreContract('postgres', async () => {
       return store;
     },
     another: () => new PostgresReadStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 }),
-    inAnotherProcess: `new (require(${JSON.stringify(join(ROOT, 'dist/libs/read-store/src'))}).PostgresReadStore)({ connectionString: ${JSON.stringify(TEST_DATABASE_URL)}, schema: ${JSON.stringify(schema)} })`,
+    inAnotherProcess:
+      `new (require(${JSON.stringify(join(ROOT, 'dist/libs/read-store/src'))}).PostgresReadStore)(` +
+      JSON.stringify({ connectionString: TEST_DATABASE_URL, schema }) +
+      ')',
     cleanup: async () => {
       await store.close();
       await dropSchema(schema);

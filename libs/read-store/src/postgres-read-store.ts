@@ -3,7 +3,17 @@ import { BackboneError } from '#errors';
 import { GroupedCalls } from '#grouped-calls';
 import { assertSchemaName, isPostgresUnreachable, migrateSchema } from '#postgres-schema';
 import { heldLock, projectionsLocked } from './projections-lock';
-import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ProjectionsLock, ProjectionsLockMode, ReadStore, StoredDocument } from './read-store.port';
+import type {
+  Checkpoint,
+  DocumentAddress,
+  DocumentsAtCheckpoint,
+  ParkedEvent,
+  ProjectionCommit,
+  ProjectionsLock,
+  ProjectionsLockMode,
+  ReadStore,
+  StoredDocument,
+} from './read-store.port';
 
 export interface PostgresReadStoreOptions {
   /** `postgres://user@host:port/database`. */
@@ -43,7 +53,9 @@ const MIGRATIONS: ReadonlyArray<string> = [
    ALTER TABLE documents ALTER COLUMN id TYPE text COLLATE "C";`,
 ];
 
-const CHECKPOINT_COLUMNS = `projection, version, position, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"`;
+const CHECKPOINT_COLUMNS =
+  `projection, version, position, to_char(updated_at AT TIME ZONE 'UTC', ` +
+  `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"`;
 
 /**
  * The read store on PostgreSQL. `json` (not `jsonb`) keeps documents exactly as written, so the
@@ -72,7 +84,10 @@ export class PostgresReadStore implements ReadStore {
 
   async get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined> {
     await this.migrate();
-    const { rows } = await this.pool.query(`SELECT value, position FROM ${this.schema}.documents WHERE projection = $1 AND id = $2`, [projection, id]);
+    const { rows } = await this.pool.query(
+      `SELECT value, position FROM ${this.schema}.documents WHERE projection = $1 AND id = $2`,
+      [projection, id],
+    );
     return rows[0] && { value: rows[0].value as T, position: rows[0].position };
   }
 
@@ -80,7 +95,10 @@ export class PostgresReadStore implements ReadStore {
     await this.migrate();
     const found = new Map<string, StoredDocument<T>>();
     if (ids.length === 0) return found;
-    const { rows } = await this.pool.query(`SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id = ANY($2::text[])`, [projection, ids]);
+    const { rows } = await this.pool.query(
+      `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id = ANY($2::text[])`,
+      [projection, ids],
+    );
     for (const row of rows) found.set(row.id, { value: row.value as T, position: row.position });
     return found;
   }
@@ -88,7 +106,10 @@ export class PostgresReadStore implements ReadStore {
   async documentPositions(projection: string, ids: readonly string[]): Promise<Map<string, string | null>> {
     await this.migrate();
     if (ids.length === 0) return new Map();
-    const { rows } = await this.pool.query(`SELECT id, position FROM ${this.schema}.documents WHERE projection = $1 AND id = ANY($2::text[])`, [projection, ids]);
+    const { rows } = await this.pool.query(
+      `SELECT id, position FROM ${this.schema}.documents WHERE projection = $1 AND id = ANY($2::text[])`,
+      [projection, ids],
+    );
     return new Map(rows.map((row) => [row.id as string, row.position as string | null]));
   }
 
@@ -100,7 +121,10 @@ export class PostgresReadStore implements ReadStore {
     return this.reads.call({ checkpointOf, documents });
   }
 
-  private readonly reads = new GroupedCalls<{ checkpointOf: string; documents: readonly DocumentAddress[] }, DocumentsAtCheckpoint>(
+  private readonly reads = new GroupedCalls<
+    { checkpointOf: string; documents: readonly DocumentAddress[] },
+    DocumentsAtCheckpoint
+  >(
     async (requests) => {
       await this.migrate();
       const projections = [...new Set(requests.map((r) => r.checkpointOf))];
@@ -108,9 +132,11 @@ export class PostgresReadStore implements ReadStore {
       for (const request of requests) for (const d of request.documents) addresses.set(addressKey(d), d);
       const keys = [...addresses.keys()];
       const { rows } = await this.pool.query(
-        `SELECT 0 AS n, projection, version, position, NULL::json AS value FROM ${this.schema}.checkpoints WHERE projection = ANY($1::text[])
+        `SELECT 0 AS n, projection, version, position, NULL::json AS value FROM ${this.schema}.checkpoints WHERE
+          projection = ANY($1::text[])
          UNION ALL
-         SELECT a.n, NULL, NULL, d.position, d.value FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS a(projection, id, n)
+         SELECT a.n, NULL, NULL, d.position, d.value FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS
+           a(projection, id, n)
          JOIN ${this.schema}.documents d ON d.projection = a.projection AND d.id = a.id`,
         [projections, [...addresses.values()].map((d) => d.projection), [...addresses.values()].map((d) => d.id)],
       );
@@ -118,7 +144,8 @@ export class PostgresReadStore implements ReadStore {
       const found = new Map<string, StoredDocument>();
       for (const row of rows) {
         const n = Number(row.n);
-        if (n === 0) checkpoints.set(row.projection, { projection: row.projection, version: row.version, position: row.position });
+        if (n === 0)
+          checkpoints.set(row.projection, { projection: row.projection, version: row.version, position: row.position });
         else found.set(keys[n - 1], { value: row.value, position: row.position });
       }
       return requests.map((r) => ({
@@ -135,15 +162,28 @@ export class PostgresReadStore implements ReadStore {
       `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id > $2 ORDER BY id LIMIT $3`,
       [projection, afterId ?? '', limit],
     );
-    return rows.map((row) => ({ id: row.id as string, value: row.value as T, position: row.position as string | null }));
+    return rows.map((row) => ({
+      id: row.id as string,
+      value: row.value as T,
+      position: row.position as string | null,
+    }));
   }
 
   /** Listings arriving together (reads of several orders, of several customers) share one statement. */
-  listBefore<T>(projection: string, beforeId: string, limit: number): Promise<Array<{ id: string } & StoredDocument<T>>> {
-    return this.listingsBefore.call({ projection, beforeId, limit }) as Promise<Array<{ id: string } & StoredDocument<T>>>;
+  listBefore<T>(
+    projection: string,
+    beforeId: string,
+    limit: number,
+  ): Promise<Array<{ id: string } & StoredDocument<T>>> {
+    return this.listingsBefore.call({ projection, beforeId, limit }) as Promise<
+      Array<{ id: string } & StoredDocument<T>>
+    >;
   }
 
-  private readonly listingsBefore = new GroupedCalls<{ projection: string; beforeId: string; limit: number }, Array<{ id: string } & StoredDocument>>(
+  private readonly listingsBefore = new GroupedCalls<
+    { projection: string; beforeId: string; limit: number },
+    Array<{ id: string } & StoredDocument>
+  >(
     async (requests) => {
       await this.migrate();
       const { rows } = await this.pool.query(
@@ -155,7 +195,12 @@ export class PostgresReadStore implements ReadStore {
         [requests.map((r) => r.projection), requests.map((r) => r.beforeId), requests.map((r) => r.limit)],
       );
       const pages = requests.map(() => [] as Array<{ id: string } & StoredDocument>);
-      for (const row of rows) pages[Number(row.n) - 1].push({ id: row.id as string, value: row.value, position: row.position as string | null });
+      for (const row of rows)
+        pages[Number(row.n) - 1].push({
+          id: row.id as string,
+          value: row.value,
+          position: row.position as string | null,
+        });
       return pages;
     },
     { maxInFlight: 4 },
@@ -175,7 +220,11 @@ export class PostgresReadStore implements ReadStore {
       await this.commitChange(change);
     } catch (error) {
       if (error instanceof BackboneError || !isPostgresUnreachable(error)) throw error;
-      throw new BackboneError('store_unavailable', `the PostgreSQL read store is unavailable: ${(error as Error).message}`, { retriable: true, cause: error });
+      throw new BackboneError(
+        'store_unavailable',
+        `the PostgreSQL read store is unavailable: ${(error as Error).message}`,
+        { retriable: true, cause: error },
+      );
     }
   }
 
@@ -187,47 +236,68 @@ export class PostgresReadStore implements ReadStore {
     // One JSON array for all rows: no per-element escaping into a PostgreSQL array literal, and a
     // `json` column taken from it keeps the document's text exactly as serialised.
     const upserts = documents.filter((d) => d.value !== null);
-    const rows = upserts.length === 0 ? null : JSON.stringify(upserts.map((d) => ({ p: d.projection, i: d.id, v: d.value, o: d.position })));
+    const rows =
+      upserts.length === 0
+        ? null
+        : JSON.stringify(upserts.map((d) => ({ p: d.projection, i: d.id, v: d.value, o: d.position })));
     const deletes = documents.filter((d) => d.value === null);
     // One row per event and projection (the last word wins).
     const parked = [...new Map(change.parked.map((p) => [`${p.projection}\u0001${p.eventId}`, p])).values()];
     /** Writes it all; with `stored`, only if each checkpoint row still holds it. Says whether it wrote. */
-    const write = async (client: Pool | PoolClient, checkpoints: readonly Checkpoint[], stored?: ReadonlyArray<Checkpoint>): Promise<boolean> => {
+    const write = async (
+      client: Pool | PoolClient,
+      checkpoints: readonly Checkpoint[],
+      stored?: ReadonlyArray<Checkpoint>,
+    ): Promise<boolean> => {
       const parts: string[] = [];
       const values: unknown[] = [];
       const param = (value: unknown) => `$${values.push(value)}`;
       const guard = stored ? ' AND (SELECT ok FROM guard)' : '';
       if (stored) {
-        parts.push(`UPDATE ${this.schema}.checkpoints c SET version = x.version, position = x.position, updated_at = now()
-           FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[], ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[],
-             ${param(stored.map((c) => c.version))}::int[], ${param(stored.map((c) => c.position))}::text[]) AS x(projection, version, position, was_version, was_position)
-           WHERE c.projection = x.projection AND c.version = x.was_version AND c.position IS NOT DISTINCT FROM x.was_position`);
+        parts.push(`UPDATE ${this.schema}.checkpoints c SET version = x.version, position = x.position, updated_at
+          = now()
+           FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[],
+             ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[],
+             ${param(stored.map((c) => c.version))}::int[], ${param(stored.map((c) => c.position))}::text[]) AS
+               x(projection, version, position, was_version, was_position)
+           WHERE c.projection = x.projection AND c.version = x.was_version AND c.position IS NOT DISTINCT FROM
+             x.was_position`);
       }
       if (rows !== null) {
         parts.push(`INSERT INTO ${this.schema}.documents (projection, id, value, position)
-           SELECT p, i, v, o FROM json_to_recordset(${param(rows)}::json) AS d(p text, i text, v json, o text) WHERE true${guard}
+           SELECT p, i, v, o FROM json_to_recordset(${param(rows)}::json) AS d(p text, i text, v json, o text)
+             WHERE true${guard}
            ON CONFLICT (projection, id) DO UPDATE SET value = excluded.value, position = excluded.position`);
       }
       if (deletes.length > 0) {
-        parts.push(`DELETE FROM ${this.schema}.documents d USING unnest(${param(deletes.map((d) => d.projection))}::text[], ${param(deletes.map((d) => d.id))}::text[]) AS x(projection, id)
+        parts.push(`DELETE FROM ${this.schema}.documents d USING
+          unnest(${param(deletes.map((d) => d.projection))}::text[], ${param(deletes.map((d) => d.id))}::text[]) AS
+            x(projection, id)
            WHERE d.projection = x.projection AND d.id = x.id${guard}`);
       }
       if (parked.length > 0) {
         parts.push(`INSERT INTO ${this.schema}.parked_events (projection, event_id, position, type, error)
-           SELECT * FROM unnest(${param(parked.map((p) => p.projection))}::text[], ${param(parked.map((p) => p.eventId))}::text[], ${param(parked.map((p) => p.position))}::text[],
-             ${param(parked.map((p) => p.type))}::text[], ${param(parked.map((p) => p.error))}::text[]) AS x WHERE true${guard}
+           SELECT * FROM unnest(${param(parked.map((p) => p.projection))}::text[],
+             ${param(parked.map((p) => p.eventId))}::text[], ${param(parked.map((p) => p.position))}::text[],
+             ${param(parked.map((p) => p.type))}::text[], ${param(parked.map((p) => p.error))}::text[]) AS x WHERE
+               true${guard}
            ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, position = excluded.position`);
       }
       if (checkpoints.length > 0 && !stored) {
         parts.push(`INSERT INTO ${this.schema}.checkpoints (projection, version, position)
-           SELECT * FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[], ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[])
-           ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, updated_at = now()`);
+           SELECT * FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[],
+             ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[])
+           ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position,
+             updated_at = now()`);
       }
       if (parts.length === 0) return true;
       const ctes = parts.map((part, i) => `w${i} AS (${part} RETURNING 1)`);
       // The guard reads what the checkpoint update (w0) returned: every row matched, or nothing is written.
       if (stored) ctes.splice(1, 0, `guard AS (SELECT count(*) = ${param(checkpoints.length)} AS ok FROM w0)`);
-      const result = await client.query(`WITH ${ctes.join(',\n')} SELECT ${stored ? '(SELECT ok FROM guard)' : 'true'} AS ok`, values);
+      const result = await client.query(
+        `WITH ${ctes.join(',\n')} SELECT ${stored ? '(SELECT ok FROM guard)' : 'true'} AS ok`,
+        values,
+      );
       if (result.rows[0].ok) for (const c of checkpoints) this.written.set(c.projection, c);
       return result.rows[0].ok as boolean;
     };
@@ -237,22 +307,35 @@ export class PostgresReadStore implements ReadStore {
       return;
     }
     const merge = (c: Checkpoint, row: Checkpoint | undefined): Checkpoint =>
-      c.position !== null && row?.version === c.version ? { ...c, position: mergePositions(row.position, c.position) } : c;
+      c.position !== null && row?.version === c.version
+        ? { ...c, position: mergePositions(row.position, c.position) }
+        : c;
     const known = change.checkpoints.map((c) => this.written.get(c.projection));
     if (known.every((k) => k !== undefined)) {
       const stored = known as Checkpoint[];
-      if (await write(this.pool, change.checkpoints.map((c, i) => merge(c, stored[i])), stored)) return;
+      if (
+        await write(
+          this.pool,
+          change.checkpoints.map((c, i) => merge(c, stored[i])),
+          stored,
+        )
+      )
+        return;
     }
     await this.withClient(async (client) => {
       await client.query('BEGIN');
       try {
         // Locks the rows: a concurrent runner of the same projections merges after us, not over us.
         const { rows: stored } = await client.query(
-          `SELECT projection, version, position FROM ${this.schema}.checkpoints WHERE projection = ANY($1::text[]) ORDER BY projection FOR UPDATE`,
+          `SELECT projection, version, position FROM ${this.schema}.checkpoints WHERE projection = ` +
+            `ANY($1::text[]) ORDER BY projection FOR UPDATE`,
           [change.checkpoints.map((c) => c.projection)],
         );
         const saved = new Map(stored.map((r) => [r.projection as string, r as Checkpoint]));
-        await write(client, change.checkpoints.map((c) => merge(c, saved.get(c.projection))));
+        await write(
+          client,
+          change.checkpoints.map((c) => merge(c, saved.get(c.projection))),
+        );
         await client.query('COMMIT');
       } catch (error) {
         // Not known to be written: the next commit reads the rows again.
@@ -265,13 +348,18 @@ export class PostgresReadStore implements ReadStore {
 
   async checkpoint(projection: string): Promise<Checkpoint | undefined> {
     await this.migrate();
-    const { rows } = await this.pool.query<Checkpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.schema}.checkpoints WHERE projection = $1`, [projection]);
+    const { rows } = await this.pool.query<Checkpoint>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.schema}.checkpoints WHERE projection = $1`,
+      [projection],
+    );
     return rows[0];
   }
 
   async checkpoints(): Promise<Checkpoint[]> {
     await this.migrate();
-    const { rows } = await this.pool.query<Checkpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM ${this.schema}.checkpoints ORDER BY projection COLLATE "C"`);
+    const { rows } = await this.pool.query<Checkpoint>(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM ${this.schema}.checkpoints ORDER BY projection COLLATE "C"`,
+    );
     return rows;
   }
 
@@ -308,7 +396,9 @@ export class PostgresReadStore implements ReadStore {
 
   async parkedCounts(): Promise<Record<string, number>> {
     await this.migrate();
-    const { rows } = await this.pool.query<{ projection: string; n: string }>(`SELECT projection, COUNT(*) AS n FROM ${this.schema}.parked_events GROUP BY projection`);
+    const { rows } = await this.pool.query<{ projection: string; n: string }>(
+      `SELECT projection, COUNT(*) AS n FROM ${this.schema}.parked_events GROUP BY projection`,
+    );
     return Object.fromEntries(rows.map((r) => [r.projection, Number(r.n)]));
   }
 
@@ -324,7 +414,10 @@ export class PostgresReadStore implements ReadStore {
     await client.connect();
     try {
       const take = mode === 'shared' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
-      const { rows } = await client.query(`SELECT ${take}(hashtext('journey-backbone projections'), hashtext($1)) AS held`, [this.schema]);
+      const { rows } = await client.query(
+        `SELECT ${take}(hashtext('journey-backbone projections'), hashtext($1)) AS held`,
+        [this.schema],
+      );
       if (!rows[0].held) throw projectionsLocked(mode, `schema ${this.schema}`);
     } catch (error) {
       await client.end().catch(() => undefined);

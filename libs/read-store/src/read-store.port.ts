@@ -77,9 +77,17 @@ export interface ReadStore {
    */
   getAtCheckpoint(checkpointOf: string, documents: readonly DocumentAddress[]): Promise<DocumentsAtCheckpoint>;
   /** Documents of one projection in id order (by code point), `limit` at a time after `afterId`. */
-  list<T>(projection: string, afterId: string | null, limit: number): Promise<Array<{ id: string } & StoredDocument<T>>>;
+  list<T>(
+    projection: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<Array<{ id: string } & StoredDocument<T>>>;
   /** The other way: documents of one projection with ids before `beforeId`, highest first, `limit` at a time. */
-  listBefore<T>(projection: string, beforeId: string, limit: number): Promise<Array<{ id: string } & StoredDocument<T>>>;
+  listBefore<T>(
+    projection: string,
+    beforeId: string,
+    limit: number,
+  ): Promise<Array<{ id: string } & StoredDocument<T>>>;
   /**
    * Writes documents, checkpoints and parked events in one transaction: all or nothing. Rejects
    * with `store_unavailable` (retriable) when the store cannot be reached or is busy; any other

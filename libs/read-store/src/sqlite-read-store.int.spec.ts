@@ -16,7 +16,10 @@ readStoreContract('sqlite', async () => {
       return store;
     },
     another: () => new SqliteReadStore({ file }),
-    inAnotherProcess: `new (require(${JSON.stringify(join(ROOT, 'dist/libs/read-store/src'))}).SqliteReadStore)({ file: ${JSON.stringify(file)} })`,
+    inAnotherProcess:
+      `new (require(${JSON.stringify(join(ROOT, 'dist/libs/read-store/src'))}).SqliteReadStore)(` +
+      JSON.stringify({ file }) +
+      ')',
     cleanup: async () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BackboneError } from '#errors';
 import { heldLock, projectionsLocked } from './projections-lock';
-import type { Checkpoint, DocumentAddress, DocumentsAtCheckpoint, ParkedEvent, ProjectionCommit, ProjectionsLock, ProjectionsLockMode, ReadStore, StoredDocument } from './read-store.port';
+import type {
+  Checkpoint,
+  DocumentAddress,
+  DocumentsAtCheckpoint,
+  ParkedEvent,
+  ProjectionCommit,
+  ProjectionsLock,
+  ProjectionsLockMode,
+  ReadStore,
+  StoredDocument,
+} from './read-store.port';
 
 export interface SqliteReadStoreOptions {
   /** Database file; `:memory:` for tests. */
@@ -59,11 +69,15 @@ export class SqliteReadStore implements ReadStore {
         PRIMARY KEY (projection, event_id)
       );
     `);
-    // When each checkpoint last moved (stores made before it had no such column): /health tells a projection that stopped advancing.
-    const columns = this.db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'checkpoints\')').all();
-    if (!columns.some((c) => c.name === 'updated_at')) this.db.exec('ALTER TABLE checkpoints ADD COLUMN updated_at TEXT');
+    // When each checkpoint last moved (stores made before it had no such column): /health tells a projection that
+    // stopped advancing.
+    const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('checkpoints')").all();
+    if (!columns.some((c) => c.name === 'updated_at'))
+      this.db.exec('ALTER TABLE checkpoints ADD COLUMN updated_at TEXT');
     this.statements = {
-      get: this.db.prepare<[string, string], DocRow>('SELECT id, value, position FROM documents WHERE projection = ? AND id = ?'),
+      get: this.db.prepare<[string, string], DocRow>(
+        'SELECT id, value, position FROM documents WHERE projection = ? AND id = ?',
+      ),
       upsert: this.db.prepare(
         `INSERT INTO documents (projection, id, value, position) VALUES (?, ?, ?, ?)
          ON CONFLICT (projection, id) DO UPDATE SET value = excluded.value, position = excluded.position`,
@@ -75,19 +89,26 @@ export class SqliteReadStore implements ReadStore {
       listBefore: this.db.prepare<[string, string, number], DocRow>(
         'SELECT id, value, position FROM documents WHERE projection = ? AND id < ? ORDER BY id DESC LIMIT ?',
       ),
-      checkpoint: this.db.prepare<[string], Checkpoint>('SELECT projection, version, position, updated_at AS updatedAt FROM checkpoints WHERE projection = ?'),
-      checkpoints: this.db.prepare<[], Checkpoint>('SELECT projection, version, position, updated_at AS updatedAt FROM checkpoints ORDER BY projection'),
+      checkpoint: this.db.prepare<[string], Checkpoint>(
+        'SELECT projection, version, position, updated_at AS updatedAt FROM checkpoints WHERE projection = ?',
+      ),
+      checkpoints: this.db.prepare<[], Checkpoint>(
+        'SELECT projection, version, position, updated_at AS updatedAt FROM checkpoints ORDER BY projection',
+      ),
       saveCheckpoint: this.db.prepare<[string, number, string | null]>(
-        `INSERT INTO checkpoints (projection, version, position, updated_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-         ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, updated_at = excluded.updated_at`,
+        `INSERT INTO checkpoints (projection, version, position, updated_at) VALUES (?, ?, ?,
+          strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position,
+           updated_at = excluded.updated_at`,
       ),
       park: this.db.prepare(
         `INSERT INTO parked_events (projection, event_id, position, type, error) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, position = excluded.position`,
       ),
-      parked: this.db.prepare<[], { projection: string; eventId: string; position: string; type: string; error: string }>(
-        'SELECT projection, event_id AS eventId, position, type, error FROM parked_events ORDER BY projection, rowid',
-      ),
+      parked: this.db.prepare<
+        [],
+        { projection: string; eventId: string; position: string; type: string; error: string }
+      >('SELECT projection, event_id AS eventId, position, type, error FROM parked_events ORDER BY projection, rowid'),
       parkedCounts: this.db.prepare<[], { projection: string; n: number }>(
         'SELECT projection, COUNT(*) AS n FROM parked_events GROUP BY projection',
       ),
@@ -103,7 +124,9 @@ export class SqliteReadStore implements ReadStore {
       for (const c of change.checkpoints) {
         const stored = this.statements.checkpoint.get(c.projection);
         const position =
-          change.mergePositions && c.position !== null && stored?.version === c.version ? change.mergePositions(stored.position, c.position) : c.position;
+          change.mergePositions && c.position !== null && stored?.version === c.version
+            ? change.mergePositions(stored.position, c.position)
+            : c.position;
         this.statements.saveCheckpoint.run(c.projection, c.version, position);
       }
     });
@@ -165,7 +188,8 @@ export class SqliteReadStore implements ReadStore {
       let statement = this.getManyStatements.get(chunk.length);
       if (!statement) {
         statement = this.db.prepare<string[], DocRow>(
-          `SELECT id, value, position FROM documents WHERE projection = ? AND id IN (${chunk.map(() => '?').join(',')})`,
+          `SELECT id, value, position FROM documents WHERE projection = ? AND id IN ` +
+            `(${chunk.map(() => '?').join(',')})`,
         );
         this.getManyStatements.set(chunk.length, statement);
       }
@@ -180,7 +204,9 @@ export class SqliteReadStore implements ReadStore {
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
       const rows = this.db
-        .prepare<string[], { id: string; position: string | null }>(`SELECT id, position FROM documents WHERE projection = ? AND id IN (${chunk.map(() => '?').join(',')})`)
+        .prepare<string[], { id: string; position: string | null }>(
+          `SELECT id, position FROM documents WHERE projection = ? AND id IN (${chunk.map(() => '?').join(',')})`,
+        )
         .all(projection, ...chunk);
       for (const row of rows) found.set(row.id, row.position);
     }
@@ -212,7 +238,11 @@ export class SqliteReadStore implements ReadStore {
       this.commitTx.immediate(change);
     } catch (error) {
       if (!isSqliteUnavailable(error)) throw error;
-      throw new BackboneError('store_unavailable', `the SQLite read store is unavailable: ${(error as Error).message}`, { retriable: true, cause: error });
+      throw new BackboneError(
+        'store_unavailable',
+        `the SQLite read store is unavailable: ${(error as Error).message}`,
+        { retriable: true, cause: error },
+      );
     }
   }
 
@@ -225,11 +255,13 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async reset(projection: string, version: number): Promise<void> {
-    this.db.transaction(() => {
-      this.statements.dropDocuments.run(projection);
-      this.statements.dropParked.run(projection);
-      this.statements.saveCheckpoint.run(projection, version, null);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.statements.dropDocuments.run(projection);
+        this.statements.dropParked.run(projection);
+        this.statements.saveCheckpoint.run(projection, version, null);
+      })
+      .immediate();
   }
 
   async parked(projection?: string): Promise<ParkedEvent[]> {
@@ -245,9 +277,13 @@ export class SqliteReadStore implements ReadStore {
   }
 }
 
-/** SQLite could not do the work now (locked, out of disk, an I/O error, closed): worth trying again, unlike a refusal of the data. */
+/**
+ * SQLite could not do the work now (locked, out of disk, an I/O error, closed): worth trying again, unlike a refusal of
+ * the data.
+ */
 function isSqliteUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|NOMEM|READONLY|PROTOCOL|INTERRUPT)/.test(code);
+  if (typeof code === 'string')
+    return /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|NOMEM|READONLY|PROTOCOL|INTERRUPT)/.test(code);
   return error instanceof TypeError && /database connection is not open/.test(error.message);
 }

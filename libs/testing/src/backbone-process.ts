@@ -26,7 +26,12 @@ export function tempDataDir(prefix = 'journey-test-'): string {
  * port and resolves once it prints its `listening on` line.
  */
 export async function startBackbone(
-  options: { app?: string; dataDir?: string; env?: Record<string, string>; /** Resolve at once, not when listening. */ noWait?: boolean } = {},
+  options: {
+    app?: string;
+    dataDir?: string;
+    env?: Record<string, string>;
+    /** Resolve at once, not when listening. */ noWait?: boolean;
+  } = {},
 ): Promise<BackboneProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const entry = join(ROOT, 'dist/apps', options.app ?? 'backbone', 'src/main.js');
@@ -38,21 +43,23 @@ export async function startBackbone(
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const url = options.noWait ? '' : await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app did not start in time:\n${output}`)), 30_000);
-    const onData = () => {
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`app exited with ${code} before listening:\n${output}`));
-    });
-  });
+  const url = options.noWait
+    ? ''
+    : await new Promise<string>((resolveUrl, reject) => {
+        const timer = setTimeout(() => reject(new Error(`app did not start in time:\n${output}`)), 30_000);
+        const onData = () => {
+          const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
+          if (match) {
+            clearTimeout(timer);
+            resolveUrl(match[1]);
+          }
+        };
+        child.stdout!.on('data', onData);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`app exited with ${code} before listening:\n${output}`));
+        });
+      });
   const end = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
@@ -67,7 +74,11 @@ export interface HttpAnswer<T = any> {
 }
 
 /** `timeoutMs` aborts a request the server never answers (the call rejects with a TimeoutError). */
-export async function postJson(url: string, body: unknown, init: { raw?: string; contentType?: string; timeoutMs?: number } = {}): Promise<HttpAnswer> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  init: { raw?: string; contentType?: string; timeoutMs?: number } = {},
+): Promise<HttpAnswer> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': init.contentType ?? 'application/json' },

@@ -13,7 +13,11 @@ export interface EventOptions {
  * A valid journey event for tests: the envelope is filled in and the result is validated through
  * the catalog, so a fixture can never be an event the backbone would reject.
  */
-export function journeyEvent<T extends EventType>(type: T, data: EventData<T> | Record<string, unknown>, options: EventOptions = {}): JourneyEvent {
+export function journeyEvent<T extends EventType>(
+  type: T,
+  data: EventData<T> | Record<string, unknown>,
+  options: EventOptions = {},
+): JourneyEvent {
   counter += 1;
   const raw = {
     specversion: '1.0',

@@ -11,7 +11,12 @@ export interface ProjectionSpecResult<S> {
 
 /** Numbers events as a log would (positions s1, s2, ...). */
 export function asStored(events: readonly JourneyEvent[], startAt = 1): StoredEvent[] {
-  return events.map((event, i) => ({ event, position: sqliteToken(startAt + i), journeyVersion: i + 1, sequence: startAt + i }));
+  return events.map((event, i) => ({
+    event,
+    position: sqliteToken(startAt + i),
+    journeyVersion: i + 1,
+    sequence: startAt + i,
+  }));
 }
 
 /**
@@ -29,7 +34,8 @@ export function projectionSpec<S>(projection: Projection<S>, options: { dependen
     const stored = asStored(events);
     const first = applyEvents(projections, stored, documents, { positions: sqlitePositions });
     const parked = [...first.parked];
-    if (deliverTwice) parked.push(...applyEvents(projections, stored, documents, { positions: sqlitePositions }).parked);
+    if (deliverTwice)
+      parked.push(...applyEvents(projections, stored, documents, { positions: sqlitePositions }).parked);
     return { state: (id) => documents.get(documentKey(projection.name, id))?.value as S | undefined, parked };
   };
   return {

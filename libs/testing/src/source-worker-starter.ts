@@ -21,8 +21,15 @@ export const sourceWorkerStarter: WorkerStarter = (modulePath, workerData) => {
       const target = imports[request];
       return resolve.call(this, target ? join(root, target.types) : request, ...rest);
     };
-    const options = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' }, sourceMaps: 'inline' };
-    require.extensions['.ts'] = (module, filename) => module._compile(transformSync(readFileSync(filename, 'utf8'), { ...options, filename }).code, filename);
+    const options = {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+      sourceMaps: 'inline',
+    };
+    require.extensions['.ts'] = (module, filename) => {
+      const { code } = transformSync(readFileSync(filename, 'utf8'), { ...options, filename });
+      module._compile(code, filename);
+    };
     require(${JSON.stringify(modulePath)});`;
   return new Worker(bootstrap, { eval: true, workerData });
 };

@@ -1,1 +1,11 @@
-export { UnityMetrics, METRIC_NAMES, isoWeek, parseWindow, percentile, type Dimension, type MetricName, type MetricRow, type MetricsOptions } from './unity-metrics';
+export {
+  UnityMetrics,
+  METRIC_NAMES,
+  isoWeek,
+  parseWindow,
+  percentile,
+  type Dimension,
+  type MetricName,
+  type MetricRow,
+  type MetricsOptions,
+} from './unity-metrics';

@@ -1,5 +1,13 @@
 import type { JourneyEvent } from '#schemas';
-import { governingPolicy, nextStatus, publishedPolicyVersion, statusSuggestedBy, type OrderPlacement, type PolicyVersion, type StatusState } from '#journey-domain';
+import {
+  governingPolicy,
+  nextStatus,
+  publishedPolicyVersion,
+  statusSuggestedBy,
+  type OrderPlacement,
+  type PolicyVersion,
+  type StatusState,
+} from '#journey-domain';
 
 /**
  * The unity metrics of journey-model.md, computed in one pass over the log (events in log order,
@@ -141,7 +149,9 @@ class Tally {
 export function isoWeek(time: number): string {
   const date = new Date(time);
   // The week's Thursday decides its year (ISO 8601).
-  const thursday = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 3 - ((date.getUTCDay() + 6) % 7)));
+  const thursday = new Date(
+    Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 3 - ((date.getUTCDay() + 6) % 7)),
+  );
   const week = Math.floor((thursday.getTime() - Date.UTC(thursday.getUTCFullYear(), 0, 1)) / (7 * DAY)) + 1;
   return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
@@ -176,7 +186,12 @@ export class UnityMetrics {
   private readonly switches = new Tally();
   private readonly disputes = new Tally();
   private readonly confusion = new Tally();
-  private readonly messages: Array<{ group: string; differs: boolean; policyVersion: number | undefined; order: OrderPlacement }> = [];
+  private readonly messages: Array<{
+    group: string;
+    differs: boolean;
+    policyVersion: number | undefined;
+    order: OrderPlacement;
+  }> = [];
   /** Events read. */
   events = 0;
 
@@ -208,13 +223,27 @@ export class UnityMetrics {
   private caseOf(caseId: string): CaseRecord {
     let record = this.cases.get(caseId);
     if (!record) {
-      record = { openedAt: undefined, group: undefined, firstChannel: undefined, reason: undefined, lastChannel: undefined, open: true, contacts: new Set(), reopens: 0, lastReopenAt: undefined, lastResolvedAt: undefined };
+      record = {
+        openedAt: undefined,
+        group: undefined,
+        firstChannel: undefined,
+        reason: undefined,
+        lastChannel: undefined,
+        open: true,
+        contacts: new Set(),
+        reopens: 0,
+        lastReopenAt: undefined,
+        lastResolvedAt: undefined,
+      };
       this.cases.set(caseId, record);
     }
     return record;
   }
 
-  /** `sequence`: when the log received the event (see `StoredEvent.sequence`); a policy governs only orders received after it. */
+  /**
+   * `sequence`: when the log received the event (see `StoredEvent.sequence`); a policy governs only orders received
+   * after it.
+   */
   add(event: JourneyEvent, sequence: number): void {
     this.events++;
     const time = Date.parse(event.time);
@@ -226,11 +255,23 @@ export class UnityMetrics {
         }
         break;
       case 'checkout.started':
-        this.checkouts.set(event.data.checkoutId, { group: this.group({ channel: event.data.channel, time }), inRange: this.inRange(time), orderId: this.checkouts.get(event.data.checkoutId)?.orderId });
+        this.checkouts.set(event.data.checkoutId, {
+          group: this.group({ channel: event.data.channel, time }),
+          inRange: this.inRange(time),
+          orderId: this.checkouts.get(event.data.checkoutId)?.orderId,
+        });
         break;
       case 'order.placed': {
         const d = event.data;
-        this.orders.set(d.orderId, { placedAt: event.time, received: sequence, total: d.totals.total, status: { code: 'placed', since: event.time }, captured: 0, refunded: 0, channel: d.channel });
+        this.orders.set(d.orderId, {
+          placedAt: event.time,
+          received: sequence,
+          total: d.totals.total,
+          status: { code: 'placed', since: event.time },
+          captured: 0,
+          refunded: 0,
+          channel: d.channel,
+        });
         this.lastOrder.set(customer, d.orderId);
         if (d.checkoutId !== undefined) {
           const checkout = this.checkouts.get(d.checkoutId);
@@ -292,7 +333,11 @@ export class UnityMetrics {
         const dueAt = Date.parse(d.dueAt);
         const key = `${d.caseId}\u0001${d.promiseId}`;
         const kept = this.promises.get(key)?.keptAt;
-        this.promises.set(key, { dueAt, keptAt: kept, group: this.group({ channel: record.firstChannel, reason: record.reason, time: dueAt }) });
+        this.promises.set(key, {
+          dueAt,
+          keptAt: kept,
+          group: this.group({ channel: record.firstChannel, reason: record.reason, time: dueAt }),
+        });
         break;
       }
       case 'promise.kept': {
@@ -306,7 +351,11 @@ export class UnityMetrics {
         const order = this.orders.get(event.data.orderId);
         const inRange = this.inRange(time);
         const group = this.group({ channel: order?.channel, time });
-        this.returns.set(event.data.returnId, { group, inRange, refunded: this.returns.get(event.data.returnId)?.refunded ?? false });
+        this.returns.set(event.data.returnId, {
+          group,
+          inRange,
+          refunded: this.returns.get(event.data.returnId)?.refunded ?? false,
+        });
         if (inRange) this.disputes.base(group);
         break;
       }
@@ -328,7 +377,8 @@ export class UnityMetrics {
     let list = this.contacts.get(customer);
     if (!list) this.contacts.set(customer, (list = []));
     for (const other of list) {
-      const sameSubject = (contact.orderId !== undefined && contact.orderId === other.orderId) || contact.reason === other.reason;
+      const sameSubject =
+        (contact.orderId !== undefined && contact.orderId === other.orderId) || contact.reason === other.reason;
       if (!sameSubject) continue;
       // The earlier of the two (by fact time; on a tie, the one appended first) is followed by the later.
       if (other.time <= contact.time && contact.time - other.time <= this.windowMs) other.repeated = true;
@@ -338,7 +388,13 @@ export class UnityMetrics {
   }
 
   private evolveTruth(event: JourneyEvent): void {
-    if (!('orderId' in event.data) || event.type === 'order.placed' || event.type === 'channel.message_sent' || event.type === 'contact.opened') return;
+    if (
+      !('orderId' in event.data) ||
+      event.type === 'order.placed' ||
+      event.type === 'channel.message_sent' ||
+      event.type === 'contact.opened'
+    )
+      return;
     const order = this.orders.get(event.data.orderId as string);
     if (!order) return;
     if (event.type === 'payment.captured') order.captured += event.data.amount;
@@ -347,21 +403,35 @@ export class UnityMetrics {
     if (candidate) order.status = nextStatus(order.status, candidate, event.time);
   }
 
-  private judgeMessage(customer: string, event: Extract<JourneyEvent, { type: 'channel.message_sent' }>, time: number): void {
+  private judgeMessage(
+    customer: string,
+    event: Extract<JourneyEvent, { type: 'channel.message_sent' }>,
+    time: number,
+  ): void {
     if (!this.inRange(time)) return;
     const orderId = event.data.orderId ?? this.lastOrder.get(customer);
     const order = orderId === undefined ? undefined : this.orders.get(orderId);
     if (!order) return;
     const shown = event.data.shown;
-    const differs = (shown.status !== undefined && shown.status !== order.status.code) || (shown.total !== undefined && shown.total !== order.total);
+    const differs =
+      (shown.status !== undefined && shown.status !== order.status.code) ||
+      (shown.total !== undefined && shown.total !== order.total);
     // The policy version is judged at the end: which version governs depends on publication and
     // placement times only, and on a partitioned log the policy's events may be read after the order's.
-    this.messages.push({ group: this.group({ channel: event.data.channel, time }), differs, policyVersion: shown.policyVersion, order });
+    this.messages.push({
+      group: this.group({ channel: event.data.channel, time }),
+      differs,
+      policyVersion: shown.policyVersion,
+      order,
+    });
   }
 
   result(): MetricRow[] {
     const rows: MetricRow[] = [];
-    /** `volume`: a count per orders or returns, which have no contact reason: by reason, every group is over all of them. */
+    /**
+     * `volume`: a count per orders or returns, which have no contact reason: by reason, every group is over all of
+     * them.
+     */
     const ratio = (metric: MetricName, tally: Tally, scale = 1, volume = false) => {
       const groups = new Set([...tally.den.keys(), ...tally.num.keys()]);
       const overAll = volume && this.options.by === 'reason';
@@ -372,7 +442,13 @@ export class UnityMetrics {
       for (const group of [...groups].sort()) {
         const numerator = tally.num.get(group) ?? 0;
         const denominator = overAll ? all : (tally.den.get(group) ?? 0);
-        rows.push({ metric, group, numerator, denominator, value: denominator === 0 ? null : (numerator / denominator) * scale });
+        rows.push({
+          metric,
+          group,
+          numerator,
+          denominator,
+          value: denominator === 0 ? null : (numerator / denominator) * scale,
+        });
       }
     };
 
@@ -387,7 +463,8 @@ export class UnityMetrics {
       if (record.openedAt === undefined) continue;
       const group = record.group ?? '-';
       const resolvedAt = record.lastResolvedAt;
-      const resolved = resolvedAt !== undefined && (record.lastReopenAt === undefined || resolvedAt > record.lastReopenAt);
+      const resolved =
+        resolvedAt !== undefined && (record.lastReopenAt === undefined || resolvedAt > record.lastReopenAt);
       if (resolved && this.inRange(resolvedAt!)) {
         let list = durations.get(group);
         if (!list) durations.set(group, (list = []));
@@ -397,25 +474,39 @@ export class UnityMetrics {
       if (record.openedAt < this.to && !(resolved && resolvedAt! < this.to)) openAtEnd.count(group);
     }
     if (durations.size === 0 && this.options.by === undefined) durations.set('all', []);
-    for (const [metric, p] of [['time_to_resolution_p50_hours', 50], ['time_to_resolution_p90_hours', 90]] as const) {
+    for (const [metric, p] of [
+      ['time_to_resolution_p50_hours', 50],
+      ['time_to_resolution_p90_hours', 90],
+    ] as const) {
       for (const group of [...durations.keys()].sort()) {
         const sorted = durations.get(group)!.sort((a, b) => a - b);
-        rows.push({ metric, group, value: percentile(sorted, p), numerator: sorted.length, denominator: sorted.length });
+        rows.push({
+          metric,
+          group,
+          value: percentile(sorted, p),
+          numerator: sorted.length,
+          denominator: sorted.length,
+        });
       }
     }
     if (openAtEnd.num.size === 0 && this.options.by === undefined) openAtEnd.num.set('all', 0);
-    for (const [group, n] of [...openAtEnd.num].sort()) rows.push({ metric: 'cases_open_at_end', group, value: n, numerator: n, denominator: n });
+    for (const [group, n] of [...openAtEnd.num].sort())
+      rows.push({ metric: 'cases_open_at_end', group, value: n, numerator: n, denominator: n });
     ratio('first_contact_resolution', fcr);
     ratio('repeated_story_rate', this.switches);
     ratio('policy_dispute_per_100_returns', this.disputes, 100, true);
     ratio('confusion_per_1000_orders', this.confusion, 1000, true);
 
     const kept = new Tally();
-    for (const p of this.promises.values()) if (!Number.isNaN(p.dueAt) && this.inRange(p.dueAt)) kept.add(p.group, p.keptAt !== undefined && p.keptAt <= p.dueAt);
+    for (const p of this.promises.values())
+      if (!Number.isNaN(p.dueAt) && this.inRange(p.dueAt))
+        kept.add(p.group, p.keptAt !== undefined && p.keptAt <= p.dueAt);
     ratio('promise_kept_rate', kept);
     const drift = new Tally();
     for (const m of this.messages) {
-      const policyDiffers = m.policyVersion !== undefined && m.policyVersion !== (governingPolicy(this.returnsPolicies, m.order)?.version ?? null);
+      const policyDiffers =
+        m.policyVersion !== undefined &&
+        m.policyVersion !== (governingPolicy(this.returnsPolicies, m.order)?.version ?? null);
       drift.add(m.group, m.differs || policyDiffers);
     }
     ratio('truth_drift_rate', drift);

@@ -15,15 +15,18 @@ describe('WakeableSleep', () => {
     expect(performance.now() - t).toBeLessThan(1_000);
   });
 
-  it('given a wake while not sleeping, when the next sleep starts, then it returns at once, and only that one', async () => {
-    const nap = new WakeableSleep();
-    nap.wake();
-    nap.wake();
-    const t = performance.now();
-    await nap.sleep(10_000);
-    expect(performance.now() - t).toBeLessThan(1_000);
-    const t2 = performance.now();
-    await nap.sleep(30);
-    expect(performance.now() - t2).toBeGreaterThanOrEqual(25);
-  });
+  it(
+    'given a wake while not sleeping, when the next sleep starts, then it returns at once, and only that ' + 'one',
+    async () => {
+      const nap = new WakeableSleep();
+      nap.wake();
+      nap.wake();
+      const t = performance.now();
+      await nap.sleep(10_000);
+      expect(performance.now() - t).toBeLessThan(1_000);
+      const t2 = performance.now();
+      await nap.sleep(30);
+      expect(performance.now() - t2).toBeGreaterThanOrEqual(25);
+    },
+  );
 });

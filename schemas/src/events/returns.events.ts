@@ -30,15 +30,21 @@ export const RefundIssuedV1 = z.object({
   currency: Currency,
 });
 
-export const PolicyPublishedV1 = z.object({
-  policyId: Id,
-  version: PolicyVersion,
-  kind: z.enum(['returns', 'shipping', 'pricing']),
-  wording: z.string().min(1),
-  rules: z.object({ returnWindowDays: z.number().int().nonnegative().optional() }).catchall(z.unknown()),
-  effectiveFrom: IsoTime,
-}).superRefine((policy, ctx) => {
-  if (policy.kind === 'returns' && policy.rules.returnWindowDays === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['rules', 'returnWindowDays'], message: 'a returns policy needs returnWindowDays' });
-  }
-});
+export const PolicyPublishedV1 = z
+  .object({
+    policyId: Id,
+    version: PolicyVersion,
+    kind: z.enum(['returns', 'shipping', 'pricing']),
+    wording: z.string().min(1),
+    rules: z.object({ returnWindowDays: z.number().int().nonnegative().optional() }).catchall(z.unknown()),
+    effectiveFrom: IsoTime,
+  })
+  .superRefine((policy, ctx) => {
+    if (policy.kind === 'returns' && policy.rules.returnWindowDays === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rules', 'returnWindowDays'],
+        message: 'a returns policy needs returnWindowDays',
+      });
+    }
+  });

@@ -23,7 +23,14 @@ export const ShipmentDelayedV1 = z.object({
   reason: z.string().min(1),
 });
 
-export const DELAY_REASON_CODES = ['weather', 'carrier_capacity', 'address_issue', 'customs', 'stock', 'other'] as const;
+export const DELAY_REASON_CODES = [
+  'weather',
+  'carrier_capacity',
+  'address_issue',
+  'customs',
+  'stock',
+  'other',
+] as const;
 
 /**
  * v2 adds a machine-readable `reasonCode` beside the free-text `reason`, so analysts can group

@@ -24,7 +24,12 @@ export const OrderView = z.object({
   etaHistory: z.array(z.object({ eta: z.string(), reason: z.string().nullable(), at: z.string() })),
   policy: z.object({
     returns: z
-      .object({ policyId: z.string(), version: z.number(), wording: z.string(), returnWindowDays: z.number().nullable() })
+      .object({
+        policyId: z.string(),
+        version: z.number(),
+        wording: z.string(),
+        returnWindowDays: z.number().nullable(),
+      })
       .nullable(),
   }),
   returnEligibility: z.object({

@@ -30,9 +30,16 @@ function display(metric: MetricName, value: number | null): string {
 
 export function formatTable(rows: readonly MetricRow[]): string {
   const header = ['metric', 'group', 'value', 'numerator', 'denominator'];
-  const body = rows.map((r) => [r.metric, r.group, display(r.metric, r.value), String(r.numerator), String(r.denominator)]);
+  const body = rows.map((r) => [
+    r.metric,
+    r.group,
+    display(r.metric, r.value),
+    String(r.numerator),
+    String(r.denominator),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n';
 }
 
@@ -42,7 +49,12 @@ function csvCell(value: string | number | null): string {
 }
 
 export function formatCsv(rows: readonly MetricRow[]): string {
-  return ['metric,group,value,numerator,denominator', ...rows.map((r) => [r.metric, r.group, r.value, r.numerator, r.denominator].map(csvCell).join(','))].join('\n') + '\n';
+  return (
+    [
+      'metric,group,value,numerator,denominator',
+      ...rows.map((r) => [r.metric, r.group, r.value, r.numerator, r.denominator].map(csvCell).join(',')),
+    ].join('\n') + '\n'
+  );
 }
 
 /** `journey metrics`: one streaming pass over the log, the unity metrics of the range. */
@@ -56,9 +68,11 @@ export async function metricsCommand(args: MetricsArgs, signal: AbortSignal): Pr
   } catch (error) {
     throw new UsageError(`--window: ${(error as Error).message}`);
   }
-  if (args.by !== undefined && !(DIMENSIONS as readonly string[]).includes(args.by)) throw new UsageError(`--by must be one of ${DIMENSIONS.join(', ')}, not "${args.by}"`);
+  if (args.by !== undefined && !(DIMENSIONS as readonly string[]).includes(args.by))
+    throw new UsageError(`--by must be one of ${DIMENSIONS.join(', ')}, not "${args.by}"`);
   const format = args.format ?? 'table';
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
 
   const { log } = await openLog({ mustExist: true });
   try {
@@ -74,16 +88,25 @@ export async function metricsCommand(args: MetricsArgs, signal: AbortSignal): Pr
       return 130;
     }
     // A reason is text people typed: masked like any export unless asked for.
-    const rows = metrics.result().map((r) => (args.by === 'reason' && !args.includePii ? { ...r, group: redactText(r.group) } : r));
+    const rows = metrics
+      .result()
+      .map((r) => (args.by === 'reason' && !args.includePii ? { ...r, group: redactText(r.group) } : r));
     const output =
       format === 'json'
-        ? JSON.stringify({ from, to, window: args.window ?? '7d', by: args.by ?? null, events: metrics.events, rows }, null, 2) + '\n'
+        ? JSON.stringify(
+            { from, to, window: args.window ?? '7d', by: args.by ?? null, events: metrics.events, rows },
+            null,
+            2,
+          ) + '\n'
         : format === 'csv'
           ? formatCsv(rows)
           : formatTable(rows);
     if (args.out) writeFileAtomically(args.out, output);
     else process.stdout.write(output);
-    if (process.stderr.isTTY) process.stderr.write(`metrics: ${metrics.events.toLocaleString("en-US")} events read in ${seconds.toFixed(1)} s\n`);
+    if (process.stderr.isTTY)
+      process.stderr.write(
+        `metrics: ${metrics.events.toLocaleString('en-US')} events read in ${seconds.toFixed(1)} s\n`,
+      );
     return 0;
   } finally {
     await log.close();

@@ -15,11 +15,19 @@ import { UsageError } from '../usage-error';
  */
 export async function rebuildCommand(projection: string | undefined, signal: AbortSignal): Promise<number> {
   const names = PROJECTIONS.map((p) => p.name);
-  if (projection === undefined || !names.includes(projection)) throw new UsageError(`name a projection to rebuild: ${names.join(', ')}`);
+  if (projection === undefined || !names.includes(projection))
+    throw new UsageError(`name a projection to rebuild: ${names.join(', ')}`);
   const config = loadConfig();
   const log = await openJourneyLog(config.journeyLog);
   const store = await openReadStore(config.readStore);
-  const runner = new ProjectionRunner({ log, store, projections: PROJECTIONS, batchSize: config.projector.batchSize, exclusive: true, logger: createLogger('journey', 'error', 'stderr') });
+  const runner = new ProjectionRunner({
+    log,
+    store,
+    projections: PROJECTIONS,
+    batchSize: config.projector.batchSize,
+    exclusive: true,
+    logger: createLogger('journey', 'error', 'stderr'),
+  });
   try {
     const head = await log.head();
     const progress = new Progress(`rebuild ${projection}`, eventsUpTo(log, head));
@@ -43,10 +51,13 @@ export async function rebuildCommand(projection: string | undefined, signal: Abo
     const seconds = progress.finish();
     await runner.stop();
     if (signal.aborted) {
-      process.stderr.write(`rebuild ${projection}: interrupted; the projection resumes from its last committed batch\n`);
+      process.stderr.write(
+        `rebuild ${projection}: interrupted; the projection resumes from its last committed batch\n`,
+      );
       return 130;
     }
-    if (process.stderr.isTTY) process.stderr.write(`rebuild ${projection}: caught up with the log in ${seconds.toFixed(1)} s\n`);
+    if (process.stderr.isTTY)
+      process.stderr.write(`rebuild ${projection}: caught up with the log in ${seconds.toFixed(1)} s\n`);
     return 0;
   } finally {
     await runner.stop();

@@ -29,15 +29,22 @@ function names(event: JourneyEvent, key: 'orderId' | 'caseId', id: string): bool
  * One pass over the log for what a replay needs beyond one journey: the customer an order or
  * a case belongs to, and (for --as-of) every published returns policy version.
  */
-async function scan(log: JourneyLog, find: { key: 'orderId' | 'caseId'; id: string } | null, wantPolicies: boolean, signal: AbortSignal) {
+async function scan(
+  log: JourneyLog,
+  find: { key: 'orderId' | 'caseId'; id: string } | null,
+  wantPolicies: boolean,
+  signal: AbortSignal,
+) {
   let customer: string | null = null;
   const policies: PolicyVersion[] = [];
   if (!find && !wantPolicies) return { customer, policies };
   const progress = new Progress('replay: reading the log', await eventsOnLog(log));
   for await (const page of readWholeLog(log, { shouldStop: () => signal.aborted })) {
     for (const { event, sequence } of page) {
-      if (find && customer === null && event.type !== 'policy.published' && names(event, find.key, find.id)) customer = event.subject;
-      if (event.type === 'policy.published' && event.data.kind === 'returns') policies.push(publishedPolicyVersion(event, sequence));
+      if (find && customer === null && event.type !== 'policy.published' && names(event, find.key, find.id))
+        customer = event.subject;
+      if (event.type === 'policy.published' && event.data.kind === 'returns')
+        policies.push(publishedPolicyVersion(event, sequence));
     }
     progress.add(page.length);
     if (customer !== null && !wantPolicies) break;
@@ -63,22 +70,33 @@ function timeline(events: ReadonlyArray<Pick<StoredEvent, 'event'>>): string {
 export async function replayCommand(args: ReplayArgs, signal: AbortSignal): Promise<number> {
   const chosen = (['customer', 'order', 'case'] as const).filter((k) => args[k] !== undefined);
   if (chosen.length !== 1) throw new UsageError('name exactly one of --customer, --order, --case');
-  if (args.channel !== undefined && !CHANNELS.includes(args.channel)) throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')}`);
+  if (args.channel !== undefined && !CHANNELS.includes(args.channel))
+    throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')}`);
   const asOf = optionalIsoTime('as-of', args.asOf);
   const show = <T>(value: T): T => (args.includePii ? value : redact(value));
 
   const { log } = await openLog({ mustExist: true });
   try {
-    const find = args.order !== undefined ? { key: 'orderId' as const, id: args.order } : args.case !== undefined ? { key: 'caseId' as const, id: args.case } : null;
+    const find =
+      args.order !== undefined
+        ? { key: 'orderId' as const, id: args.order }
+        : args.case !== undefined
+          ? { key: 'caseId' as const, id: args.case }
+          : null;
     const found = await scan(log, find, asOf !== undefined, signal);
     if (signal.aborted) return 130;
     const customer = args.customer ?? found.customer;
-    if (customer === null) throw new UsageError(`no event on the log names ${find!.key === 'orderId' ? 'order' : 'case'} ${find!.id}`);
+    if (customer === null)
+      throw new UsageError(`no event on the log names ${find!.key === 'orderId' ? 'order' : 'case'} ${find!.id}`);
 
     if (asOf === undefined) {
       const events = (await log.readJourney(customer)).filter((s) => !find || names(s.event, find.key, find.id));
       if (events.length === 0) throw new UsageError(`no events for customer ${customer}`);
-      const shown = events.map((s) => ({ position: s.position, journeyVersion: s.journeyVersion, event: show(s.event) }));
+      const shown = events.map((s) => ({
+        position: s.position,
+        journeyVersion: s.journeyVersion,
+        event: show(s.event),
+      }));
       process.stdout.write(args.json ? JSON.stringify(shown, null, 2) + '\n' : `${timeline(shown)}\n`);
       return 0;
     }
@@ -86,11 +104,19 @@ export async function replayCommand(args: ReplayArgs, signal: AbortSignal): Prom
     // The view as of a time: the same rebuild and rendering as `GET ...?asOf=`.
     const { state, position } = await journeyStateAsOf(log, customer, asOf);
     if (!state) throw new UsageError(`no journey for customer ${customer} as of ${asOf}`);
-    const view = renderJourneyView(state, { asOf, position, channel: args.channel as Channel | undefined, returnsPolicies: found.policies });
+    const view = renderJourneyView(state, {
+      asOf,
+      position,
+      channel: args.channel as Channel | undefined,
+      returnsPolicies: found.policies,
+    });
     let body: unknown = view;
     if (find) {
       // As GET /v1/orders/{id} and /v1/cases/{id}: that element of the customer's view.
-      const element = find.key === 'orderId' ? view.orders.find((o) => o.orderId === find.id) : view.cases.find((c) => c.caseId === find.id);
+      const element =
+        find.key === 'orderId'
+          ? view.orders.find((o) => o.orderId === find.id)
+          : view.cases.find((c) => c.caseId === find.id);
       if (!element) throw new UsageError(`no ${find.key === 'orderId' ? 'order' : 'case'} ${find.id} as of ${asOf}`);
       body = { customerId: customer, ...element, ...(view.messages ? { messages: view.messages } : {}) };
     }

@@ -8,7 +8,10 @@ import { UsageError } from '../usage-error';
 
 /** `--payment-failure-rate` for `paymentFailure`: every defect rate is a flag. */
 export const RATE_FLAGS: Record<string, keyof DefectRates> = Object.fromEntries(
-  (Object.keys(DEFAULT_DEFECT_RATES) as Array<keyof DefectRates>).map((key) => [`${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-rate`, key]),
+  (Object.keys(DEFAULT_DEFECT_RATES) as Array<keyof DefectRates>).map((key) => [
+    `${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-rate`,
+    key,
+  ]),
 );
 
 export interface SimulateArgs {
@@ -35,14 +38,18 @@ export async function simulateCommand(args: SimulateArgs, signal: AbortSignal): 
     const value = args.rates[flag];
     if (value === undefined) continue;
     const rate = Number(value);
-    if (value.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw new UsageError(`--${flag} must be a number from 0 to 1, not "${value}"`);
+    if (value.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1)
+      throw new UsageError(`--${flag} must be a number from 0 to 1, not "${value}"`);
     rates[key] = rate;
   }
   const prefix = args.prefix ?? `sim${seed}`;
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(prefix)) throw new UsageError('--prefix must be 1 to 40 letters, digits, - or _');
 
   const { log, config } = await openLog({ mustExist: false });
-  const ingestion = new EventIngestion(log, { maxBatchEvents: config.http.maxBatchEvents, eventTime: config.eventTime });
+  const ingestion = new EventIngestion(log, {
+    maxBatchEvents: config.http.maxBatchEvents,
+    eventTime: config.eventTime,
+  });
   const counts = emptyCounts();
   const progress = new Progress('simulate');
   let written = 0;
@@ -71,9 +78,17 @@ export async function simulateCommand(args: SimulateArgs, signal: AbortSignal): 
     await log.close();
   }
   if (signal.aborted) {
-    process.stderr.write(`simulate: interrupted after ${written.toLocaleString('en-US')} events (whole batches only)\n`);
+    process.stderr.write(
+      `simulate: interrupted after ${written.toLocaleString('en-US')} events (whole batches only)\n`,
+    );
     return 130;
   }
-  process.stdout.write(JSON.stringify({ customers, seed, prefix, rates: { ...DEFAULT_DEFECT_RATES, ...rates }, events: written, counts }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      { customers, seed, prefix, rates: { ...DEFAULT_DEFECT_RATES, ...rates }, events: written, counts },
+      null,
+      2,
+    ) + '\n',
+  );
   return 0;
 }

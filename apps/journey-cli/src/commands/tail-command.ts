@@ -25,7 +25,12 @@ export async function tailCommand(args: TailArgs, signal: AbortSignal): Promise<
           const event = stored.event;
           if ((args.customer && event.subject !== args.customer) || (args.type && event.type !== args.type)) continue;
           const visible = args.includePii ? event : redact(event);
-          process.stdout.write(args.json ? `${JSON.stringify({ position: stored.position, event: visible })}\n` : `${stored.position}  ${event.time}  ${event.subject}  ${event.type.padEnd(22)} ${summariseEvent(visible)}\n`);
+          process.stdout.write(
+            args.json
+              ? `${JSON.stringify({ position: stored.position, event: visible })}\n`
+              : `${stored.position}  ${event.time}  ${event.subject} ` +
+                  ` ${event.type.padEnd(22)} ${summariseEvent(visible)}\n`,
+          );
           if (++shown >= limit) {
             void subscription.stop().then(resolve);
             return;

@@ -17,9 +17,15 @@ describe('EventStoreDB journey log without a reachable server', () => {
   afterAll(() => log.close());
 
   it('fails to start, append and read with log_unavailable (retriable), naming the cause', async () => {
-    const unavailable = expect.objectContaining({ code: 'log_unavailable', retriable: true, message: expect.stringMatching(/EventStoreDB journey log is unavailable: .*UNAVAILABLE/) });
+    const unavailable = expect.objectContaining({
+      code: 'log_unavailable',
+      retriable: true,
+      message: expect.stringMatching(/EventStoreDB journey log is unavailable: .*UNAVAILABLE/),
+    });
     await expect(log.start()).rejects.toEqual(unavailable);
-    await expect(log.append([journeyEvent('feedback.received', { score: 4 }, { subject: 'c1' })])).rejects.toEqual(unavailable);
+    await expect(log.append([journeyEvent('feedback.received', { score: 4 }, { subject: 'c1' })])).rejects.toEqual(
+      unavailable,
+    );
     await expect(log.readJourney('c1')).rejects.toEqual(unavailable);
     await expect(log.journeyVersion('c1')).rejects.toEqual(unavailable);
     await expect(log.head()).rejects.toEqual(unavailable);
@@ -50,6 +56,10 @@ if (connectionString) {
   });
 } else {
   describe('JourneyLog contract: eventstoredb', () => {
-    it.skip('NOT RUN: no EventStoreDB server configured (set EVENTSTOREDB_CONNECTION_STRING, e.g. esdb://127.0.0.1:2113?tls=false after `docker compose up eventstoredb`)', () => undefined);
+    it.skip(
+      'NOT RUN: no EventStoreDB server configured (set EVENTSTOREDB_CONNECTION_STRING, e.g. ' +
+        'esdb://127.0.0.1:2113?tls=false after `docker compose up eventstoredb`)',
+      () => undefined,
+    );
   });
 }

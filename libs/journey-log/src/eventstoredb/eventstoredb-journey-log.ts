@@ -80,10 +80,14 @@ export class EventStoreJourneyLog implements JourneyLog {
     this.prefix = options.streamPrefix ?? 'journey-';
   }
 
-  /** Checks that the server answers (and these credentials may read `$all`): a server that is down stops the app at start. */
+  /**
+   * Checks that the server answers (and these credentials may read `$all`): a server that is down stops the app at
+   * start.
+   */
   async start(): Promise<void> {
     try {
-      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) void resolved;
+      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }))
+        void resolved;
     } catch (error) {
       throw unavailable(error);
     }
@@ -93,11 +97,23 @@ export class EventStoreJourneyLog implements JourneyLog {
   private async readStream(journeyId: string): Promise<Array<StoredEvent & { position: string }>> {
     const stored: Array<StoredEvent & { position: string }> = [];
     try {
-      for await (const resolved of this.client.readStream(streamName(this.prefix, journeyId), { direction: FORWARDS, fromRevision: START })) {
+      for await (const resolved of this.client.readStream(streamName(this.prefix, journeyId), {
+        direction: FORWARDS,
+        fromRevision: START,
+      })) {
         if (!resolved.event) continue;
         const decoded = fromRecordedEvent(resolved.event as RecordedEventFields);
-        if (decoded.position === null) throw new BackboneError('log_unavailable', 'this EventStoreDB server does not report event positions on stream reads (22.6 or later needed)');
-        stored.push({ event: upcast(decoded.event), position: decoded.position, journeyVersion: decoded.journeyVersion, sequence: decoded.sequence! });
+        if (decoded.position === null)
+          throw new BackboneError(
+            'log_unavailable',
+            'this EventStoreDB server does not report event positions on stream reads (22.6 or later needed)',
+          );
+        stored.push({
+          event: upcast(decoded.event),
+          position: decoded.position,
+          journeyVersion: decoded.journeyVersion,
+          sequence: decoded.sequence!,
+        });
       }
     } catch (error) {
       if (isStreamNotFound(error)) return [];
@@ -107,11 +123,18 @@ export class EventStoreJourneyLog implements JourneyLog {
   }
 
   private async positionAt(journeyId: string, revision: bigint): Promise<string> {
-    for await (const resolved of this.client.readStream(streamName(this.prefix, journeyId), { direction: FORWARDS, fromRevision: revision, maxCount: 1 })) {
+    for await (const resolved of this.client.readStream(streamName(this.prefix, journeyId), {
+      direction: FORWARDS,
+      fromRevision: revision,
+      maxCount: 1,
+    })) {
       const decoded = resolved.event && fromRecordedEvent(resolved.event as RecordedEventFields);
       if (decoded?.position) return decoded.position;
     }
-    throw new BackboneError('log_unavailable', `EventStoreDB did not return event ${revision} of journey ${journeyId} just appended`);
+    throw new BackboneError(
+      'log_unavailable',
+      `EventStoreDB did not return event ${revision} of journey ${journeyId} just appended`,
+    );
   }
 
   async append(events: JourneyEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -128,9 +151,12 @@ export class EventStoreJourneyLog implements JourneyLog {
       if (actual !== expected) throw new VersionConflictError(journeyId, expected, actual);
     }
     await this.checkKeys(events, current);
-    const fresh = (event: JourneyEvent) => !current.get(event.subject)!.some((s) => eventKey(s.event) === eventKey(event));
+    const fresh = (event: JourneyEvent) =>
+      !current.get(event.subject)!.some((s) => eventKey(s.event) === eventKey(event));
     await this.writeClaims(events, fresh);
-    await this.listInDirectory(journeys.filter((journeyId) => current.get(journeyId)!.length === 0 && byJourney.get(journeyId)!.length > 0));
+    await this.listInDirectory(
+      journeys.filter((journeyId) => current.get(journeyId)!.length === 0 && byJourney.get(journeyId)!.length > 0),
+    );
 
     let accepted = 0;
     let position: string | null = null;
@@ -159,13 +185,19 @@ export class EventStoreJourneyLog implements JourneyLog {
             streamName(this.prefix, journeyId),
             [...toWrite.values()].map((event) => {
               const data = toEventData(event);
-              return jsonEvent({ id: data.id, type: data.type, data: data.data as JSONType, metadata: data.metadata as JSONType });
+              return jsonEvent({
+                id: data.id,
+                type: data.type,
+                data: data.data as JSONType,
+                metadata: data.metadata as JSONType,
+              });
             }),
             { expectedRevision: expectedRevision(stored.length) },
           );
           accepted += toWrite.size;
           // One append is one commit: its events share the commit position.
-          for (const key of toWrite.keys()) sequenceOf.set(key, result.position ? Number(result.position.commit) : Number.NaN);
+          for (const key of toWrite.keys())
+            sequenceOf.set(key, result.position ? Number(result.position.commit) : Number.NaN);
           journeyVersions[journeyId] = versionOf(result.nextExpectedRevision);
           written.push(journeyId);
           // The position of our last event as reads report it (an append's own position is that of its commit).
@@ -181,21 +213,32 @@ export class EventStoreJourneyLog implements JourneyLog {
             continue;
           }
           if (written.length > 0) {
-            mapped.message += ` (journeys already written by this batch: ${written.join(', ')}; retrying the same batch completes it without duplicates)`;
+            mapped.message +=
+              ` (journeys already written by this batch: ${written.join(', ')}; retrying the ` +
+              `same batch completes it without duplicates)`;
           }
           throw mapped;
         }
       }
     }
     if (position === null) throw new BackboneError('validation_failed', 'an append needs at least one event');
-    return { accepted, duplicates: events.length - accepted, position, journeyVersions, sequences: events.map((e) => sequenceOf.get(eventKey(e)) ?? Number.NaN) };
+    return {
+      accepted,
+      duplicates: events.length - accepted,
+      position,
+      journeyVersions,
+      sequences: events.map((e) => sequenceOf.get(eventKey(e)) ?? Number.NaN),
+    };
   }
 
   /**
    * Refuses the batch when a key it holds is stored, or repeated in it, with other content.
    * Stored events are read back upcast: compared upcast too.
    */
-  private async checkKeys(events: readonly JourneyEvent[], stored: ReadonlyMap<string, ReadonlyArray<StoredEvent>>): Promise<void> {
+  private async checkKeys(
+    events: readonly JourneyEvent[],
+    stored: ReadonlyMap<string, ReadonlyArray<StoredEvent>>,
+  ): Promise<void> {
     const known = new Map<string, JourneyEvent>();
     for (const list of stored.values()) for (const s of list) known.set(eventKey(s.event), s.event);
     const taken: Array<{ source: string; id: string }> = [];
@@ -218,14 +261,17 @@ export class EventStoreJourneyLog implements JourneyLog {
    * whose journey append then fails keeps its claims, which the same journey's retry reuses.)
    */
   private async writeClaims(events: readonly JourneyEvent[], fresh: (event: JourneyEvent) => boolean): Promise<void> {
-    const candidates = [...events.entries()].filter(([, event]) => fresh(event)).map(([index, event]) => ({ index, event: upcast(event) }));
+    const candidates = [...events.entries()]
+      .filter(([, event]) => fresh(event))
+      .map(([index, event]) => ({ index, event: upcast(event) }));
     const keys = claimKeys(candidates.map((c) => c.event));
     if (keys.length === 0) return;
     const last = new Map<string, { type: string; data: unknown; revision: bigint } | undefined>();
     for (const key of keys) last.set(key, await this.lastClaimEvent(key));
     const ledger = new ClaimLedger({ get: (key) => claimHolder(last.get(key)) });
     const refused: Array<{ event: number; key: string; path: string }> = [];
-    for (const { index, event } of candidates) refused.push(...ledger.apply(event).map((c) => ({ event: index, key: c.key, path: c.path })));
+    for (const { index, event } of candidates)
+      refused.push(...ledger.apply(event).map((c) => ({ event: index, key: c.key, path: c.path })));
     if (refused.length > 0) throw new ClaimConflictError(refused);
     const done: Array<{ key: string; holder: string | null }> = [];
     try {
@@ -244,7 +290,9 @@ export class EventStoreJourneyLog implements JourneyLog {
       // Another writer took or released a claim since it was read: undo ours, and say which.
       for (const undo of done.reverse()) {
         await this.client
-          .appendToStream(claimStreamName(this.prefix, undo.key), [jsonEvent({ type: undo.holder === null ? 'released' : 'claimed', data: { journeyId: undo.holder ?? '' } })])
+          .appendToStream(claimStreamName(this.prefix, undo.key), [
+            jsonEvent({ type: undo.holder === null ? 'released' : 'claimed', data: { journeyId: undo.holder ?? '' } }),
+          ])
           .catch(() => undefined);
       }
       // Retriable: the writer reads the claims again (they may be held now) and decides anew.
@@ -254,8 +302,13 @@ export class EventStoreJourneyLog implements JourneyLog {
 
   private async lastClaimEvent(key: string): Promise<{ type: string; data: unknown; revision: bigint } | undefined> {
     try {
-      for await (const resolved of this.client.readStream(claimStreamName(this.prefix, key), { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
-        if (resolved.event) return { type: resolved.event.type, data: resolved.event.data, revision: resolved.event.revision };
+      for await (const resolved of this.client.readStream(claimStreamName(this.prefix, key), {
+        direction: BACKWARDS,
+        fromRevision: END,
+        maxCount: 1,
+      })) {
+        if (resolved.event)
+          return { type: resolved.event.type, data: resolved.event.data, revision: resolved.event.revision };
       }
       return undefined;
     } catch (error) {
@@ -271,10 +324,17 @@ export class EventStoreJourneyLog implements JourneyLog {
    */
   async readJourneysByPrefix(prefix: string): Promise<StoredEvent[]> {
     const kind = journeyKind(prefix);
-    if (kind !== prefix) throw new BackboneError('invalid_parameter', `EventStoreDB lists journeys by kind ("policy/"), not by the prefix "${prefix}"`);
+    if (kind !== prefix)
+      throw new BackboneError(
+        'invalid_parameter',
+        `EventStoreDB lists journeys by kind ("policy/"), not by the prefix "${prefix}"`,
+      );
     const journeyIds = new Set<string>();
     try {
-      for await (const resolved of this.client.readStream(directoryStreamName(this.prefix, kind), { direction: FORWARDS, fromRevision: START })) {
+      for await (const resolved of this.client.readStream(directoryStreamName(this.prefix, kind), {
+        direction: FORWARDS,
+        fromRevision: START,
+      })) {
         const journeyId = (resolved.event?.data as { journeyId?: unknown } | undefined)?.journeyId;
         if (typeof journeyId === 'string' && journeyId.startsWith(prefix)) journeyIds.add(journeyId);
       }
@@ -286,13 +346,18 @@ export class EventStoreJourneyLog implements JourneyLog {
     return events.sort((a, b) => eventStorePositions.compare(a.position, b.position));
   }
 
-  /** Lists new journeys that have a kind in their kind's directory stream, before their first event (listing twice is harmless). */
+  /**
+   * Lists new journeys that have a kind in their kind's directory stream, before their first event (listing twice is
+   * harmless).
+   */
   private async listInDirectory(journeyIds: readonly string[]): Promise<void> {
     for (const journeyId of journeyIds) {
       const kind = journeyKind(journeyId);
       if (kind === null) continue;
       try {
-        await this.client.appendToStream(directoryStreamName(this.prefix, kind), [jsonEvent({ type: 'listed', data: { journeyId } })]);
+        await this.client.appendToStream(directoryStreamName(this.prefix, kind), [
+          jsonEvent({ type: 'listed', data: { journeyId } }),
+        ]);
       } catch (error) {
         throw unavailable(error);
       }
@@ -302,13 +367,19 @@ export class EventStoreJourneyLog implements JourneyLog {
   async readJourney(journeyId: string, bound: ReadBound = {}): Promise<StoredEvent[]> {
     const limitTime = bound.time === undefined ? undefined : Date.parse(bound.time);
     return (await this.readStream(journeyId)).filter(
-      (s) => (bound.position === undefined || eventStorePositions.reached(bound.position, s.position)) && (limitTime === undefined || Date.parse(s.event.time) <= limitTime),
+      (s) =>
+        (bound.position === undefined || eventStorePositions.reached(bound.position, s.position)) &&
+        (limitTime === undefined || Date.parse(s.event.time) <= limitTime),
     );
   }
 
   async journeyVersion(journeyId: string): Promise<number> {
     try {
-      for await (const resolved of this.client.readStream(streamName(this.prefix, journeyId), { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+      for await (const resolved of this.client.readStream(streamName(this.prefix, journeyId), {
+        direction: BACKWARDS,
+        fromRevision: END,
+        maxCount: 1,
+      })) {
         if (resolved.event) return versionOf(resolved.event.revision);
       }
       return 0;
@@ -319,19 +390,42 @@ export class EventStoreJourneyLog implements JourneyLog {
   }
 
   /** A journey event of `$all`, or null for events of other streams. */
-  private decodeAll(resolved: AllStreamResolvedEvent | ResolvedEvent): { stored: StoredEvent | null; invalid: InvalidRecord | null; position: string | null } {
+  private decodeAll(resolved: AllStreamResolvedEvent | ResolvedEvent): {
+    stored: StoredEvent | null;
+    invalid: InvalidRecord | null;
+    position: string | null;
+  } {
     const recorded = resolved.event as RecordedEventFields | undefined;
-    if (!recorded || journeyIdOf(this.prefix, recorded.streamId) === null) return { stored: null, invalid: null, position: null };
+    if (!recorded || journeyIdOf(this.prefix, recorded.streamId) === null)
+      return { stored: null, invalid: null, position: null };
     const position = recorded.position ? eventStoreToken(recorded.position) : null;
     try {
       const decoded = fromRecordedEvent(recorded);
       // Anyone who can write to the store can write to these streams: check what the appender checked.
       const checked = validateEvent(decoded.event);
       if (!checked.ok) throw new Error(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
-      return { stored: { event: upcast(decoded.event), position: decoded.position!, journeyVersion: decoded.journeyVersion, sequence: decoded.sequence! }, invalid: null, position };
+      return {
+        stored: {
+          event: upcast(decoded.event),
+          position: decoded.position!,
+          journeyVersion: decoded.journeyVersion,
+          sequence: decoded.sequence!,
+        },
+        invalid: null,
+        position,
+      };
     } catch (error) {
       const at = position ?? `${recorded.streamId}@${recorded.revision}`;
-      return { stored: null, invalid: { position: at, id: String((recorded.metadata as { id?: unknown } | null)?.id ?? at), type: recorded.type, error: `invalid record: ${(error as Error).message}` }, position };
+      return {
+        stored: null,
+        invalid: {
+          position: at,
+          id: String((recorded.metadata as { id?: unknown } | null)?.id ?? at),
+          type: recorded.type,
+          error: `invalid record: ${(error as Error).message}`,
+        },
+        position,
+      };
     }
   }
 
@@ -342,7 +436,11 @@ export class EventStoreJourneyLog implements JourneyLog {
       let read = 0;
       let last: string | null = null;
       try {
-        for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: from === null ? START : toPosition(from), maxCount: READ_PAGE })) {
+        for await (const resolved of this.client.readAll({
+          direction: FORWARDS,
+          fromPosition: from === null ? START : toPosition(from),
+          maxCount: READ_PAGE,
+        })) {
           read++;
           const { stored, position } = this.decodeAll(resolved);
           const at = position ?? (resolved.event ? eventStoreToken(resolved.event.position) : null);
@@ -366,7 +464,11 @@ export class EventStoreJourneyLog implements JourneyLog {
       for (;;) {
         let read = 0;
         let last: string | null = null;
-        const page: AsyncIterable<AllStreamResolvedEvent> = this.client.readAll({ direction: BACKWARDS, fromPosition: from === null ? END : toPosition(from), maxCount: READ_PAGE });
+        const page: AsyncIterable<AllStreamResolvedEvent> = this.client.readAll({
+          direction: BACKWARDS,
+          fromPosition: from === null ? END : toPosition(from),
+          maxCount: READ_PAGE,
+        });
         for await (const resolved of page) {
           read++;
           if (!resolved.event) continue;
@@ -390,7 +492,10 @@ export class EventStoreJourneyLog implements JourneyLog {
    */
   subscribe(after: string | null, handler: BatchHandler, options: SubscribeOptions = {}): LogSubscription {
     if (options.group) {
-      throw new BackboneError('validation_failed', 'EventStoreDB has no partitions to share between readers: run one projector (no PROJECTOR_GROUP)');
+      throw new BackboneError(
+        'validation_failed',
+        'EventStoreDB has no partitions to share between readers: run one projector (no PROJECTOR_GROUP)',
+      );
     }
     const batchSize = options.batchSize ?? 1000;
     const subscription = this.client.subscribeToAll({
@@ -419,7 +524,11 @@ export class EventStoreJourneyLog implements JourneyLog {
         const batch = buffer.splice(0, batchSize);
         const bad = invalid.splice(0);
         if (bad.length > 0) {
-          if (!options.onInvalid) throw new BackboneError('validation_failed', `invalid record on the log at ${bad[0].position}: ${bad[0].error}`);
+          if (!options.onInvalid)
+            throw new BackboneError(
+              'validation_failed',
+              `invalid record on the log at ${bad[0].position}: ${bad[0].error}`,
+            );
           await options.onInvalid(bad);
         }
         if (batch.length > 0) await handler(batch, batch[batch.length - 1].position);
@@ -448,7 +557,13 @@ export class EventStoreJourneyLog implements JourneyLog {
       else setImmediate(schedule);
     });
     subscription.on('error', (error: unknown) => stopWith(unavailable(error)));
-    subscription.on('close', () => stopWith(new BackboneError('log_unavailable', 'the EventStoreDB subscription was closed by the server', { retriable: true })));
+    subscription.on('close', () =>
+      stopWith(
+        new BackboneError('log_unavailable', 'the EventStoreDB subscription was closed by the server', {
+          retriable: true,
+        }),
+      ),
+    );
     const stop = async () => {
       if (stopped) return;
       stopped = true;

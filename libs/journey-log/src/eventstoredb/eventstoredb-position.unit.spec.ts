@@ -7,7 +7,19 @@ describe('EventStoreDB position tokens', () => {
     expect(parseEventStoreToken(eventStoreToken(position))).toEqual(position);
   });
 
-  it.each(['', 'e.', 'e.1', 'e.1.', 'e..1', 'e.1.2.3', 'e.-1.2', 's12', 'k.0:1', 'e.1.2 ', 'e.123456789012345678901.1'])('given %j, when validated, then it is refused as invalid_position', (token) => {
+  it.each([
+    '',
+    'e.',
+    'e.1',
+    'e.1.',
+    'e..1',
+    'e.1.2.3',
+    'e.-1.2',
+    's12',
+    'k.0:1',
+    'e.1.2 ',
+    'e.123456789012345678901.1',
+  ])('given %j, when validated, then it is refused as invalid_position', (token) => {
     expect(() => eventStorePositions.validate(token)).toThrow(expect.objectContaining({ code: 'invalid_position' }));
   });
 

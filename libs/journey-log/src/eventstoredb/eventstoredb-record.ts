@@ -11,7 +11,10 @@ import { eventStoreToken, type AllPosition } from './eventstoredb-position';
 
 /** A name-based UUID (RFC 4122 version 5: SHA-1 of namespace and name). */
 export function nameBasedUuid(namespace: string, name: string): string {
-  const hash = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest();
+  const hash = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(name, 'utf8')
+    .digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
@@ -103,7 +106,10 @@ export function fromRecordedEvent(recorded: RecordedEventFields): DecodedRecord 
   }
   const event = { ...(metadata as Record<string, unknown>), data: recorded.data } as JourneyEvent;
   // Servers before 22.6 send no position on stream reads (zeros on the wire): none, not the start of the log.
-  const known = recorded.position && (recorded.position.commit !== 0n || recorded.position.prepare !== 0n) ? recorded.position : null;
+  const known =
+    recorded.position && (recorded.position.commit !== 0n || recorded.position.prepare !== 0n)
+      ? recorded.position
+      : null;
   return {
     event,
     journeyVersion: Number(recorded.revision) + 1,
@@ -114,7 +120,8 @@ export function fromRecordedEvent(recorded: RecordedEventFields): DecodedRecord 
 
 /** The stream state `appendToStream` expects for a journey version of the port (events so far). */
 export function expectedRevision(version: number): 'no_stream' | bigint {
-  if (!Number.isInteger(version) || version < 0) throw new RangeError(`a journey version is a whole number >= 0, not ${version}`);
+  if (!Number.isInteger(version) || version < 0)
+    throw new RangeError(`a journey version is a whole number >= 0, not ${version}`);
   return version === 0 ? 'no_stream' : BigInt(version - 1);
 }
 
@@ -131,5 +138,9 @@ export function toBackboneError(error: unknown, journeyId: string, expected: num
     const actual = typeof e.actualVersion === 'bigint' ? Number(e.actualVersion) + 1 : 0;
     return new VersionConflictError(journeyId, expected, actual);
   }
-  return new BackboneError('log_unavailable', `the EventStoreDB journey log is unavailable: ${e?.message ?? String(error)}`, { retriable: true, cause: error });
+  return new BackboneError(
+    'log_unavailable',
+    `the EventStoreDB journey log is unavailable: ${e?.message ?? String(error)}`,
+    { retriable: true, cause: error },
+  );
 }

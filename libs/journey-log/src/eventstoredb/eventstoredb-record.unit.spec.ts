@@ -30,17 +30,27 @@ const captured = {
 } as JourneyEvent;
 
 describe('EventStoreDB mapping: event ids', () => {
-  it('given the RFC 4122 example (DNS namespace, www.example.com), when a v5 UUID is made, then it is the published one', () => {
-    expect(nameBasedUuid('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
-  });
+  it(
+    'given the RFC 4122 example (DNS namespace, www.example.com), when a v5 UUID is made, then it is the ' +
+      'published one',
+    () => {
+      expect(nameBasedUuid('6ba7b810-9dad-11d1-80b4-00c04fd430c8', 'www.example.com')).toBe(
+        '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+      );
+    },
+  );
 
-  it('given a journey event key, when mapped, then the UUID is version 5, the same every time, and differs per id and per source', () => {
-    const id = eventStoreId({ source: '/a', id: 'evt-1' });
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(eventStoreId({ source: '/a', id: 'evt-1' })).toBe(id);
-    expect(eventStoreId({ source: '/a', id: 'evt-2' })).not.toBe(id);
-    expect(eventStoreId({ source: '/b', id: 'evt-1' })).not.toBe(id);
-  });
+  it(
+    'given a journey event key, when mapped, then the UUID is version 5, the same every time, and differs per ' +
+      'id and per source',
+    () => {
+      const id = eventStoreId({ source: '/a', id: 'evt-1' });
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(eventStoreId({ source: '/a', id: 'evt-1' })).toBe(id);
+      expect(eventStoreId({ source: '/a', id: 'evt-2' })).not.toBe(id);
+      expect(eventStoreId({ source: '/b', id: 'evt-1' })).not.toBe(id);
+    },
+  );
 
   it('names claim streams outside the journey streams, and reads who holds a claim from its last event', () => {
     expect(claimStreamName('journey-', 'order:o-1')).toBe('claim.journey-order:o-1');
@@ -52,31 +62,73 @@ describe('EventStoreDB mapping: event ids', () => {
 });
 
 describe('EventStoreDB mapping: envelope to event data and metadata, and back', () => {
-  it('given a journey event, when written, then type and data are the event\'s and every other CloudEvents attribute is in the metadata', () => {
-    const data = toEventData(captured);
-    expect(data).toEqual({
-      id: eventStoreId(captured),
-      type: 'payment.captured',
-      data: captured.data,
-      metadata: { specversion: '1.0', id: 'evt-7', source: '/payments', type: 'payment.captured', subject: 'cust-42', time: '2026-03-01T10:01:00Z', datacontenttype: 'application/json', schemaversion: 1, correlationid: 'corr-7', causationid: 'evt-6' },
-    });
-    expect(data.metadata).not.toHaveProperty('data');
-  });
+  it(
+    "given a journey event, when written, then type and data are the event's and every other CloudEvents " +
+      'attribute is in the metadata',
+    () => {
+      const data = toEventData(captured);
+      expect(data).toEqual({
+        id: eventStoreId(captured),
+        type: 'payment.captured',
+        data: captured.data,
+        metadata: {
+          specversion: '1.0',
+          id: 'evt-7',
+          source: '/payments',
+          type: 'payment.captured',
+          subject: 'cust-42',
+          time: '2026-03-01T10:01:00Z',
+          datacontenttype: 'application/json',
+          schemaversion: 1,
+          correlationid: 'corr-7',
+          causationid: 'evt-6',
+        },
+      });
+      expect(data.metadata).not.toHaveProperty('data');
+    },
+  );
 
-  it('given a recorded event written that way, when read, then the envelope is the original, its version is revision + 1 and its position a token', () => {
-    const data = toEventData(captured);
-    const decoded = fromRecordedEvent({ streamId: 'journey-cust-42', revision: 6n, type: data.type, data: data.data, metadata: data.metadata, position: { commit: 1234n, prepare: 1200n } });
-    expect(decoded.event).toEqual(captured);
-    expect(JSON.stringify(decoded.event)).toBe(JSON.stringify(captured));
-    expect(decoded.journeyVersion).toBe(7);
-    expect(decoded.position).toBe('e.1234.1200');
-  });
+  it(
+    'given a recorded event written that way, when read, then the envelope is the original, its version is ' +
+      'revision + 1 and its position a token',
+    () => {
+      const data = toEventData(captured);
+      const decoded = fromRecordedEvent({
+        streamId: 'journey-cust-42',
+        revision: 6n,
+        type: data.type,
+        data: data.data,
+        metadata: data.metadata,
+        position: { commit: 1234n, prepare: 1200n },
+      });
+      expect(decoded.event).toEqual(captured);
+      expect(JSON.stringify(decoded.event)).toBe(JSON.stringify(captured));
+      expect(decoded.journeyVersion).toBe(7);
+      expect(decoded.position).toBe('e.1234.1200');
+    },
+  );
 
-  it('given a recorded event without a position (old server: absent, or zeros on the wire), when read, then its position is null', () => {
-    const data = toEventData(captured);
-    expect(fromRecordedEvent({ streamId: 's', revision: 0n, type: data.type, data: data.data, metadata: data.metadata }).position).toBeNull();
-    expect(fromRecordedEvent({ streamId: 's', revision: 0n, type: data.type, data: data.data, metadata: data.metadata, position: { commit: 0n, prepare: 0n } }).position).toBeNull();
-  });
+  it(
+    'given a recorded event without a position (old server: absent, or zeros on the wire), when read, then ' +
+      'its position is null',
+    () => {
+      const data = toEventData(captured);
+      expect(
+        fromRecordedEvent({ streamId: 's', revision: 0n, type: data.type, data: data.data, metadata: data.metadata })
+          .position,
+      ).toBeNull();
+      expect(
+        fromRecordedEvent({
+          streamId: 's',
+          revision: 0n,
+          type: data.type,
+          data: data.data,
+          metadata: data.metadata,
+          position: { commit: 0n, prepare: 0n },
+        }).position,
+      ).toBeNull();
+    },
+  );
 
   it.each([
     ['no metadata', undefined],
@@ -85,7 +137,9 @@ describe('EventStoreDB mapping: envelope to event data and metadata, and back', 
     ['binary metadata', new Uint8Array([1, 2])],
     ['a string', 'text'],
   ])('given an event written around the backbone (%s), when read, then it is refused', (_what, metadata) => {
-    expect(() => fromRecordedEvent({ streamId: 'journey-x', revision: 0n, type: 't', data: {}, metadata })).toThrow(/no CloudEvents metadata/);
+    expect(() => fromRecordedEvent({ streamId: 'journey-x', revision: 0n, type: 't', data: {}, metadata })).toThrow(
+      /no CloudEvents metadata/,
+    );
   });
 });
 
@@ -99,9 +153,12 @@ describe('EventStoreDB mapping: streams and the subscription filter', () => {
     expect(journeyIdOf(prefix, stream)).toBe(journeyId);
   });
 
-  it.each(['$stats-127.0.0.1:2113', '$et-order.placed', 'orders-1', 'jt123-c1'])('given stream %s of someone else, when mapped with prefix journey-, then it is no journey', (stream) => {
-    expect(journeyIdOf('journey-', stream)).toBeNull();
-  });
+  it.each(['$stats-127.0.0.1:2113', '$et-order.placed', 'orders-1', 'jt123-c1'])(
+    'given stream %s of someone else, when mapped with prefix journey-, then it is no journey',
+    (stream) => {
+      expect(journeyIdOf('journey-', stream)).toBeNull();
+    },
+  );
 
   it('given a prefix, when the $all filter is built, then it selects stream names by that prefix only', () => {
     expect(journeyStreamFilter('journey-')).toMatchObject({ filterOn: 'streamName', prefixes: ['journey-'] });
@@ -131,18 +188,42 @@ describe('EventStoreDB mapping: journey versions and stream revisions', () => {
 });
 
 describe('EventStoreDB mapping: errors', () => {
-  it('given the client\'s wrong-expected-version error, when mapped, then it is the port\'s typed conflict with both versions', () => {
-    const error = new WrongExpectedVersionError(undefined, { streamName: 'journey-c1', expected: 0n, current: 2n });
-    expect(toBackboneError(error, 'c1', 1)).toMatchObject({ code: 'version_conflict', retriable: true, journeyId: 'c1', expected: 1, actual: 3 });
-  });
+  it(
+    "given the client's wrong-expected-version error, when mapped, then it is the port's typed conflict with " +
+      'both versions',
+    () => {
+      const error = new WrongExpectedVersionError(undefined, { streamName: 'journey-c1', expected: 0n, current: 2n });
+      expect(toBackboneError(error, 'c1', 1)).toMatchObject({
+        code: 'version_conflict',
+        retriable: true,
+        journeyId: 'c1',
+        expected: 1,
+        actual: 3,
+      });
+    },
+  );
 
-  it('given a wrong-expected-version error on a stream that does not exist, when mapped, then the actual version is 0', () => {
-    const error = new WrongExpectedVersionError(undefined, { streamName: 'journey-c1', expected: 4n, current: 'no_stream' });
-    expect(toBackboneError(error, 'c1', 5)).toMatchObject({ code: 'version_conflict', expected: 5, actual: 0 });
-  });
+  it(
+    'given a wrong-expected-version error on a stream that does not exist, when mapped, then the actual ' +
+      'version is 0',
+    () => {
+      const error = new WrongExpectedVersionError(undefined, {
+        streamName: 'journey-c1',
+        expected: 4n,
+        current: 'no_stream',
+      });
+      expect(toBackboneError(error, 'c1', 5)).toMatchObject({ code: 'version_conflict', expected: 5, actual: 0 });
+    },
+  );
 
   it('given the server is unreachable, when mapped, then the log is unavailable and the error retriable', () => {
-    expect(toBackboneError(new UnavailableError(), 'c1', 0)).toMatchObject({ code: 'log_unavailable', retriable: true });
-    expect(toBackboneError(new Error('socket hang up'), 'c1', 0)).toMatchObject({ code: 'log_unavailable', retriable: true });
+    expect(toBackboneError(new UnavailableError(), 'c1', 0)).toMatchObject({
+      code: 'log_unavailable',
+      retriable: true,
+    });
+    expect(toBackboneError(new Error('socket hang up'), 'c1', 0)).toMatchObject({
+      code: 'log_unavailable',
+      retriable: true,
+    });
   });
 });

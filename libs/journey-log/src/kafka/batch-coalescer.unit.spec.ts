@@ -21,35 +21,47 @@ function gatedFlush() {
 }
 
 describe('BatchCoalescer', () => {
-  it('given records arriving in pieces, when flushed, then groups hold at most the limit, in arrival order', async () => {
-    const g = gatedFlush();
-    const coalescer = new BatchCoalescer<number>(4, g.flush, (e) => { throw e; });
-    for (let i = 0; i < 10; i += 2) await coalescer.add([i, i + 1]);
-    await g.releaseAll();
-    expect(g.groups.flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(g.groups.every((group) => group.length <= 4)).toBe(true);
-  });
+  it(
+    'given records arriving in pieces, when flushed, then groups hold at most the limit, in arrival ' + 'order',
+    async () => {
+      const g = gatedFlush();
+      const coalescer = new BatchCoalescer<number>(4, g.flush, (e) => {
+        throw e;
+      });
+      for (let i = 0; i < 10; i += 2) await coalescer.add([i, i + 1]);
+      await g.releaseAll();
+      expect(g.groups.flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(g.groups.every((group) => group.length <= 4)).toBe(true);
+    },
+  );
 
-  it('given a flush that does not end, when two groups wait, then add waits (backpressure), and not before', async () => {
-    const g = gatedFlush();
-    const coalescer = new BatchCoalescer<number>(4, g.flush, (e) => { throw e; });
-    await coalescer.add([1, 2, 3, 4]);
-    await tick();
-    expect(g.groups).toEqual([[1, 2, 3, 4]]);
-    // The first group is being flushed: four more are taken without waiting, the next four wait.
-    await coalescer.add([5, 6, 7, 8]);
-    let returned = false;
-    const blocked = coalescer.add([9, 10, 11, 12]).then(() => (returned = true));
-    await tick();
-    expect(returned).toBe(false);
-    await g.releaseAll();
-    await blocked;
-    expect(g.groups.flat()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-  });
+  it(
+    'given a flush that does not end, when two groups wait, then add waits (backpressure), and not ' + 'before',
+    async () => {
+      const g = gatedFlush();
+      const coalescer = new BatchCoalescer<number>(4, g.flush, (e) => {
+        throw e;
+      });
+      await coalescer.add([1, 2, 3, 4]);
+      await tick();
+      expect(g.groups).toEqual([[1, 2, 3, 4]]);
+      // The first group is being flushed: four more are taken without waiting, the next four wait.
+      await coalescer.add([5, 6, 7, 8]);
+      let returned = false;
+      const blocked = coalescer.add([9, 10, 11, 12]).then(() => (returned = true));
+      await tick();
+      expect(returned).toBe(false);
+      await g.releaseAll();
+      await blocked;
+      expect(g.groups.flat()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    },
+  );
 
   it('given a lone record, when nothing follows, then the timer flushes it', async () => {
     const g = gatedFlush();
-    const coalescer = new BatchCoalescer<number>(100, g.flush, (e) => { throw e; });
+    const coalescer = new BatchCoalescer<number>(100, g.flush, (e) => {
+      throw e;
+    });
     await coalescer.add([7]);
     await tick();
     expect(g.groups).toEqual([[7]]);
@@ -57,7 +69,9 @@ describe('BatchCoalescer', () => {
 
   it('given records discarded on a reassignment, when new ones come, then only the new ones are flushed', async () => {
     const g = gatedFlush();
-    const coalescer = new BatchCoalescer<number>(2, g.flush, (e) => { throw e; });
+    const coalescer = new BatchCoalescer<number>(2, g.flush, (e) => {
+      throw e;
+    });
     await coalescer.add([1, 2]);
     await tick();
     await coalescer.add([3, 4]);

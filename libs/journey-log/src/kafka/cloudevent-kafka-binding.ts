@@ -3,10 +3,18 @@ import type { JourneyEvent } from '#schemas';
 
 /** A Kafka header beside the CloudEvent attributes: the event's place in its journey. */
 export const JOURNEY_VERSION_HEADER = 'journey-version';
-/** A Kafka header beside the CloudEvent attributes: the event index's sequence number of the event (see `StoredEvent.sequence`). */
+/**
+ * A Kafka header beside the CloudEvent attributes: the event index's sequence number of the event (see
+ * `StoredEvent.sequence`).
+ */
 export const JOURNEY_SEQUENCE_HEADER = 'journey-sequence';
 
-const ATTRIBUTE_OF_HEADER = new Map(['id', 'source', 'type', 'subject', 'time', 'specversion', 'datacontenttype', 'dataschema'].map((a) => [`ce_${a}`, a]));
+const ATTRIBUTE_OF_HEADER = new Map(
+  ['id', 'source', 'type', 'subject', 'time', 'specversion', 'datacontenttype', 'dataschema'].map((a) => [
+    `ce_${a}`,
+    a,
+  ]),
+);
 
 export interface KafkaRecord {
   key: string;
@@ -53,5 +61,9 @@ export function fromKafkaRecord(
     }
   }
   event.data = value === null ? null : JSON.parse(value.toString());
-  return { event: event as JourneyEvent, journeyVersion, ...(sequence !== undefined && Number.isSafeInteger(sequence) ? { sequence } : {}) };
+  return {
+    event: event as JourneyEvent,
+    journeyVersion,
+    ...(sequence !== undefined && Number.isSafeInteger(sequence) ? { sequence } : {}),
+  };
 }

@@ -2,7 +2,12 @@ import { logLevel, type ConsumerConfig, type KafkaConfig } from 'kafkajs';
 
 /** How this adapter's Kafka clients connect, in the thread that appends and in the one that fetches. */
 export function kafkaClientConfig(brokers: string[], clientId: string): KafkaConfig {
-  return { clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 } };
+  return {
+    clientId,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
+  };
 }
 
 /**

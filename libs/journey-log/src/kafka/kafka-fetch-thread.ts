@@ -27,13 +27,18 @@ export class KafkaFetchThread {
   private stopping = false;
   private untakenRecords = 0;
 
-  constructor(data: FetchWorkerData, private readonly handlers: FetchThreadHandlers) {
+  constructor(
+    data: FetchWorkerData,
+    private readonly handlers: FetchThreadHandlers,
+  ) {
     this.worker = startWorker(join(__dirname, `kafka-fetch-worker${extname(__filename)}`), { kafkaFetchWorker: data });
     this.worker.on('message', (message: FromFetchWorker) => {
       if (message.type === 'records') this.untakenRecords += message.records.length;
       // The thread ends after reporting its failure: its exit is not a second one.
       if (message.type === 'failed') this.stopping = true;
-      this.handling = this.handling.then(() => this.handle(message)).catch((error: unknown) => this.handlers.failed(error as Error));
+      this.handling = this.handling
+        .then(() => this.handle(message))
+        .catch((error: unknown) => this.handlers.failed(error as Error));
     });
     this.worker.on('error', (error) => {
       this.stopping = true;

@@ -46,10 +46,24 @@ function decodeBatch({ partition, messages }: EachBatchPayload['batch']): Fetche
     try {
       const { event, journeyVersion, sequence } = fromKafkaRecord(headers, m.value);
       // Validated by the reader, unless the appender indexed it (it validated it then).
-      records.push({ id: event.id, journeyId: event.subject, journeyVersion, partition, offset, time: event.time, envelope: event, sequence });
+      records.push({
+        id: event.id,
+        journeyId: event.subject,
+        journeyVersion,
+        partition,
+        offset,
+        time: event.time,
+        envelope: event,
+        sequence,
+      });
     } catch (error) {
       const position = kafkaRecordToken(partition, offset);
-      records.push({ position, id: headers.ce_id?.toString() ?? position, type: headers.ce_type?.toString() ?? 'unknown', error: `invalid record: ${(error as Error).message}` });
+      records.push({
+        position,
+        id: headers.ce_id?.toString() ?? position,
+        type: headers.ce_type?.toString() ?? 'unknown',
+        error: `invalid record: ${(error as Error).message}`,
+      });
     }
   }
   return records;
@@ -57,7 +71,9 @@ function decodeBatch({ partition, messages }: EachBatchPayload['batch']): Fetche
 
 function fetchRecords(port: MessagePort, data: FetchWorkerData): void {
   const post = (message: FromFetchWorker) => port.postMessage(message);
-  const consumer: Consumer = new Kafka(kafkaClientConfig(data.brokers, data.clientId)).consumer(consumerConfig(data.groupId));
+  const consumer: Consumer = new Kafka(kafkaClientConfig(data.brokers, data.clientId)).consumer(
+    consumerConfig(data.groupId),
+  );
   let untaken = 0;
   let stopping = false;
   let resume: (() => void) | null = null;
@@ -73,7 +89,8 @@ function fetchRecords(port: MessagePort, data: FetchWorkerData): void {
       if (untaken < data.maxUntaken) resume?.();
     } else if (message.type === 'seek') {
       try {
-        for (const [partition, offset] of message.offsets) consumer.seek({ topic: data.topic, partition, offset: String(offset) });
+        for (const [partition, offset] of message.offsets)
+          consumer.seek({ topic: data.topic, partition, offset: String(offset) });
       } catch (error) {
         // Not running any more: stopping, or the consumer failed and the reader will start over.
         if (!stopping) post({ type: 'failed', message: `cannot seek: ${(error as Error).message}` });
@@ -85,7 +102,9 @@ function fetchRecords(port: MessagePort, data: FetchWorkerData): void {
   void (async () => {
     await consumer.connect();
     await consumer.subscribe({ topic: data.topic, fromBeginning: true });
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => post({ type: 'assigned', partitions: payload.memberAssignment[data.topic] ?? [] }));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+      post({ type: 'assigned', partitions: payload.memberAssignment[data.topic] ?? [] }),
+    );
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,

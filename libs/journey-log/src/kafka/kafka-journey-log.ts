@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
-import { ClaimLedger, POLICY_SUBJECT_PREFIX, claimKeys, eventKey, sameEvent, upcast, validateEvent, type JourneyEvent } from '#schemas';
+import {
+  ClaimLedger,
+  POLICY_SUBJECT_PREFIX,
+  claimKeys,
+  eventKey,
+  sameEvent,
+  upcast,
+  validateEvent,
+  type JourneyEvent,
+} from '#schemas';
 import { BackboneError, ClaimConflictError, DuplicateIdError, VersionConflictError } from '#errors';
 import type {
   AppendOptions,
@@ -49,10 +58,14 @@ export const JOURNEY_TOPIC_CONFIG: Record<string, string> = {
 
 function unavailable(error: unknown): BackboneError {
   if (error instanceof BackboneError) return error;
-  return new BackboneError('log_unavailable', `the Kafka journey log is unavailable: ${(error as Error)?.message ?? String(error)}`, {
-    retriable: true,
-    cause: error,
-  });
+  return new BackboneError(
+    'log_unavailable',
+    `the Kafka journey log is unavailable: ${(error as Error)?.message ?? String(error)}`,
+    {
+      retriable: true,
+      cause: error,
+    },
+  );
 }
 
 type OutgoingRecord = ReturnType<typeof toKafkaRecord> & { partition: number };
@@ -64,7 +77,10 @@ interface QueuedAppend {
 
 /** Places of records this process sent and indexed that it remembers (about a second of appends at full speed). */
 const RECENTLY_INDEXED = 20_000;
-/** Records per append group (one append larger than this goes alone): keeps each partition's batch well under the broker's message.max.bytes. */
+/**
+ * Records per append group (one append larger than this goes alone): keeps each partition's batch well under the
+ * broker's message.max.bytes.
+ */
 const MAX_GROUP_EVENTS = 2000;
 /**
  * Append groups under way at once. Groups touching the same journey queue on its PostgreSQL
@@ -76,8 +92,14 @@ const PRODUCERS_PER_KIND = MAX_GROUPS_IN_FLIGHT;
 
 /** An indexed event as the port gives it: only once its sequence is known (every row of the index has one). */
 function toStored(e: IndexedEvent): StoredEvent {
-  if (e.sequence === undefined) throw new Error(`no sequence for the record at ${kafkaRecordToken(e.partition, e.offset)}`);
-  return { event: upcast(e.envelope), position: kafkaRecordToken(e.partition, e.offset), journeyVersion: e.journeyVersion, sequence: e.sequence };
+  if (e.sequence === undefined)
+    throw new Error(`no sequence for the record at ${kafkaRecordToken(e.partition, e.offset)}`);
+  return {
+    event: upcast(e.envelope),
+    position: kafkaRecordToken(e.partition, e.offset),
+    journeyVersion: e.journeyVersion,
+    sequence: e.sequence,
+  };
 }
 
 /**
@@ -137,7 +159,10 @@ export class KafkaJourneyLog implements JourneyLog {
       }, unavailable),
     ),
     plain: Array.from({ length: PRODUCERS_PER_KIND }, (_, i) =>
-      groupedSender<OutgoingRecord>((messages) => this.producers.plain[i].send({ topic: this.topic, acks: -1, messages }), unavailable),
+      groupedSender<OutgoingRecord>(
+        (messages) => this.producers.plain[i].send({ topic: this.topic, acks: -1, messages }),
+        unavailable,
+      ),
     ),
   };
   /** Journey versions asked for together (a producer checking a batch's journeys) are read in one statement. */
@@ -174,7 +199,13 @@ export class KafkaJourneyLog implements JourneyLog {
       if (!topics.includes(this.topic)) {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: [{ topic: this.topic, numPartitions: this.partitions, configEntries: Object.entries(JOURNEY_TOPIC_CONFIG).map(([name, value]) => ({ name, value })) }],
+          topics: [
+            {
+              topic: this.topic,
+              numPartitions: this.partitions,
+              configEntries: Object.entries(JOURNEY_TOPIC_CONFIG).map(([name, value]) => ({ name, value })),
+            },
+          ],
         });
       }
       const metadata = await admin.fetchTopicMetadata({ topics: [this.topic] });
@@ -195,7 +226,10 @@ export class KafkaJourneyLog implements JourneyLog {
         await Promise.all(producers.map((producer) => producer.disconnect().catch(() => undefined)));
         throw failure.reason;
       }
-      this.producers = { transactional: producers.slice(0, PRODUCERS_PER_KIND), plain: producers.slice(PRODUCERS_PER_KIND) };
+      this.producers = {
+        transactional: producers.slice(0, PRODUCERS_PER_KIND),
+        plain: producers.slice(PRODUCERS_PER_KIND),
+      };
     })().catch((error) => {
       this.started = null;
       throw unavailable(error);
@@ -205,7 +239,13 @@ export class KafkaJourneyLog implements JourneyLog {
 
   /** The partition Kafka's default partitioner gives a key: computed up front to know offsets. */
   private partitionOf(journeyId: string): number {
-    const partitionMetadata = Array.from({ length: this.partitionCount }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+    const partitionMetadata = Array.from({ length: this.partitionCount }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    }));
     return this.partitioner({ topic: this.topic, partitionMetadata, message: { key: journeyId, value: null } });
   }
 
@@ -231,7 +271,8 @@ export class KafkaJourneyLog implements JourneyLog {
       });
       indexed(true);
       this.recentlyIndexed.push(...sent);
-      for (const place of this.recentlyIndexed.splice(0, Math.max(0, this.recentlyIndexed.length - RECENTLY_INDEXED))) this.indexing.delete(place);
+      for (const place of this.recentlyIndexed.splice(0, Math.max(0, this.recentlyIndexed.length - RECENTLY_INDEXED)))
+        this.indexing.delete(place);
       return outcomes;
     } catch (error) {
       indexed(false);
@@ -246,11 +287,18 @@ export class KafkaJourneyLog implements JourneyLog {
    * the members before it: its expected versions, its keys (a key held with other content refuses
    * it), its claims (one held by another customer refuses it). A refused member changes nothing.
    */
-  private async writeGroup(group: readonly QueuedAppend[], onSent: (places: string[]) => void): Promise<Array<AppendResult | Error>> {
+  private async writeGroup(
+    group: readonly QueuedAppend[],
+    onSent: (places: string[]) => void,
+  ): Promise<Array<AppendResult | Error>> {
     const index = this.options.index;
     const events = group.flatMap((m) => m.events);
     const written = new Set(events.map((e) => e.subject));
-    const checked = new Set(group.flatMap((m) => Object.keys(m.options.expectedVersions ?? {})).filter((journeyId) => !written.has(journeyId)));
+    const checked = new Set(
+      group
+        .flatMap((m) => Object.keys(m.options.expectedVersions ?? {}))
+        .filter((journeyId) => !written.has(journeyId)),
+    );
     const lookup = {
       keys: events.map((e) => ({ source: e.source, id: e.id })),
       journeys: { written: [...written], checked: [...checked] },
@@ -260,57 +308,67 @@ export class KafkaJourneyLog implements JourneyLog {
     };
     return index.appendLocked(lookup, async ({ existing, versions, holders, sequences }) => {
       // Where each key sits: on the topic already (with what it said), or as the n-th record of this group.
-      const placed = new Map<string, { partition: number; offset: number; envelope: JourneyEvent; sequence: number } | { record: number; envelope: JourneyEvent }>(existing);
+      const placed = new Map<
+        string,
+        | { partition: number; offset: number; envelope: JourneyEvent; sequence: number }
+        | { record: number; envelope: JourneyEvent }
+      >(existing);
       const records: Array<{ event: JourneyEvent; version: number; partition: number; sequence: number }> = [];
       const ledger = new ClaimLedger(holders);
       let spansPartitions = false;
-      const plans = group.map((member): { keys: string[]; accepted: number; journeyVersions: Record<string, number> } | Error => {
-        for (const [journeyId, expected] of Object.entries(member.options.expectedVersions ?? {})) {
-          const actual = versions.get(journeyId) ?? 0;
-          if (actual !== expected) return new VersionConflictError(journeyId, expected, actual);
-        }
-        // Judged on copies first: a member refused part-way must leave the group's state as it was.
-        const claims = ledger.fork();
-        const memberVersions = new Map<string, number>();
-        const fresh: Array<{ event: JourneyEvent; key: string; version: number; partition: number }> = [];
-        const freshKeys = new Map<string, JourneyEvent>();
-        const taken: Array<{ source: string; id: string }> = [];
-        const refused: Array<{ event: number; key: string; path: string }> = [];
-        for (const [i, event] of member.events.entries()) {
-          const key = eventKey(event);
-          const before = freshKeys.get(key) ?? placed.get(key)?.envelope;
-          if (before !== undefined) {
-            if (!sameEvent(before, event)) taken.push({ source: event.source, id: event.id });
-            continue;
+      const plans = group.map(
+        (member): { keys: string[]; accepted: number; journeyVersions: Record<string, number> } | Error => {
+          for (const [journeyId, expected] of Object.entries(member.options.expectedVersions ?? {})) {
+            const actual = versions.get(journeyId) ?? 0;
+            if (actual !== expected) return new VersionConflictError(journeyId, expected, actual);
           }
-          const refusals = claims.apply(upcast(event));
-          if (refusals.length > 0) {
-            refused.push(...refusals.map((c) => ({ event: i, key: c.key, path: c.path })));
-            continue;
+          // Judged on copies first: a member refused part-way must leave the group's state as it was.
+          const claims = ledger.fork();
+          const memberVersions = new Map<string, number>();
+          const fresh: Array<{ event: JourneyEvent; key: string; version: number; partition: number }> = [];
+          const freshKeys = new Map<string, JourneyEvent>();
+          const taken: Array<{ source: string; id: string }> = [];
+          const refused: Array<{ event: number; key: string; path: string }> = [];
+          for (const [i, event] of member.events.entries()) {
+            const key = eventKey(event);
+            const before = freshKeys.get(key) ?? placed.get(key)?.envelope;
+            if (before !== undefined) {
+              if (!sameEvent(before, event)) taken.push({ source: event.source, id: event.id });
+              continue;
+            }
+            const refusals = claims.apply(upcast(event));
+            if (refusals.length > 0) {
+              refused.push(...refusals.map((c) => ({ event: i, key: c.key, path: c.path })));
+              continue;
+            }
+            const version = (memberVersions.get(event.subject) ?? versions.get(event.subject) ?? 0) + 1;
+            memberVersions.set(event.subject, version);
+            freshKeys.set(key, event);
+            fresh.push({ event, key, version, partition: this.partitionOf(event.subject) });
           }
-          const version = (memberVersions.get(event.subject) ?? versions.get(event.subject) ?? 0) + 1;
-          memberVersions.set(event.subject, version);
-          freshKeys.set(key, event);
-          fresh.push({ event, key, version, partition: this.partitionOf(event.subject) });
-        }
-        if (taken.length > 0) return new DuplicateIdError(taken);
-        if (refused.length > 0) return new ClaimConflictError(refused);
-        claims.mergeInto(ledger);
-        for (const [journeyId, version] of memberVersions) versions.set(journeyId, version);
-        const partitions = new Set<number>();
-        for (const { event, key, version, partition } of fresh) {
-          placed.set(key, { record: records.length, envelope: event });
-          partitions.add(partition);
-          records.push({ event, version, partition, sequence: sequences[records.length] });
-        }
-        if (partitions.size > 1) spansPartitions = true;
-        const journeyVersions: Record<string, number> = {};
-        for (const subject of new Set(member.events.map((e) => e.subject))) journeyVersions[subject] = versions.get(subject) ?? 0;
-        return { keys: member.events.map(eventKey), accepted: fresh.length, journeyVersions };
-      });
+          if (taken.length > 0) return new DuplicateIdError(taken);
+          if (refused.length > 0) return new ClaimConflictError(refused);
+          claims.mergeInto(ledger);
+          for (const [journeyId, version] of memberVersions) versions.set(journeyId, version);
+          const partitions = new Set<number>();
+          for (const { event, key, version, partition } of fresh) {
+            placed.set(key, { record: records.length, envelope: event });
+            partitions.add(partition);
+            records.push({ event, version, partition, sequence: sequences[records.length] });
+          }
+          if (partitions.size > 1) spansPartitions = true;
+          const journeyVersions: Record<string, number> = {};
+          for (const subject of new Set(member.events.map((e) => e.subject)))
+            journeyVersions[subject] = versions.get(subject) ?? 0;
+          return { keys: member.events.map(eventKey), accepted: fresh.length, journeyVersions };
+        },
+      );
       let offsets: number[] = [];
       if (records.length > 0) {
-        const outgoing = records.map(({ event, version, partition, sequence }) => ({ ...toKafkaRecord(event, version, sequence), partition }));
+        const outgoing = records.map(({ event, version, partition, sequence }) => ({
+          ...toKafkaRecord(event, version, sequence),
+          partition,
+        }));
         // An append on one partition is one record batch, written whole or not at all: only a
         // group holding an append across partitions needs a transaction (and its extra round trips).
         const senders = spansPartitions ? this.senders.transactional : this.senders.plain;
@@ -323,14 +381,23 @@ export class KafkaJourneyLog implements JourneyLog {
         const byPartition = new Map<number, number>();
         for (const key of new Set(plan.keys)) {
           const where = placed.get(key)!;
-          const [partition, offset] = 'record' in where ? [records[where.record].partition, offsets[where.record]] : [where.partition, where.offset];
+          const [partition, offset] =
+            'record' in where
+              ? [records[where.record].partition, offsets[where.record]]
+              : [where.partition, where.offset];
           byPartition.set(partition, Math.max(byPartition.get(partition) ?? -1, offset));
         }
         const sequences = plan.keys.map((key) => {
           const where = placed.get(key)!;
           return 'record' in where ? records[where.record].sequence : where.sequence;
         });
-        return { accepted: plan.accepted, duplicates: plan.keys.length - plan.accepted, position: kafkaToken(byPartition), journeyVersions: plan.journeyVersions, sequences };
+        return {
+          accepted: plan.accepted,
+          duplicates: plan.keys.length - plan.accepted,
+          position: kafkaToken(byPartition),
+          journeyVersions: plan.journeyVersions,
+          sequences,
+        };
       });
       // Recorded in the PostgreSQL transaction that holds the locks. Should this process die
       // after the Kafka send and before this commits, consumers index the events they read.
@@ -353,7 +420,11 @@ export class KafkaJourneyLog implements JourneyLog {
     const limitTime = bound.time === undefined ? undefined : Date.parse(bound.time);
     return (await this.options.index.journey(journeyId))
       .map(toStored)
-      .filter((s) => (limit === null || kafkaPositions.reached(limit, s.position)) && (limitTime === undefined || Date.parse(s.event.time) <= limitTime));
+      .filter(
+        (s) =>
+          (limit === null || kafkaPositions.reached(limit, s.position)) &&
+          (limitTime === undefined || Date.parse(s.event.time) <= limitTime),
+      );
   }
 
   async readJourneysByPrefix(prefix: string): Promise<StoredEvent[]> {
@@ -413,26 +484,40 @@ export class KafkaJourneyLog implements JourneyLog {
     // the next fetch runs while the previous records are being projected.
     // Records that could not even be decoded travel with the others, so every record is parked
     // or delivered in one place, in order.
-    const coalescer = new BatchCoalescer<FetchedRecord>(batchSize, async (items) => {
-      const records = items.filter((item): item is IndexedEvent => 'envelope' in item);
-      const undecodable = items.filter((item): item is InvalidRecord => !('envelope' in item));
-      const { delivered, invalid: unchecked } = await this.indexAndDeduplicate(records);
-      const invalid = [...undecodable, ...unchecked];
-      if (invalid.length > 0) {
-        if (!options.onInvalid) throw new BackboneError('validation_failed', `invalid record on the log at ${invalid[0].position}: ${invalid[0].error}`);
-        await options.onInvalid(invalid);
-      }
-      if (delivered.length === 0) return;
-      const upTo = new Map<number, number>();
-      for (const r of delivered) upTo.set(r.partition, Math.max(r.offset, upTo.get(r.partition) ?? -1));
-      await handler(delivered.map(toStored), kafkaToken(upTo));
-    }, failWith);
+    const coalescer = new BatchCoalescer<FetchedRecord>(
+      batchSize,
+      async (items) => {
+        const records = items.filter((item): item is IndexedEvent => 'envelope' in item);
+        const undecodable = items.filter((item): item is InvalidRecord => !('envelope' in item));
+        const { delivered, invalid: unchecked } = await this.indexAndDeduplicate(records);
+        const invalid = [...undecodable, ...unchecked];
+        if (invalid.length > 0) {
+          if (!options.onInvalid)
+            throw new BackboneError(
+              'validation_failed',
+              `invalid record on the log at ${invalid[0].position}: ${invalid[0].error}`,
+            );
+          await options.onInvalid(invalid);
+        }
+        if (delivered.length === 0) return;
+        const upTo = new Map<number, number>();
+        for (const r of delivered) upTo.set(r.partition, Math.max(r.offset, upTo.get(r.partition) ?? -1));
+        await handler(delivered.map(toStored), kafkaToken(upTo));
+      },
+      failWith,
+    );
     // The consumer runs in a thread of its own, which fetches and decodes while this one projects.
     const started = (async () => {
       await this.start();
       if (stopping) return null;
       const fetching: KafkaFetchThread = new KafkaFetchThread(
-        { brokers: this.options.brokers, clientId: this.clientId, topic: this.topic, groupId: group?.id ?? `journey-reader-${randomUUID()}`, maxUntaken: 2 * batchSize },
+        {
+          brokers: this.options.brokers,
+          clientId: this.clientId,
+          topic: this.topic,
+          groupId: group?.id ?? `journey-reader-${randomUUID()}`,
+          maxUntaken: 2 * batchSize,
+        },
         {
           assigned: (partitions) => {
             // Records fetched before the reassignment are read again from the checkpoints below.
@@ -468,12 +553,20 @@ export class KafkaJourneyLog implements JourneyLog {
    * appender, sent by an appender that died before indexing them, or a retried append's copy) are
    * validated, indexed with their claims checked, and looked up by key.
    */
-  private async indexAndDeduplicate(records: IndexedEvent[]): Promise<{ delivered: IndexedEvent[]; invalid: InvalidRecord[] }> {
+  private async indexAndDeduplicate(
+    records: IndexedEvent[],
+  ): Promise<{ delivered: IndexedEvent[]; invalid: InvalidRecord[] }> {
     const index = this.options.index;
     // Sent by this process: placed once their index commit is (or was) done; the others are counted in the index.
     const sentHere = records.map((r) => this.indexing.get(kafkaRecordToken(r.partition, r.offset)));
     const others = records.filter((_, i) => sentHere[i] === undefined);
-    const placed = others.length === 0 ? () => false : await index.placed(others.map((r) => r.partition), others.map((r) => r.offset));
+    const placed =
+      others.length === 0
+        ? () => false
+        : await index.placed(
+            others.map((r) => r.partition),
+            others.map((r) => r.offset),
+          );
     const unplaced = new Set(others.filter((r) => !placed(r.partition, r.offset)));
     if (others.length < records.length) {
       const committed = await Promise.all(sentHere);
@@ -490,19 +583,27 @@ export class KafkaJourneyLog implements JourneyLog {
     const reject = (r: IndexedEvent, error: string) => {
       rejected.add(r);
       const position = kafkaRecordToken(r.partition, r.offset);
-      invalid.push({ position, id: typeof r.id === 'string' ? r.id : position, type: typeof r.envelope.type === 'string' ? r.envelope.type : 'unknown', error });
+      invalid.push({
+        position,
+        id: typeof r.id === 'string' ? r.id : position,
+        type: typeof r.envelope.type === 'string' ? r.envelope.type : 'unknown',
+        error,
+      });
     };
     const candidates = [...unplaced].filter((r) => {
       const checked = validateEvent(r.envelope);
       if (!checked.ok) reject(r, `invalid record: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
       return checked.ok;
     });
-    for (const r of await index.recordChecked(candidates)) reject(r, 'invalid record: it claims an order, case or identity that another customer holds');
+    for (const r of await index.recordChecked(candidates))
+      reject(r, 'invalid record: it claims an order, case or identity that another customer holds');
     const looked = [...candidates.filter((r) => !rejected.has(r)), ...unnumbered];
-    const homes = looked.length === 0 ? new Map() : await index.homes(looked.map((r) => ({ source: r.envelope.source, id: r.id })));
+    const homes =
+      looked.length === 0 ? new Map() : await index.homes(looked.map((r) => ({ source: r.envelope.source, id: r.id })));
     for (const r of looked) {
       const home = homes.get(eventKey({ source: r.envelope.source, id: r.id }));
-      // A key held at another place is a copy (a retried append's, or one written around the appender): not delivered twice.
+      // A key held at another place is a copy (a retried append's, or one written around the appender): not delivered
+      // twice.
       if (!home || home.partition !== r.partition || home.offset !== r.offset) rejected.add(r);
       else r.sequence = home.sequence;
     }
@@ -512,7 +613,8 @@ export class KafkaJourneyLog implements JourneyLog {
   async close(): Promise<void> {
     for (const reader of [...this.readers]) await reader.stop().catch(() => undefined);
     await this.started?.catch(() => undefined);
-    for (const producer of [...this.producers.transactional, ...this.producers.plain]) await producer.disconnect().catch(() => undefined);
+    for (const producer of [...this.producers.transactional, ...this.producers.plain])
+      await producer.disconnect().catch(() => undefined);
     this.producers = { transactional: [], plain: [] };
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = null;

@@ -22,7 +22,8 @@ const pair = { partition: 0, offset: 0 };
 function readPair(token: string, i: number): number {
   let partition = 0;
   const p0 = i;
-  for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i)) partition = partition * 10 + (c - 48);
+  for (let c = token.charCodeAt(i); c >= 48 && c <= 57; c = token.charCodeAt(++i))
+    partition = partition * 10 + (c - 48);
   if (i === p0 || i - p0 > 5 || token.charCodeAt(i) !== 58 /* : */) return -1;
   const o0 = ++i;
   let offset = 0;
@@ -140,7 +141,8 @@ export const kafkaPositions: PositionCodec = {
   merge(a, b) {
     if (a !== null && readSingle(a)) {
       const { partition, offset: offsetA } = pair;
-      if (readSingle(b) && pair.partition === partition) return kafkaRecordToken(partition, Math.max(offsetA, pair.offset));
+      if (readSingle(b) && pair.partition === partition)
+        return kafkaRecordToken(partition, Math.max(offsetA, pair.offset));
     }
     const merged = parseKafkaToken(a);
     for (const [p, o] of parseShared(b)) merged.set(p, Math.max(o, offset(merged, p)));

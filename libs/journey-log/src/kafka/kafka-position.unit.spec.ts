@@ -5,17 +5,38 @@ describe('Kafka position tokens', () => {
     ['k.', []],
     ['k.0:0', [[0, 0]]],
     ['k.3:1234', [[3, 1234]]],
-    ['k.0:5,1:7,12:9007199254740991', [[0, 5], [1, 7], [12, 9007199254740991]]],
+    [
+      'k.0:5,1:7,12:9007199254740991',
+      [
+        [0, 5],
+        [1, 7],
+        [12, 9007199254740991],
+      ],
+    ],
   ])('given %s, when parsed, then it names %j', (token, entries) => {
     expect([...parseKafkaToken(token)]).toEqual(entries);
   });
 
-  it.each(['', 'k', 'k1:2', 's.1', 'k.1', 'k.1:', 'k.:1', 'k.1:2,', 'k.,1:2', 'k.1:2,,3:4', 'k.1:2;3:4', 'k.a:1', 'k.1:x', 'k.123456:1', 'k.1:12345678901234567890', 'k.1:2 '])(
-    'given %j, when validated, then it is refused as invalid_position',
-    (token) => {
-      expect(() => kafkaPositions.validate(token)).toThrow(expect.objectContaining({ code: 'invalid_position' }));
-    },
-  );
+  it.each([
+    '',
+    'k',
+    'k1:2',
+    's.1',
+    'k.1',
+    'k.1:',
+    'k.:1',
+    'k.1:2,',
+    'k.,1:2',
+    'k.1:2,,3:4',
+    'k.1:2;3:4',
+    'k.a:1',
+    'k.1:x',
+    'k.123456:1',
+    'k.1:12345678901234567890',
+    'k.1:2 ',
+  ])('given %j, when validated, then it is refused as invalid_position', (token) => {
+    expect(() => kafkaPositions.validate(token)).toThrow(expect.objectContaining({ code: 'invalid_position' }));
+  });
 
   it('given a parsed token, when the caller changes the map, then later reads of the token are unchanged', () => {
     parseKafkaToken('k.1:5').set(1, 99);
@@ -61,7 +82,14 @@ describe('Kafka position tokens', () => {
   it('counts the events between a reader and the head, per partition', () => {
     expect(kafkaPositions.distance('k.0:4', 'k.0:10,1:3')).toBe(10);
     expect(kafkaPositions.lagByPartition('k.0:4', 'k.0:10,1:3')).toEqual({ '0': 6, '1': 4 });
-    expect(kafkaToken(new Map([[3, 1], [0, 2]]))).toBe('k.0:2,3:1');
+    expect(
+      kafkaToken(
+        new Map([
+          [3, 1],
+          [0, 2],
+        ]),
+      ),
+    ).toBe('k.0:2,3:1');
   });
 
   it('gives an event its own one-partition token', () => {
@@ -95,7 +123,12 @@ describe('Kafka position tokens', () => {
     expect(Math.sign(kafkaPositions.compare(a, b))).toBe(Math.sign(compareByRule(a, b)));
   });
 
-  it.each(['k.1:2 ', 'k.1:', 'k.123456:1', 'x.1:2'])('given the malformed target %j, when asked if it is reached, then it is refused', (target) => {
-    expect(() => kafkaPositions.reached('k.1:5', target)).toThrow(expect.objectContaining({ code: 'invalid_position' }));
-  });
+  it.each(['k.1:2 ', 'k.1:', 'k.123456:1', 'x.1:2'])(
+    'given the malformed target %j, when asked if it is reached, then it is refused',
+    (target) => {
+      expect(() => kafkaPositions.reached('k.1:5', target)).toThrow(
+        expect.objectContaining({ code: 'invalid_position' }),
+      );
+    },
+  );
 });

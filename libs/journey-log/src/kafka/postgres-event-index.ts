@@ -24,7 +24,10 @@ export interface PostgresEventIndexOptions {
   connectionString: string;
   /** @defaultValue 'journey' */
   schema?: string;
-  /** Connections (an append group holds one, with its journeys' locks, until its Kafka transaction commits). @defaultValue 16 */
+  /**
+   * Connections (an append group holds one, with its journeys' locks, until its Kafka transaction commits).
+   * @defaultValue 16
+   */
   poolSize?: number;
 }
 
@@ -51,7 +54,8 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
    ALTER TABLE journey_events ADD PRIMARY KEY (source, id);
    CREATE SEQUENCE journey_event_seq;
    ALTER TABLE journey_events ADD COLUMN seq bigint;
-   UPDATE journey_events e SET seq = o.n FROM (SELECT partition, "offset", row_number() OVER (ORDER BY "offset", partition) AS n FROM journey_events) o
+   UPDATE journey_events e SET seq = o.n FROM (SELECT partition, "offset", row_number() OVER (ORDER BY "offset",
+     partition) AS n FROM journey_events) o
      WHERE e.partition = o.partition AND e."offset" = o."offset";
    SELECT setval('journey_event_seq', COALESCE((SELECT max(seq) FROM journey_events), 0) + 1, false);
    ALTER TABLE journey_events ALTER COLUMN seq SET NOT NULL;
@@ -62,14 +66,21 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
   // The claims of the events indexed before claims existed, in the order they were received.
   async (client) => {
     const ledger = new ClaimLedger(new Map());
-    for (let after = 0; ; ) {
-      const { rows } = await client.query<{ seq: string; envelope: JourneyEvent }>('SELECT seq, envelope FROM journey_events WHERE seq > $1 ORDER BY seq LIMIT 10000', [after]);
+    for (let after = 0; ;) {
+      const { rows } = await client.query<{ seq: string; envelope: JourneyEvent }>(
+        'SELECT seq, envelope FROM journey_events WHERE seq > $1 ORDER BY seq LIMIT 10000',
+        [after],
+      );
       if (rows.length === 0) break;
       for (const row of rows) ledger.apply(upcast(row.envelope));
       after = Number(rows[rows.length - 1].seq);
     }
     const held = ledger.changes().filter((c) => c.holder !== null);
-    if (held.length > 0) await client.query('INSERT INTO journey_claims (claim, journey_id) SELECT * FROM unnest($1::text[], $2::text[])', [held.map((c) => c.key), held.map((c) => c.holder)]);
+    if (held.length > 0)
+      await client.query(
+        'INSERT INTO journey_claims (claim, journey_id) SELECT * FROM unnest($1::text[], $2::text[])',
+        [held.map((c) => c.key), held.map((c) => c.holder)],
+      );
   },
 ];
 
@@ -103,7 +114,6 @@ export interface IndexWrite {
   record: readonly IndexedEvent[];
   claims: ReadonlyArray<{ key: string; holder: string | null }>;
 }
-
 
 /**
  * What Kafka cannot answer, kept in PostgreSQL beside the topic: events by key (idempotency), the
@@ -146,15 +156,24 @@ export class PostgresEventIndex {
    * `sqlLiteral`; each statement still reads with its own snapshot, so the lookup sees every
    * append committed before the locks were granted.
    */
-  async appendLocked<T>(lookup: AppendLookup, work: (found: IndexLookup) => Promise<IndexWrite & { result: T }>): Promise<T> {
+  async appendLocked<T>(
+    lookup: AppendLookup,
+    work: (found: IndexLookup) => Promise<IndexWrite & { result: T }>,
+  ): Promise<T> {
     await this.migrate();
     const client = await this.pool.connect();
     try {
       const written = textArray(lookup.journeys.written.map((j) => `journey:${j}`));
       // Held shared by every append and exclusively by one writing a policy; one per index (schema).
       const policies = `policies:${this.schema}`;
-      const checked = textArray([...lookup.journeys.checked.map((j) => `journey:${j}`), ...(lookup.writesPolicy ? [] : [policies])]);
-      const exclusive = textArray([...lookup.claims.map((c) => `claim:${c}`), ...(lookup.writesPolicy ? [policies] : [])]);
+      const checked = textArray([
+        ...lookup.journeys.checked.map((j) => `journey:${j}`),
+        ...(lookup.writesPolicy ? [] : [policies]),
+      ]);
+      const exclusive = textArray([
+        ...lookup.claims.map((c) => `claim:${c}`),
+        ...(lookup.writesPolicy ? [policies] : []),
+      ]);
       const journeyIds = textArray([...lookup.journeys.written, ...lookup.journeys.checked]);
       // Locks taken in hash order, the same in every process, so no deadlock; a hash wanted both
       // ways (two names colliding) is taken exclusively.
@@ -166,12 +185,15 @@ export class PostgresEventIndex {
                  UNION ALL SELECT name, false FROM unnest(${checked}) AS name) AS wanted
            GROUP BY 1 ORDER BY 1) AS ordered;
          ${lookupStatement(this.schema, lookup.keys, journeyIds, textArray(lookup.claims))};
-         SELECT nextval('${this.schema}.journey_event_seq') AS seq FROM generate_series(1, ${Math.max(0, Math.floor(lookup.sequences))})`,
+         SELECT nextval('${this.schema}.journey_event_seq') AS seq FROM generate_series(1,
+           ${Math.max(0, Math.floor(lookup.sequences))})`,
       )) as unknown as QueryResult[];
       const found = lookupResult(results[2].rows);
       found.sequences = results[3].rows.map((r) => Number(r.seq));
       const { record, claims, result } = await work(found);
-      const statements = [recordStatement(this.schema, record), claimsStatement(this.schema, claims)].filter((s) => s !== null);
+      const statements = [recordStatement(this.schema, record), claimsStatement(this.schema, claims)].filter(
+        (s) => s !== null,
+      );
       await client.query([...statements, 'COMMIT'].join(';\n'));
       return result;
     } catch (error) {
@@ -185,7 +207,10 @@ export class PostgresEventIndex {
   /** The versions of the given journeys, in one statement. */
   async versions(journeyIds: readonly string[]): Promise<Map<string, number>> {
     await this.migrate();
-    const { rows } = await this.pool.query(`SELECT journey_id, version FROM ${this.schema}.journey_heads WHERE journey_id = ANY($1::text[])`, [journeyIds]);
+    const { rows } = await this.pool.query(
+      `SELECT journey_id, version FROM ${this.schema}.journey_heads WHERE journey_id = ANY($1::text[])`,
+      [journeyIds],
+    );
     return new Map(rows.map((r) => [r.journey_id as string, Number(r.version)]));
   }
 
@@ -230,7 +255,10 @@ export class PostgresEventIndex {
    * index holds as many rows in a partition's range as the batch has records there (nearly always),
    * all are placed, and only counts come back. Partitions short of that are looked up row by row.
    */
-  async placed(partitions: readonly number[], offsets: readonly number[]): Promise<(partition: number, offset: number) => boolean> {
+  async placed(
+    partitions: readonly number[],
+    offsets: readonly number[],
+  ): Promise<(partition: number, offset: number) => boolean> {
     const ranges = new Map<number, { low: number; high: number; records: number }>();
     partitions.forEach((p, i) => {
       const range = ranges.get(p);
@@ -244,10 +272,19 @@ export class PostgresEventIndex {
     if (ranges.size === 0) return () => false;
     const inRanges = `FROM unnest($1::int[], $2::bigint[], $3::bigint[]) AS r(partition, low, high)
        JOIN ${this.schema}.journey_events e ON e.partition = r.partition AND e."offset" BETWEEN r.low AND r.high`;
-    const args = (wanted: number[]) => [wanted, wanted.map((p) => ranges.get(p)!.low), wanted.map((p) => ranges.get(p)!.high)];
+    const args = (wanted: number[]) => [
+      wanted,
+      wanted.map((p) => ranges.get(p)!.low),
+      wanted.map((p) => ranges.get(p)!.high),
+    ];
     const all = [...ranges.keys()];
-    const { rows: counts } = await this.pool.query(`SELECT r.partition, count(*)::int AS n ${inRanges} GROUP BY r.partition`, args(all));
-    const full = new Set(counts.filter((c) => c.n === ranges.get(c.partition)!.records).map((c) => c.partition as number));
+    const { rows: counts } = await this.pool.query(
+      `SELECT r.partition, count(*)::int AS n ${inRanges} GROUP BY r.partition`,
+      args(all),
+    );
+    const full = new Set(
+      counts.filter((c) => c.n === ranges.get(c.partition)!.records).map((c) => c.partition as number),
+    );
     const partial = all.filter((p) => !full.has(p));
     const found = new Map<number, Set<number>>();
     if (partial.length > 0) {
@@ -262,20 +299,28 @@ export class PostgresEventIndex {
   }
 
   /** Where the events with these keys sit, and their sequence numbers, by `eventKey`. */
-  async homes(keys: ReadonlyArray<{ source: string; id: string }>): Promise<Map<string, { partition: number; offset: number; sequence: number }>> {
+  async homes(
+    keys: ReadonlyArray<{ source: string; id: string }>,
+  ): Promise<Map<string, { partition: number; offset: number; sequence: number }>> {
     await this.migrate();
     const { rows } = await this.pool.query(
       `SELECT e.source, e.id, e.partition, e."offset", e.seq FROM unnest($1::text[], $2::text[]) AS k(source, id)
        JOIN ${this.schema}.journey_events e ON e.source = k.source AND e.id = k.id`,
       [keys.map((k) => k.source), keys.map((k) => k.id)],
     );
-    return new Map(rows.map((r) => [eventKey(r), { partition: r.partition as number, offset: Number(r.offset), sequence: Number(r.seq) }]));
+    return new Map(
+      rows.map((r) => [
+        eventKey(r),
+        { partition: r.partition as number, offset: Number(r.offset), sequence: Number(r.seq) },
+      ]),
+    );
   }
 
   async journey(journeyId: string): Promise<IndexedEvent[]> {
     await this.migrate();
     const { rows } = await this.pool.query(
-      `SELECT id, journey_id, journey_version, partition, "offset", time, envelope, seq FROM ${this.schema}.journey_events
+      `SELECT id, journey_id, journey_version, partition, "offset", time, envelope, seq FROM
+        ${this.schema}.journey_events
        WHERE journey_id = $1 ORDER BY partition, "offset"`,
       [journeyId],
     );
@@ -286,7 +331,8 @@ export class PostgresEventIndex {
   async journeysByPrefix(prefix: string): Promise<IndexedEvent[]> {
     await this.migrate();
     const { rows } = await this.pool.query(
-      `SELECT id, journey_id, journey_version, partition, "offset", time, envelope, seq FROM ${this.schema}.journey_events
+      `SELECT id, journey_id, journey_version, partition, "offset", time, envelope, seq FROM
+        ${this.schema}.journey_events
        WHERE journey_id >= $1 AND journey_id < $2 ORDER BY seq`,
       [prefix, prefixEnd(prefix)],
     );
@@ -309,7 +355,9 @@ export class PostgresEventIndex {
 
   async heads(): Promise<Map<number, number>> {
     await this.migrate();
-    const { rows } = await this.pool.query(`SELECT partition, MAX("offset") AS o FROM ${this.schema}.journey_events GROUP BY partition`);
+    const { rows } = await this.pool.query(
+      `SELECT partition, MAX("offset") AS o FROM ${this.schema}.journey_events GROUP BY partition`,
+    );
     return new Map(rows.map((r) => [r.partition as number, Number(r.o)]));
   }
 
@@ -324,12 +372,19 @@ function textArray(values: readonly string[]): string {
   return values.length === 0 ? `'{}'::text[]` : `ARRAY[${values.map(sqlLiteral).join(',')}]::text[]`;
 }
 
-function lookupStatement(schema: string, keys: ReadonlyArray<{ source: string; id: string }>, journeyIds: string, claims: string): string {
-  return `SELECT 'e' AS kind, e.source AS a, e.id AS b, e.partition, e."offset", e.envelope::text AS body, e.seq AS version
+function lookupStatement(
+  schema: string,
+  keys: ReadonlyArray<{ source: string; id: string }>,
+  journeyIds: string,
+  claims: string,
+): string {
+  return `SELECT 'e' AS kind, e.source AS a, e.id AS b, e.partition, e."offset", e.envelope::text AS body, e.seq AS
+    version
        FROM unnest(${textArray(keys.map((k) => k.source))}, ${textArray(keys.map((k) => k.id))}) AS k(source, id)
        JOIN ${schema}.journey_events e ON e.source = k.source AND e.id = k.id
      UNION ALL
-     SELECT 'v', journey_id, NULL, NULL, NULL, NULL, version FROM ${schema}.journey_heads WHERE journey_id = ANY(${journeyIds})
+     SELECT 'v', journey_id, NULL, NULL, NULL, NULL, version FROM ${schema}.journey_heads WHERE journey_id =
+       ANY(${journeyIds})
      UNION ALL
      SELECT 'c', claim, journey_id, NULL, NULL, NULL, NULL FROM ${schema}.journey_claims WHERE claim = ANY(${claims})`;
 }
@@ -337,7 +392,13 @@ function lookupStatement(schema: string, keys: ReadonlyArray<{ source: string; i
 function lookupResult(rows: ReadonlyArray<Record<string, any>>): IndexLookup {
   const found: IndexLookup = { existing: new Map(), versions: new Map(), holders: new Map(), sequences: [] };
   for (const r of rows) {
-    if (r.kind === 'e') found.existing.set(eventKey({ source: r.a, id: r.b }), { partition: Number(r.partition), offset: Number(r.offset), envelope: JSON.parse(r.body), sequence: Number(r.version) });
+    if (r.kind === 'e')
+      found.existing.set(eventKey({ source: r.a, id: r.b }), {
+        partition: Number(r.partition),
+        offset: Number(r.offset),
+        envelope: JSON.parse(r.body),
+        sequence: Number(r.version),
+      });
     else if (r.kind === 'v') found.versions.set(r.a, Number(r.version));
     else found.holders.set(r.a, r.b);
   }
@@ -350,17 +411,30 @@ function recordStatement(schema: string, events: readonly IndexedEvent[]): strin
   const heads = new Map<string, number>();
   for (const e of events) heads.set(e.journeyId, Math.max(heads.get(e.journeyId) ?? 0, e.journeyVersion));
   const rows = JSON.stringify(
-    events.map((e) => ({ s: e.envelope.source, i: e.id, j: e.journeyId, v: e.journeyVersion, p: e.partition, o: e.offset, t: e.time, e: e.envelope, q: e.sequence ?? null })),
+    events.map((e) => ({
+      s: e.envelope.source,
+      i: e.id,
+      j: e.journeyId,
+      v: e.journeyVersion,
+      p: e.partition,
+      o: e.offset,
+      t: e.time,
+      e: e.envelope,
+      q: e.sequence ?? null,
+    })),
   );
   const headRows = JSON.stringify([...heads].map(([j, v]) => ({ j, v })));
   // Rows without a sequence (written around the appender) take the next one as they are indexed.
   return `WITH recorded AS (
-       INSERT INTO ${schema}.journey_events (source, id, journey_id, journey_version, partition, "offset", time, envelope, seq)
+       INSERT INTO ${schema}.journey_events (source, id, journey_id, journey_version, partition, "offset", time,
+         envelope, seq)
        SELECT s, i, j, v, p, o, t, e, COALESCE(q, nextval('${schema}.journey_event_seq'))
-       FROM json_to_recordset(${sqlLiteral(rows)}::json) AS r(s text, i text, j text, v int, p int, o bigint, t text, e json, q bigint)
+       FROM json_to_recordset(${sqlLiteral(rows)}::json) AS r(s text, i text, j text, v int, p int, o bigint, t
+         text, e json, q bigint)
        ON CONFLICT DO NOTHING
        RETURNING 1)
-     INSERT INTO ${schema}.journey_heads (journey_id, version) SELECT j, v FROM json_to_recordset(${sqlLiteral(headRows)}::json) AS h(j text, v int)
+     INSERT INTO ${schema}.journey_heads (journey_id, version) SELECT j, v FROM
+       json_to_recordset(${sqlLiteral(headRows)}::json) AS h(j text, v int)
      ON CONFLICT (journey_id) DO UPDATE SET version = GREATEST(${schema}.journey_heads.version, excluded.version)`;
 }
 

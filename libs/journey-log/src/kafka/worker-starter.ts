@@ -5,7 +5,10 @@ export type WorkerStarter = (modulePath: string, workerData: unknown) => Worker;
 
 const startBuiltWorker: WorkerStarter = (modulePath, workerData) => {
   if (modulePath.endsWith('.ts')) {
-    throw new Error(`${modulePath} is TypeScript source: run the built code, or install a starter that compiles it (setWorkerStarter)`);
+    throw new Error(
+      `${modulePath} is TypeScript source: run the built code, or install a starter that compiles it ` +
+        `(setWorkerStarter)`,
+    );
   }
   return new Worker(modulePath, { workerData });
 };

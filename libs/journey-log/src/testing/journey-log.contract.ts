@@ -23,12 +23,27 @@ const placed = (subject: string, orderId: string, time = '2026-03-01T10:00:00Z')
     },
     { subject, time },
   );
-const delivered = (subject: string, orderId: string, time: string) => journeyEvent('shipment.delivered', { orderId, shipmentId: 's' }, { subject, time });
-const linked = (subject: string, value: string) => journeyEvent('identity.linked', { kind: 'email', value }, { subject });
-const unlinked = (subject: string, value: string) => journeyEvent('identity.unlinked', { kind: 'email', value }, { subject });
-const opened = (subject: string, caseId: string) => journeyEvent('contact.opened', { caseId, contactId: 'c', channel: 'chat', reason: 'r', tags: [] }, { subject });
+const delivered = (subject: string, orderId: string, time: string) =>
+  journeyEvent('shipment.delivered', { orderId, shipmentId: 's' }, { subject, time });
+const linked = (subject: string, value: string) =>
+  journeyEvent('identity.linked', { kind: 'email', value }, { subject });
+const unlinked = (subject: string, value: string) =>
+  journeyEvent('identity.unlinked', { kind: 'email', value }, { subject });
+const opened = (subject: string, caseId: string) =>
+  journeyEvent('contact.opened', { caseId, contactId: 'c', channel: 'chat', reason: 'r', tags: [] }, { subject });
 const published = (policyId: string, version: number) =>
-  journeyEvent('policy.published', { policyId, version, kind: 'returns', wording: 'w', rules: { returnWindowDays: 30 }, effectiveFrom: '2026-01-01T00:00:00Z' }, { subject: `policy/${policyId}` });
+  journeyEvent(
+    'policy.published',
+    {
+      policyId,
+      version,
+      kind: 'returns',
+      wording: 'w',
+      rules: { returnWindowDays: 30 },
+      effectiveFrom: '2026-01-01T00:00:00Z',
+    },
+    { subject: `policy/${policyId}` },
+  );
 /** The same event under another source, or with other content. */
 const withSource = (event: JourneyEvent, source: string) => ({ ...event, source }) as JourneyEvent;
 
@@ -51,7 +66,11 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
 
     it('appends a batch atomically and reports the position of its last event', async () => {
       expect(await log.head()).toBeNull();
-      const result = await log.append([placed('c1', 'o1'), placed('c2', 'o2'), delivered('c1', 'o1', '2026-03-02T10:00:00Z')]);
+      const result = await log.append([
+        placed('c1', 'o1'),
+        placed('c2', 'o2'),
+        delivered('c1', 'o1', '2026-03-02T10:00:00Z'),
+      ]);
       expect(result).toMatchObject({ accepted: 3, duplicates: 0, journeyVersions: { c1: 2, c2: 1 } });
       expect(await log.head()).toBe(result.position);
       const all = await log.readAll(null, 100);
@@ -76,10 +95,18 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
       const a = placed('c1', 'o1');
       await log.append([a]);
       const head = await log.head();
-      const squatter = { ...a, data: { ...a.data, totals: { ...(a.data as { totals: object }).totals, total: 1 } } } as JourneyEvent;
-      await expect(log.append([placed('c3', 'o3'), squatter])).rejects.toMatchObject({ code: 'duplicate_id', keys: [{ source: a.source, id: a.id }] });
+      const squatter = {
+        ...a,
+        data: { ...a.data, totals: { ...(a.data as { totals: object }).totals, total: 1 } },
+      } as JourneyEvent;
+      await expect(log.append([placed('c3', 'o3'), squatter])).rejects.toMatchObject({
+        code: 'duplicate_id',
+        keys: [{ source: a.source, id: a.id }],
+      });
       const b = placed('c2', 'o2');
-      await expect(log.append([b, { ...b, subject: 'c9' } as JourneyEvent])).rejects.toMatchObject({ code: 'duplicate_id' });
+      await expect(log.append([b, { ...b, subject: 'c9' } as JourneyEvent])).rejects.toMatchObject({
+        code: 'duplicate_id',
+      });
       expect(await log.head()).toBe(head);
       expect(await log.journeyVersion('c3')).toBe(0);
       // The same content twice in one batch is one event.
@@ -107,26 +134,33 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
       await log.append([published('a', 1)]);
       await log.append([published('b', 2)]);
       const policies = await log.readJourneysByPrefix('policy/');
-      expect(policies.map((s) => `${s.event.subject}@${(s.event.data as { version: number }).version}`)).toEqual(['policy/b@1', 'policy/a@1', 'policy/b@2']);
+      expect(policies.map((s) => `${s.event.subject}@${(s.event.data as { version: number }).version}`)).toEqual([
+        'policy/b@1',
+        'policy/a@1',
+        'policy/b@2',
+      ]);
       expect(policies.map((s) => s.sequence)).toEqual([...policies.map((s) => s.sequence)].sort((x, y) => x - y));
       expect(await log.readJourneysByPrefix('nothing/')).toEqual([]);
     });
 
-    it('gives an order, a case or an identity to the first customer who states it, and refuses the others', async () => {
-      await log.append([placed('c1', 'o1'), opened('c1', 'k1'), linked('c1', 'Ada@Example.com')]);
-      const head = await log.head();
-      for (const [event, path] of [
-        [placed('c2', 'o1'), 'data.orderId'],
-        [opened('c2', 'k1'), 'data.caseId'],
-        [linked('c2', 'ada@example.com'), 'data.value'],
-      ] as const) {
-        const refused = await log.append([placed('c2', `o-own-${path}`), event]).catch((error: unknown) => error);
-        expect(refused).toMatchObject({ code: 'already_claimed', refused: [{ event: 1, path }] });
-      }
-      expect(await log.head()).toBe(head);
-      // The owner goes on stating its own facts.
-      expect((await log.append([opened('c1', 'k1'), linked('c1', 'ada@example.com')])).accepted).toBe(2);
-    });
+    it(
+      'gives an order, a case or an identity to the first customer who states it, and refuses the ' + 'others',
+      async () => {
+        await log.append([placed('c1', 'o1'), opened('c1', 'k1'), linked('c1', 'Ada@Example.com')]);
+        const head = await log.head();
+        for (const [event, path] of [
+          [placed('c2', 'o1'), 'data.orderId'],
+          [opened('c2', 'k1'), 'data.caseId'],
+          [linked('c2', 'ada@example.com'), 'data.value'],
+        ] as const) {
+          const refused = await log.append([placed('c2', `o-own-${path}`), event]).catch((error: unknown) => error);
+          expect(refused).toMatchObject({ code: 'already_claimed', refused: [{ event: 1, path }] });
+        }
+        expect(await log.head()).toBe(head);
+        // The owner goes on stating its own facts.
+        expect((await log.append([opened('c1', 'k1'), linked('c1', 'ada@example.com')])).accepted).toBe(2);
+      },
+    );
 
     it('passes an identity on only once its owner has unlinked it', async () => {
       await log.append([linked('c1', 'x@example.com')]);
@@ -140,9 +174,12 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
 
     it('gives a fact claimed by two customers at once to one of them only', async () => {
       for (let round = 0; round < 5; round++) {
-        const outcomes = await Promise.allSettled(['a', 'b', 'c'].map((who) => log.append([linked(`${who}${round}`, `race-${round}@example.com`)])));
+        const outcomes = await Promise.allSettled(
+          ['a', 'b', 'c'].map((who) => log.append([linked(`${who}${round}`, `race-${round}@example.com`)])),
+        );
         expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'already_claimed' });
+        for (const o of outcomes)
+          if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'already_claimed' });
       }
     });
 
@@ -162,7 +199,12 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
       await log.append([placed('c1', 'o1')]);
       const head = await log.head();
       const attempt = log.append([placed('c2', 'o2'), placed('c1', 'o3')], { expectedVersions: { c1: 0 } });
-      await expect(attempt).rejects.toMatchObject({ code: 'version_conflict', retriable: true, expected: 0, actual: 1 });
+      await expect(attempt).rejects.toMatchObject({
+        code: 'version_conflict',
+        retriable: true,
+        expected: 0,
+        actual: 1,
+      });
       await attempt.catch((error: unknown) => expect(isBackboneError(error, 'version_conflict')).toBe(true));
       expect(await log.head()).toBe(head);
       expect(await log.journeyVersion('c2')).toBe(0);
@@ -174,7 +216,13 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
       const r1 = await log.append([placed('c1', 'o1', '2026-03-01T10:00:00Z'), placed('c2', 'o2')]);
       await log.append([delivered('c1', 'o1', '2026-03-05T10:00:00Z')]);
       // A late fact: appended last, happened before the delivery.
-      await log.append([journeyEvent('payment.captured', { orderId: 'o1', paymentId: 'p', amount: 1000, currency: 'EUR', method: 'card' }, { subject: 'c1', time: '2026-03-01T10:01:00Z' })]);
+      await log.append([
+        journeyEvent(
+          'payment.captured',
+          { orderId: 'o1', paymentId: 'p', amount: 1000, currency: 'EUR', method: 'card' },
+          { subject: 'c1', time: '2026-03-01T10:01:00Z' },
+        ),
+      ]);
       const all = await log.readJourney('c1');
       expect(all.map((e) => e.event.type)).toEqual(['order.placed', 'shipment.delivered', 'payment.captured']);
       expect(all.map((e) => e.journeyVersion)).toEqual([1, 2, 3]);
@@ -197,17 +245,22 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
         // A reader's position is everything it has seen (per partition on a partitioned log).
         for (const stored of page) after = log.positions.merge(after, stored.position);
       }
-      // Every event once; each journey in the order appended (the whole log in order where the adapter has a total order).
+      // Every event once; each journey in the order appended (the whole log in order where the adapter has a total
+      // order).
       expect(seen.map((s) => s.event.id).sort()).toEqual(events.map((e) => e.id).sort());
       for (const journey of ['c0', 'c1', 'c2', 'c3']) {
-        expect(seen.filter((s) => s.event.subject === journey).map((s) => s.event.id)).toEqual(events.filter((e) => e.subject === journey).map((e) => e.id));
+        expect(seen.filter((s) => s.event.subject === journey).map((s) => s.event.id)).toEqual(
+          events.filter((e) => e.subject === journey).map((e) => e.id),
+        );
       }
     });
 
     it('subscribes from a position: past events first, then new ones as they are appended, in order', async () => {
       const first = await log.append([placed('c1', 'o1'), placed('c1', 'o2')]);
       const received: string[] = [];
-      const subscription = log.subscribe(null, async (batch) => void received.push(...batch.map((s) => s.event.id)), { batchSize: 1 });
+      const subscription = log.subscribe(null, async (batch) => void received.push(...batch.map((s) => s.event.id)), {
+        batchSize: 1,
+      });
       await waitFor(() => received.length === 2, { what: 'catch-up', timeoutMs: 30_000 });
       const next = placed('c2', 'o3');
       await log.append([next]);
@@ -215,7 +268,10 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
       await subscription.stop();
       expect(received[2]).toBe(next.id);
       const fromMiddle: string[] = [];
-      const partial = log.subscribe(first.position, async (batch) => void fromMiddle.push(...batch.map((s) => s.event.id)));
+      const partial = log.subscribe(
+        first.position,
+        async (batch) => void fromMiddle.push(...batch.map((s) => s.event.id)),
+      );
       await waitFor(() => fromMiddle.length === 1, { what: 'events after the position', timeoutMs: 30_000 });
       await partial.stop();
       expect(fromMiddle).toEqual([next.id]);
@@ -225,8 +281,13 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
       const events = Array.from({ length: 40 }, (_, i) => placed(`c${i % 8}`, `o${i}`));
       await log.append(events);
       const batches: Array<{ batch: StoredEvent[]; upTo: string }> = [];
-      const subscription = log.subscribe(null, async (batch, upTo) => void batches.push({ batch, upTo }), { batchSize: 100 });
-      await waitFor(() => batches.reduce((n, b) => n + b.batch.length, 0) === events.length, { what: 'all events', timeoutMs: 30_000 });
+      const subscription = log.subscribe(null, async (batch, upTo) => void batches.push({ batch, upTo }), {
+        batchSize: 100,
+      });
+      await waitFor(() => batches.reduce((n, b) => n + b.batch.length, 0) === events.length, {
+        what: 'all events',
+        timeoutMs: 30_000,
+      });
       await subscription.stop();
       for (const { batch, upTo } of batches) {
         for (const stored of batch) expect(log.positions.reached(upTo, stored.position)).toBe(true);
@@ -242,9 +303,20 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
     });
 
     it('reads old schema versions upcast to the latest', async () => {
-      await log.append([placed('c1', 'o1'), journeyEvent('shipment.delayed', { orderId: 'o1', shipmentId: 's', newEta: '2026-03-09T00:00:00Z', reason: 'Storm at the hub' }, { subject: 'c1', schemaversion: 1 })]);
+      await log.append([
+        placed('c1', 'o1'),
+        journeyEvent(
+          'shipment.delayed',
+          { orderId: 'o1', shipmentId: 's', newEta: '2026-03-09T00:00:00Z', reason: 'Storm at the hub' },
+          { subject: 'c1', schemaversion: 1 },
+        ),
+      ]);
       const [, delayed] = await log.readJourney('c1');
-      expect(delayed.event).toMatchObject({ type: 'shipment.delayed', schemaversion: 2, data: { reasonCode: 'weather', reason: 'Storm at the hub' } });
+      expect(delayed.event).toMatchObject({
+        type: 'shipment.delayed',
+        schemaversion: 2,
+        data: { reasonCode: 'weather', reason: 'Storm at the hub' },
+      });
     });
 
     it('validates position tokens', async () => {

@@ -77,9 +77,17 @@ export function summariseEvent(event: JourneyEvent): string {
     case 'checkout.started':
       return `Checkout ${event.data.checkoutId} started on ${event.data.channel}`;
     case 'contact.opened':
-      return `Contact on ${event.data.channel} (case ${event.data.caseId}): ${event.data.reason}${event.data.tags.length > 0 ? ` [${event.data.tags.join(', ')}]` : ''}`;
+      return (
+        `Contact on ${event.data.channel} ` +
+        `(case ${event.data.caseId}): ${event.data.reason}` +
+        (event.data.tags.length > 0 ? ` [${event.data.tags.join(', ')}]` : '')
+      );
     case 'contact.handed_off':
-      return `Handed off from ${event.data.fromChannel} to ${event.data.toChannel} (case ${event.data.caseId})${event.data.contextSummary ? `: ${event.data.contextSummary}` : ', without context'}`;
+      return (
+        `Handed off from ${event.data.fromChannel} to ${event.data.toChannel} ` +
+        `(case ${event.data.caseId})` +
+        (event.data.contextSummary ? `: ${event.data.contextSummary}` : ', without context')
+      );
     case 'contact.resolved':
       return `Case ${event.data.caseId} resolved: ${event.data.resolution}`;
     case 'contact.reopened':
@@ -95,10 +103,20 @@ export function summariseEvent(event: JourneyEvent): string {
     case 'identity.unlinked':
       return `Identity unlinked: ${event.data.kind} ${event.data.value}`;
     case 'policy.published':
-      return `Policy ${event.data.policyId} v${event.data.version} published (${event.data.kind}), in force from ${event.data.effectiveFrom}`;
+      return (
+        `Policy ${event.data.policyId} v${event.data.version} published (${event.data.kind}), in force ` +
+        `from ${event.data.effectiveFrom}`
+      );
     case 'channel.message_sent': {
-      const shown = Object.entries(event.data.shown).map(([k, v]) => `${k}=${String(v)}`).join(', ');
-      return `Message ${event.data.templateId} sent on ${event.data.channel}${event.data.orderId ? ` about ${event.data.orderId}` : ''}${shown ? ` showing ${shown}` : ''}`;
+      const shown = Object.entries(event.data.shown)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ');
+      return (
+        `Message ${event.data.templateId} sent ` +
+        `on ${event.data.channel}` +
+        (event.data.orderId ? ` about ${event.data.orderId}` : '') +
+        (shown ? ` showing ${shown}` : '')
+      );
     }
     case 'order.placed':
       return `Order placed on ${event.data.channel} for ${formatMoney(event.data.totals.total, event.data.currency)}`;
@@ -111,13 +129,17 @@ export function summariseEvent(event: JourneyEvent): string {
     case 'shipment.dispatched':
       return `Dispatched with ${event.data.carrier} (tracking ${event.data.trackingId})`;
     case 'shipment.progressed':
-      return event.data.stage === 'in_transit' ? `In transit${event.data.location ? ` at ${event.data.location}` : ''}` : 'Out for delivery';
+      return event.data.stage === 'in_transit'
+        ? `In transit${event.data.location ? ` at ${event.data.location}` : ''}`
+        : 'Out for delivery';
     case 'shipment.delayed':
       return `Delayed: ${event.data.reason}`;
     case 'shipment.delivered':
       return 'Delivered';
     case 'shipment.exception':
-      return `Delivery problem: ${event.data.kind.replace(/_/g, ' ')}${event.data.detail ? ` (${event.data.detail})` : ''}`;
+      return (
+        `Delivery problem: ${event.data.kind.replace(/_/g, ' ')}` + (event.data.detail ? ` (${event.data.detail})` : '')
+      );
     case 'return.requested':
       return `Return ${event.data.returnId} requested: ${event.data.reason}`;
     case 'return.approved':
@@ -134,7 +156,6 @@ export function summariseEvent(event: JourneyEvent): string {
   }
 }
 
-
 function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
   let next: OrderState = { ...order };
   switch (event.type) {
@@ -144,14 +165,17 @@ function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
     case 'refund.issued': {
       next.refunded += event.data.amount;
       const returnId = event.data.returnId;
-      if (returnId !== undefined) next.returns = order.returns.map((r) => (r.returnId === returnId ? { ...r, status: 'refunded' } : r));
+      if (returnId !== undefined)
+        next.returns = order.returns.map((r) => (r.returnId === returnId ? { ...r, status: 'refunded' } : r));
       break;
     }
     case 'shipment.dispatched':
     case 'shipment.delayed': {
       const eta = event.type === 'shipment.dispatched' ? event.data.eta : event.data.newEta;
       const reason = event.type === 'shipment.delayed' ? event.data.reason : null;
-      next.etaHistory = [...order.etaHistory, { eta, reason, at: event.time }].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+      next.etaHistory = [...order.etaHistory, { eta, reason, at: event.time }].sort(
+        (a, b) => Date.parse(a.at) - Date.parse(b.at),
+      );
       if (order.etaSetAt === null || Date.parse(event.time) >= Date.parse(order.etaSetAt)) {
         next.eta = eta;
         next.etaSetAt = event.time;
@@ -159,7 +183,8 @@ function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
       break;
     }
     case 'shipment.delivered':
-      if (order.deliveredAt === null || Date.parse(event.time) < Date.parse(order.deliveredAt)) next.deliveredAt = event.time;
+      if (order.deliveredAt === null || Date.parse(event.time) < Date.parse(order.deliveredAt))
+        next.deliveredAt = event.time;
       break;
     case 'return.requested':
       next.returns = [...order.returns, { returnId: event.data.returnId, status: 'requested', policyVersion: null }];
@@ -167,7 +192,8 @@ function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
     case 'return.approved':
     case 'return.rejected':
     case 'return.received': {
-      const status = event.type === 'return.approved' ? 'approved' : event.type === 'return.rejected' ? 'rejected' : 'received';
+      const status =
+        event.type === 'return.approved' ? 'approved' : event.type === 'return.rejected' ? 'rejected' : 'received';
       const policyVersion = event.type === 'return.received' ? undefined : event.data.policyVersion;
       next.returns = order.returns.map((r) =>
         r.returnId === event.data.returnId ? { ...r, status, policyVersion: policyVersion ?? r.policyVersion } : r,
@@ -273,23 +299,37 @@ export function evolveJourney(state: JourneyState, event: JourneyEvent, sequence
         channels: addChannel(c.channels, event.data.toChannel),
         handoffs: [
           ...c.handoffs,
-          { fromChannel: event.data.fromChannel, toChannel: event.data.toChannel, contextSummary: event.data.contextSummary ?? null },
+          {
+            fromChannel: event.data.fromChannel,
+            toChannel: event.data.toChannel,
+            contextSummary: event.data.contextSummary ?? null,
+          },
         ],
       }));
     case 'contact.resolved':
       return evolveCase(state, event.data.caseId, (c) => ({ ...c, status: 'resolved' }));
     case 'contact.reopened':
-      return evolveCase({ ...state, lastContactReason: event.data.reason, lastContactAt: event.time }, event.data.caseId, (c) => ({
-        ...c,
-        status: 'open',
-        lastReason: event.data.reason,
-      }));
+      return evolveCase(
+        { ...state, lastContactReason: event.data.reason, lastContactAt: event.time },
+        event.data.caseId,
+        (c) => ({
+          ...c,
+          status: 'open',
+          lastReason: event.data.reason,
+        }),
+      );
     case 'promise.made':
       return evolveCase(state, event.data.caseId, (c) => ({
         ...c,
         promises: [
           ...c.promises.filter((p) => p.promiseId !== event.data.promiseId),
-          { promiseId: event.data.promiseId, text: event.data.text, dueAt: event.data.dueAt, owner: event.data.owner, keptAt: null },
+          {
+            promiseId: event.data.promiseId,
+            text: event.data.text,
+            dueAt: event.data.dueAt,
+            owner: event.data.owner,
+            keptAt: null,
+          },
         ],
       }));
     case 'promise.kept':
@@ -297,7 +337,10 @@ export function evolveJourney(state: JourneyState, event: JourneyEvent, sequence
         if (!c.promises.some((p) => p.promiseId === event.data.promiseId)) {
           throw new Error(`promise ${event.data.promiseId} was never made on case ${c.caseId}`);
         }
-        return { ...c, promises: c.promises.map((p) => (p.promiseId === event.data.promiseId ? { ...p, keptAt: event.time } : p)) };
+        return {
+          ...c,
+          promises: c.promises.map((p) => (p.promiseId === event.data.promiseId ? { ...p, keptAt: event.time } : p)),
+        };
       });
     case 'identity.linked':
       if (state.identities.some((i) => i.kind === event.data.kind && i.value === event.data.value)) return state;

@@ -82,7 +82,8 @@ export function renderCase(c: CaseState, asOf: string): CaseView {
 export function renderJourneyView(state: JourneyState, options: RenderOptions): JourneyView {
   const orders = state.orders.map((o) => renderOrder(o, options.asOf, options.returnsPolicies));
   const cases = state.cases.map((c) => renderCase(c, options.asOf));
-  const lastOrder = orders.length > 0 ? orders.reduce((a, b) => (Date.parse(b.placedAt) >= Date.parse(a.placedAt) ? b : a)) : null;
+  const lastOrder =
+    orders.length > 0 ? orders.reduce((a, b) => (Date.parse(b.placedAt) >= Date.parse(a.placedAt) ? b : a)) : null;
   const openCases = cases.filter((c) => c.status === 'open');
   const openCase = openCases.length > 0 ? openCases[openCases.length - 1] : null;
   const cardInput = { lastOrder, openCase };

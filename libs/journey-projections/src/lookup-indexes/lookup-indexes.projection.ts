@@ -15,24 +15,35 @@ export interface CustomerRef {
  * them in: the first claim received keeps an order or a case (also over anything written around
  * the backbone before claims existed).
  */
-function firstClaimIndex(name: string, type: EventType, keyOf: (event: JourneyEvent) => string | null): Projection<CustomerRef> {
+function firstClaimIndex(
+  name: string,
+  type: EventType,
+  keyOf: (event: JourneyEvent) => string | null,
+): Projection<CustomerRef> {
   return defineProjection<CustomerRef>({
     name,
     version: 2,
     canHandle: [type],
     documentId: (event) => (event.type === type ? keyOf(event) : null),
     initialState: () => ({ customerId: null, at: Number.POSITIVE_INFINITY }),
-    evolve: (state, event, context) => (state.customerId !== null && state.at <= context.sequence ? state : { customerId: event.subject, at: context.sequence }),
+    evolve: (state, event, context) =>
+      state.customerId !== null && state.at <= context.sequence
+        ? state
+        : { customerId: event.subject, at: context.sequence },
   });
 }
 
 export { identityKey };
 
 /** orderId -> customer: serves `GET /v1/orders/{orderId}`. */
-export const orderIndexProjection = firstClaimIndex('order-index', 'order.placed', (event) => (event.type === 'order.placed' ? event.data.orderId : null));
+export const orderIndexProjection = firstClaimIndex('order-index', 'order.placed', (event) =>
+  event.type === 'order.placed' ? event.data.orderId : null,
+);
 
 /** caseId -> customer: serves `GET /v1/cases/{caseId}`. */
-export const caseIndexProjection = firstClaimIndex('case-index', 'contact.opened', (event) => (event.type === 'contact.opened' ? event.data.caseId : null));
+export const caseIndexProjection = firstClaimIndex('case-index', 'contact.opened', (event) =>
+  event.type === 'contact.opened' ? event.data.caseId : null,
+);
 
 /**
  * email / phone / account id -> customer: serves `GET /v1/identities/{kind}/{value}`. An identity
@@ -44,11 +55,15 @@ export const identityIndexProjection = defineProjection<CustomerRef>({
   name: 'identity-index',
   version: 2,
   canHandle: ['identity.linked', 'identity.unlinked'],
-  documentId: (event) => (event.type === 'identity.linked' || event.type === 'identity.unlinked' ? identityKey(event.data.kind, event.data.value) : null),
+  documentId: (event) =>
+    event.type === 'identity.linked' || event.type === 'identity.unlinked'
+      ? identityKey(event.data.kind, event.data.value)
+      : null,
   initialState: () => ({ customerId: null, at: Number.NEGATIVE_INFINITY }),
   evolve: (state, event, context) => {
     if (state.at > context.sequence) return state;
-    if (event.type === 'identity.linked') return state.customerId === event.subject ? state : { customerId: event.subject, at: context.sequence };
+    if (event.type === 'identity.linked')
+      return state.customerId === event.subject ? state : { customerId: event.subject, at: context.sequence };
     return state.customerId === event.subject ? { customerId: null, at: context.sequence } : state;
   },
 });

@@ -48,9 +48,19 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       expect(await store.get('p', 'missing')).toBeUndefined();
       const many = await store.getMany('p', ['a', 'b', 'c']);
       expect([...many.keys()].sort()).toEqual(['a', 'b']);
-      expect(await store.documentPositions('p', ['b', 'a', 'c'])).toEqual(new Map([['a', 's1'], ['b', 's2']]));
+      expect(await store.documentPositions('p', ['b', 'a', 'c'])).toEqual(
+        new Map([
+          ['a', 's1'],
+          ['b', 's2'],
+        ]),
+      );
       expect(await store.documentPositions('p', [])).toEqual(new Map());
-      expect(await store.checkpoint('q')).toEqual({ projection: 'q', version: 3, position: 's2', updatedAt: expect.any(String) });
+      expect(await store.checkpoint('q')).toEqual({
+        projection: 'q',
+        version: 3,
+        position: 's2',
+        updatedAt: expect.any(String),
+      });
       expect((await store.checkpoints()).map((c) => c.projection)).toEqual(['p', 'q']);
     });
 
@@ -68,23 +78,62 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
     });
 
     it('lists documents by id both ways, in code point order, a page at a time', async () => {
-      const ids = ['returns/2026-03-01/2/b', 'returns/2026-03-01/10/a', 'returns/2026-01-01/1/a', 'pricing/x', 'returns/2026-03-01/2/a', 'Zeta', 'é', 'z-'];
-      await store.commit({ documents: ids.map((id) => ({ projection: 'p', id, value: { id }, position: 's1' })), checkpoints: [], parked: [] });
-      await store.commit({ documents: [{ projection: 'q', id: 'returns/zzz', value: {}, position: 's1' }], checkpoints: [], parked: [] });
+      const ids = [
+        'returns/2026-03-01/2/b',
+        'returns/2026-03-01/10/a',
+        'returns/2026-01-01/1/a',
+        'pricing/x',
+        'returns/2026-03-01/2/a',
+        'Zeta',
+        'é',
+        'z-',
+      ];
+      await store.commit({
+        documents: ids.map((id) => ({ projection: 'p', id, value: { id }, position: 's1' })),
+        checkpoints: [],
+        parked: [],
+      });
+      await store.commit({
+        documents: [{ projection: 'q', id: 'returns/zzz', value: {}, position: 's1' }],
+        checkpoints: [],
+        parked: [],
+      });
       const ascending = [...ids].sort();
       expect((await store.list('p', null, 100)).map((d) => d.id)).toEqual(ascending);
-      expect((await store.list('p', 'returns/2026-03-01/10/a', 2)).map((d) => d.id)).toEqual(ascending.slice(ascending.indexOf('returns/2026-03-01/10/a') + 1).slice(0, 2));
-      expect((await store.listBefore('p', 'returns/2026-03-01/\uffff', 3)).map((d) => d.id)).toEqual(['returns/2026-03-01/2/b', 'returns/2026-03-01/2/a', 'returns/2026-03-01/10/a']);
-      expect((await store.listBefore('p', 'returns/2026-03-01/10/a', 10)).map((d) => d.id)).toEqual(['returns/2026-01-01/1/a', 'pricing/x', 'Zeta']);
+      expect((await store.list('p', 'returns/2026-03-01/10/a', 2)).map((d) => d.id)).toEqual(
+        ascending.slice(ascending.indexOf('returns/2026-03-01/10/a') + 1).slice(0, 2),
+      );
+      expect((await store.listBefore('p', 'returns/2026-03-01/\uffff', 3)).map((d) => d.id)).toEqual([
+        'returns/2026-03-01/2/b',
+        'returns/2026-03-01/2/a',
+        'returns/2026-03-01/10/a',
+      ]);
+      expect((await store.listBefore('p', 'returns/2026-03-01/10/a', 10)).map((d) => d.id)).toEqual([
+        'returns/2026-01-01/1/a',
+        'pricing/x',
+        'Zeta',
+      ]);
       expect((await store.listBefore<{ id: string }>('p', '\uffff', 1))[0].value).toEqual({ id: 'é' });
       expect(await store.listBefore('p', 'A', 10)).toEqual([]);
     });
 
     it('updates and deletes documents', async () => {
-      await store.commit({ documents: [{ projection: 'p', id: 'a', value: { n: 1 }, position: 's1' }], checkpoints: [], parked: [] });
-      await store.commit({ documents: [{ projection: 'p', id: 'a', value: { n: 2 }, position: 's2' }], checkpoints: [], parked: [] });
+      await store.commit({
+        documents: [{ projection: 'p', id: 'a', value: { n: 1 }, position: 's1' }],
+        checkpoints: [],
+        parked: [],
+      });
+      await store.commit({
+        documents: [{ projection: 'p', id: 'a', value: { n: 2 }, position: 's2' }],
+        checkpoints: [],
+        parked: [],
+      });
       expect(await store.get('p', 'a')).toEqual({ value: { n: 2 }, position: 's2' });
-      await store.commit({ documents: [{ projection: 'p', id: 'a', value: null, position: 's3' }], checkpoints: [], parked: [] });
+      await store.commit({
+        documents: [{ projection: 'p', id: 'a', value: null, position: 's3' }],
+        checkpoints: [],
+        parked: [],
+      });
       expect(await store.get('p', 'a')).toBeUndefined();
     });
 
@@ -105,39 +154,90 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
 
     it('merges checkpoints inside the transaction when asked (runners sharing a projection)', async () => {
       // Toy positions: a set of partition letters; merging is their union.
-      const union = (stored: string | null, next: string) => [...new Set([...(stored ?? '').split(''), ...next.split('')])].sort().join('');
-      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 'a' }], parked: [], mergePositions: union });
-      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 'c' }], parked: [], mergePositions: union });
+      const union = (stored: string | null, next: string) =>
+        [...new Set([...(stored ?? '').split(''), ...next.split('')])].sort().join('');
+      await store.commit({
+        documents: [],
+        checkpoints: [{ projection: 'p', version: 1, position: 'a' }],
+        parked: [],
+        mergePositions: union,
+      });
+      await store.commit({
+        documents: [],
+        checkpoints: [{ projection: 'p', version: 1, position: 'c' }],
+        parked: [],
+        mergePositions: union,
+      });
       expect((await store.checkpoint('p'))?.position).toBe('ac');
       await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 'b' }], parked: [] });
       expect((await store.checkpoint('p'))?.position).toBe('b');
       // A new version starts over: nothing of the old version's position is kept.
-      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 2, position: 'd' }], parked: [], mergePositions: union });
-      expect(await store.checkpoint('p')).toEqual({ projection: 'p', version: 2, position: 'd', updatedAt: expect.any(String) });
+      await store.commit({
+        documents: [],
+        checkpoints: [{ projection: 'p', version: 2, position: 'd' }],
+        parked: [],
+        mergePositions: union,
+      });
+      expect(await store.checkpoint('p')).toEqual({
+        projection: 'p',
+        version: 2,
+        position: 'd',
+        updatedAt: expect.any(String),
+      });
     });
 
     it('merges checkpoints written by several clients in turn, whoever wrote last (runners of one group)', async () => {
       const other = subject.another();
-      const union = (stored: string | null, next: string) => [...new Set([...(stored ?? '').split(''), ...next.split('')])].sort().join('');
+      const union = (stored: string | null, next: string) =>
+        [...new Set([...(stored ?? '').split(''), ...next.split('')])].sort().join('');
       const doc = (n: number) => ({ projection: 'p', id: `d${n}`, value: { n }, position: `s${n}` });
       const writers = [store, other, store, store, other, store];
       const letters = 'abcdef';
       for (let i = 0; i < writers.length; i++) {
-        await writers[i].commit({ documents: [doc(i)], checkpoints: [{ projection: 'p', version: 1, position: letters[i] }], parked: [], mergePositions: union });
+        await writers[i].commit({
+          documents: [doc(i)],
+          checkpoints: [{ projection: 'p', version: 1, position: letters[i] }],
+          parked: [],
+          mergePositions: union,
+        });
       }
       expect((await store.checkpoint('p'))?.position).toBe('abcdef');
-      expect((await store.getMany('p', letters.split('').map((_, i) => `d${i}`))).size).toBe(6);
+      expect(
+        (
+          await store.getMany(
+            'p',
+            letters.split('').map((_, i) => `d${i}`),
+          )
+        ).size,
+      ).toBe(6);
       // Concurrent commits from both clients: every position merged, every document written once.
       await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          (i % 2 ? other : store).commit({ documents: [doc(10 + i)], checkpoints: [{ projection: 'p', version: 1, position: 'ghijklmnop'[i] }], parked: [], mergePositions: union }),
+          (i % 2 ? other : store).commit({
+            documents: [doc(10 + i)],
+            checkpoints: [{ projection: 'p', version: 1, position: 'ghijklmnop'[i] }],
+            parked: [],
+            mergePositions: union,
+          }),
         ),
       );
       expect((await other.checkpoint('p'))?.position).toBe('abcdefghijklmnop');
-      expect((await store.getMany('p', Array.from({ length: 10 }, (_, i) => `d${10 + i}`))).size).toBe(10);
+      expect(
+        (
+          await store.getMany(
+            'p',
+            Array.from({ length: 10 }, (_, i) => `d${10 + i}`),
+          )
+        ).size,
+      ).toBe(10);
       // A reset by one client: the other's next merge starts from the reset checkpoint, not from what it wrote before.
       await other.reset('p', 1);
-      await store.commit({ documents: [], checkpoints: [{ projection: 'p', version: 1, position: 'z' }], parked: [], mergePositions: union });
+      await store.commit({
+        documents: [],
+        checkpoints: [{ projection: 'p', version: 1, position: 'z' }],
+        parked: [],
+        mergePositions: union,
+      });
       expect((await store.checkpoint('p'))?.position).toBe('z');
       await other.close();
     });
@@ -166,57 +266,89 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
         checkpoints: [{ projection: 'p', version: 1, position: 's2' }],
         parked: [{ projection: 'p', position: 's2', eventId: 'e2', type: 'order.placed', error: 'Error: boom' }],
       });
-      expect(await store.parked('p')).toEqual([{ projection: 'p', position: 's2', eventId: 'e2', type: 'order.placed', error: 'Error: boom' }]);
+      expect(await store.parked('p')).toEqual([
+        { projection: 'p', position: 's2', eventId: 'e2', type: 'order.placed', error: 'Error: boom' },
+      ]);
       expect(await store.parkedCounts()).toEqual({ p: 1 });
       await store.reset('p', 2);
       expect(await store.get('p', 'a')).toBeUndefined();
       expect(await store.parkedCounts()).toEqual({});
-      expect(await store.checkpoint('p')).toEqual({ projection: 'p', version: 2, position: null, updatedAt: expect.any(String) });
+      expect(await store.checkpoint('p')).toEqual({
+        projection: 'p',
+        version: 2,
+        position: null,
+        updatedAt: expect.any(String),
+      });
     });
 
-    it('gives documents back exactly as written: key order, escapes, unicode, numbers, many in one commit', async () => {
-      const awkward = {
-        z: 'last key first',
-        quote: 'she said "hi" \\ then left',
-        lines: 'a\nb\tc\u2028d',
-        unicode: 'café ☕ 𝄞',
-        numbers: [0, -1.5, 1e21, 12855],
-        nested: { b: [true, null, { a: '' }], a: {} },
-      };
-      const documents = Array.from({ length: 300 }, (_, i) => ({ projection: 'p', id: `doc-${i}`, value: { ...awkward, i }, position: `s${i}` }));
-      await store.commit({ documents, checkpoints: [], parked: [] });
-      const back = await store.getMany<typeof awkward>('p', documents.map((d) => d.id));
-      for (const d of documents) {
-        expect(JSON.stringify(back.get(d.id)?.value)).toBe(JSON.stringify(d.value));
-        expect(back.get(d.id)?.position).toBe(d.position);
-      }
-    });
+    it(
+      'gives documents back exactly as written: key order, escapes, unicode, numbers, many in one ' + 'commit',
+      async () => {
+        const awkward = {
+          z: 'last key first',
+          quote: 'she said "hi" \\ then left',
+          lines: 'a\nb\tc\u2028d',
+          unicode: 'café ☕ 𝄞',
+          numbers: [0, -1.5, 1e21, 12855],
+          nested: { b: [true, null, { a: '' }], a: {} },
+        };
+        const documents = Array.from({ length: 300 }, (_, i) => ({
+          projection: 'p',
+          id: `doc-${i}`,
+          value: { ...awkward, i },
+          position: `s${i}`,
+        }));
+        await store.commit({ documents, checkpoints: [], parked: [] });
+        const back = await store.getMany<typeof awkward>(
+          'p',
+          documents.map((d) => d.id),
+        );
+        for (const d of documents) {
+          expect(JSON.stringify(back.get(d.id)?.value)).toBe(JSON.stringify(d.value));
+          expect(back.get(d.id)?.position).toBe(d.position);
+        }
+      },
+    );
 
-    it('reads documents of several projections with a checkpoint, in the order asked, missing ones undefined', async () => {
-      expect(await store.getAtCheckpoint('p', [{ projection: 'p', id: 'a' }])).toEqual({ checkpoint: undefined, documents: [undefined] });
-      await store.commit({
-        documents: [
-          { projection: 'p', id: 'a', value: { n: 1 }, position: 's1' },
-          { projection: 'q', id: 'a', value: { other: true }, position: 's2' },
-        ],
-        checkpoints: [{ projection: 'p', version: 2, position: 's2' }],
-        parked: [],
-      });
-      const read = await store.getAtCheckpoint('p', [
-        { projection: 'q', id: 'a' },
-        { projection: 'p', id: 'missing' },
-        { projection: 'p', id: 'a' },
-      ]);
-      expect(read).toMatchObject({
-        checkpoint: { projection: 'p', version: 2, position: 's2' },
-        documents: [{ value: { other: true }, position: 's2' }, undefined, { value: { n: 1 }, position: 's1' }],
-      });
-      expect(await store.getAtCheckpoint('p', [])).toMatchObject({ checkpoint: { projection: 'p', version: 2, position: 's2' }, documents: [] });
-    });
+    it(
+      'reads documents of several projections with a checkpoint, in the order asked, missing ones ' + 'undefined',
+      async () => {
+        expect(await store.getAtCheckpoint('p', [{ projection: 'p', id: 'a' }])).toEqual({
+          checkpoint: undefined,
+          documents: [undefined],
+        });
+        await store.commit({
+          documents: [
+            { projection: 'p', id: 'a', value: { n: 1 }, position: 's1' },
+            { projection: 'q', id: 'a', value: { other: true }, position: 's2' },
+          ],
+          checkpoints: [{ projection: 'p', version: 2, position: 's2' }],
+          parked: [],
+        });
+        const read = await store.getAtCheckpoint('p', [
+          { projection: 'q', id: 'a' },
+          { projection: 'p', id: 'missing' },
+          { projection: 'p', id: 'a' },
+        ]);
+        expect(read).toMatchObject({
+          checkpoint: { projection: 'p', version: 2, position: 's2' },
+          documents: [{ value: { other: true }, position: 's2' }, undefined, { value: { n: 1 }, position: 's1' }],
+        });
+        expect(await store.getAtCheckpoint('p', [])).toMatchObject({
+          checkpoint: { projection: 'p', version: 2, position: 's2' },
+          documents: [],
+        });
+      },
+    );
 
     it('answers reads made at the same time each with its own documents and checkpoint', async () => {
       await store.commit({
-        documents: Array.from({ length: 20 }, (_, i) => ({ projection: i % 2 ? 'p' : 'q', id: `d${i}`, value: { i }, position: `s${i}` })),
+        documents: Array.from({ length: 20 }, (_, i) => ({
+          projection: i % 2 ? 'p' : 'q',
+          id: `d${i}`,
+          value: { i },
+          position: `s${i}`,
+        })),
         checkpoints: [
           { projection: 'p', version: 1, position: 'sp' },
           { projection: 'q', version: 1, position: 'sq' },
@@ -224,11 +356,21 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
         parked: [],
       });
       const reads = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store.getAtCheckpoint(i % 2 ? 'p' : 'q', [{ projection: i % 2 ? 'p' : 'q', id: `d${i}` }, { projection: 'p', id: 'd1' }, { projection: 'p', id: `none${i}` }])),
+        Array.from({ length: 20 }, (_, i) =>
+          store.getAtCheckpoint(i % 2 ? 'p' : 'q', [
+            { projection: i % 2 ? 'p' : 'q', id: `d${i}` },
+            { projection: 'p', id: 'd1' },
+            { projection: 'p', id: `none${i}` },
+          ]),
+        ),
       );
       reads.forEach((read, i) => {
         expect(read.checkpoint?.position).toBe(i % 2 ? 'sp' : 'sq');
-        expect(read.documents).toEqual([{ value: { i }, position: `s${i}` }, { value: { i: 1 }, position: 's1' }, undefined]);
+        expect(read.documents).toEqual([
+          { value: { i }, position: `s${i}` },
+          { value: { i: 1 }, position: 's1' },
+          undefined,
+        ]);
       });
     });
 
@@ -248,7 +390,8 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       const mixed: string[] = [];
       for (let i = 0; i < 300; i++) {
         const { checkpoint, documents } = await store.getAtCheckpoint('p', [{ projection: 'p', id: 'a' }]);
-        if (checkpoint && documents[0]?.position !== checkpoint.position) mixed.push(`${documents[0]?.position} at ${checkpoint.position}`);
+        if (checkpoint && documents[0]?.position !== checkpoint.position)
+          mixed.push(`${documents[0]?.position} at ${checkpoint.position}`);
         await new Promise((r) => setImmediate(r));
       }
       writing = false;
@@ -258,36 +401,51 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
 
     it('lists a projection in id order, page by page', async () => {
       const ids = ['d', 'a', 'c', 'b', 'e'];
-      await store.commit({ documents: ids.map((id) => ({ projection: 'p', id, value: { id }, position: 's1' })), checkpoints: [], parked: [] });
+      await store.commit({
+        documents: ids.map((id) => ({ projection: 'p', id, value: { id }, position: 's1' })),
+        checkpoints: [],
+        parked: [],
+      });
       const first = await store.list('p', null, 2);
       const rest = await store.list('p', first[first.length - 1].id, 10);
       expect([...first, ...rest].map((d) => d.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
     });
 
-    it('given projectors holding the projections lock, a rebuild gets it only once the last has let go, and projectors are refused it while a rebuild holds it', async () => {
-      const other = subject.another();
-      try {
-        const projectors = [await store.lockProjections('shared'), await other.lockProjections('shared')];
-        const refused = await other.lockProjections('exclusive').catch((error: unknown) => error);
-        expect(isBackboneError(refused, 'projections_locked') && refused.message).toMatch(/projectors are running on the read store .*stop them first/);
-        await projectors[0].release();
-        await expect(other.lockProjections('exclusive')).rejects.toMatchObject({ code: 'projections_locked' });
-        await projectors[1].release();
-        const rebuild = await other.lockProjections('exclusive');
-        const projector = await store.lockProjections('shared').catch((error: unknown) => error);
-        expect(isBackboneError(projector, 'projections_locked') && projector.message).toMatch(/a rebuild is running on the read store/);
-        await expect(store.lockProjections('exclusive')).rejects.toMatchObject({ code: 'projections_locked' });
-        await rebuild.release();
-        await rebuild.release();
-        await (await store.lockProjections('shared')).release();
-      } finally {
-        await other.close();
-      }
-    });
+    it(
+      'given projectors holding the projections lock, a rebuild gets it only once the last has let go, and ' +
+        'projectors are refused it while a rebuild holds it',
+      async () => {
+        const other = subject.another();
+        try {
+          const projectors = [await store.lockProjections('shared'), await other.lockProjections('shared')];
+          const refused = await other.lockProjections('exclusive').catch((error: unknown) => error);
+          expect(isBackboneError(refused, 'projections_locked') && refused.message).toMatch(
+            /projectors are running on the read store .*stop them first/,
+          );
+          await projectors[0].release();
+          await expect(other.lockProjections('exclusive')).rejects.toMatchObject({ code: 'projections_locked' });
+          await projectors[1].release();
+          const rebuild = await other.lockProjections('exclusive');
+          const projector = await store.lockProjections('shared').catch((error: unknown) => error);
+          expect(isBackboneError(projector, 'projections_locked') && projector.message).toMatch(
+            /a rebuild is running on the read store/,
+          );
+          await expect(store.lockProjections('exclusive')).rejects.toMatchObject({ code: 'projections_locked' });
+          await rebuild.release();
+          await rebuild.release();
+          await (await store.lockProjections('shared')).release();
+        } finally {
+          await other.close();
+        }
+      },
+    );
 
     it('a projector that dies holding the projections lock lets go of it with its process', async () => {
       // The holder stays alive until killed (nothing else would keep its process running).
-      const script = `const store = ${subject.inAnotherProcess}; setInterval(() => undefined, 1000); store.lockProjections('shared').then(() => console.log('held'), (e) => { console.error(e); process.exit(1); });`;
+      const script =
+        `const store = ${subject.inAnotherProcess}; setInterval(() => undefined, 1000); ` +
+        `store.lockProjections('shared').then(() => console.log('held'), (e) => { console.error(e); ` +
+        `process.exit(1); });`;
       const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       try {
         await new Promise<void>((resolve, reject) => {
