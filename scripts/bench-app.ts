@@ -19,7 +19,7 @@ export async function startBenchApp(
   });
   const url = await new Promise<string>((ok, fail) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
       if (m) ok(m[1]);

@@ -122,7 +122,7 @@ describe('journey CLI on a simulated log', () => {
     [['teleport'], /unknown command "teleport"/],
   ])('given %j, exits 2 saying what is wrong, and changes nothing', async (args, message) => {
     const before = simulated.events;
-    const run = await journey(dir, args as string[]);
+    const run = await journey(dir, args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     const log = new SqliteJourneyLog({ file: join(dir, 'journey-log.db') });

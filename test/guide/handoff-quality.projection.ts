@@ -10,14 +10,13 @@ export interface HandoffQuality {
   withoutContext: number;
 }
 
-export const handoffQualityProjection = defineProjection<HandoffQuality>({
+export const handoffQualityProjection = defineProjection({
   name: 'handoff-quality',
   version: 1,
   canHandle: ['contact.handed_off'],
-  documentId: (event) => (event.type === 'contact.handed_off' ? (event.data.toTeam ?? event.data.toChannel) : null),
-  initialState: (team) => ({ team, received: 0, withoutContext: 0 }),
+  documentId: (event) => event.data.toTeam ?? event.data.toChannel,
+  initialState: (team): HandoffQuality => ({ team, received: 0, withoutContext: 0 }),
   evolve(state, event) {
-    if (event.type !== 'contact.handed_off') return state;
     const missing = !event.data.contextSummary?.trim();
     return { ...state, received: state.received + 1, withoutContext: state.withoutContext + (missing ? 1 : 0) };
   },

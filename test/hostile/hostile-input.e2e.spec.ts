@@ -54,7 +54,7 @@ const placed = (id: string, subject: string, orderId: string) =>
 const kafka = kafkaEnv('hostile', 4);
 
 describe.each([
-  ['embedded (SQLite)', {} as Record<string, string>],
+  ['embedded (SQLite)', {}],
   ['Kafka and PostgreSQL', kafka],
 ])('hostile input on %s', (_mode, env) => {
   let app: BackboneProcess;

@@ -169,7 +169,7 @@ describe('domain rules at ingestion', () => {
           ...placed.data,
           orderId: 'o2',
           totals: { subtotal: 10000, discount: 0, shipping: 0, fees: 0, tax: 0, total: 9999 },
-        } as never,
+        },
         { subject: C },
       ),
       [/^data.totals.total/],

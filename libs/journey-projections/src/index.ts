@@ -35,7 +35,7 @@ export {
  * Every projection the backbone runs, in dependency order (a projection reads only those before
  * it). Registering a new projection is one line here.
  */
-export const PROJECTIONS: readonly Projection<any>[] = [
+export const PROJECTIONS: readonly Projection[] = [
   policyRegistryProjection,
   orderIndexProjection,
   caseIndexProjection,

@@ -114,7 +114,7 @@ export class ProjectionProgress {
         },
       };
       const timer = setTimeout(() => {
-        waiters!.delete(waiter);
+        waiters.delete(waiter);
         reject(
           new BackboneError('not_caught_up', `the ${projection} projection has not reached position ${target} yet`, {
             retriable: true,

@@ -267,7 +267,7 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
         templateId: 'order_status',
         orderId,
         shown,
-      } as EventData<'channel.message_sent'>);
+      });
     };
 
     if (chance(rates.paymentFailure)) {
@@ -312,7 +312,7 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
           newEta: new Date(t + 72 * HOUR).toISOString(),
           reason: 'Carrier backlog',
           reasonCode: 'carrier_capacity',
-        } as EventData<'shipment.delayed'>),
+        }),
       );
     }
     yield track(

@@ -14,9 +14,9 @@ export function splitDocumentKey(key: string): { projection: string; id: string 
 
 /** The document references (own and read) a batch needs loaded before `applyEvents`. */
 export function requiredDocuments(
-  projections: readonly Projection<any>[],
+  projections: readonly Projection[],
   events: readonly StoredEvent[],
-  isPending: (projection: Projection<any>, event: StoredEvent) => boolean = () => true,
+  isPending: (projection: Projection, event: StoredEvent) => boolean = () => true,
 ): Map<string, Set<string>> {
   const needed = new Map<string, Set<string>>();
   const add = (projection: string, id: string) => {
@@ -59,7 +59,7 @@ export interface ApplyOutcome {
  * or before that position is not applied again (redelivery after a crash changes nothing).
  */
 export function applyEvents(
-  projections: readonly Projection<any>[],
+  projections: readonly Projection[],
   events: readonly StoredEvent[],
   documents: Map<string, StoredDocument>,
   options: ApplyOptions,

@@ -14,15 +14,14 @@ const contact = (subject: string, reason: string) =>
   );
 
 /** Counts contacts per customer: double-applying an event would show as a wrong count. */
-const counting = (version = 1, name = 'contact-count'): Projection<{ n: number; reasons: string[] }> =>
-  defineProjection<{ n: number; reasons: string[] }>({
+const counting = (version = 1, name = 'contact-count') =>
+  defineProjection({
     name,
     version,
     canHandle: ['contact.opened'],
     documentId: (event) => event.subject,
-    initialState: () => ({ n: 0, reasons: [] }),
+    initialState: (): { n: number; reasons: string[] } => ({ n: 0, reasons: [] }),
     evolve: (state, event) => {
-      if (event.type !== 'contact.opened') return state;
       if (event.data.reason === 'poison') throw new Error('cannot handle poison');
       return { n: state.n + 1, reasons: [...state.reasons, event.data.reason] };
     },
@@ -33,7 +32,7 @@ describe('projection runner', () => {
   let log: SqliteJourneyLog;
   let store: SqliteReadStore;
   const runners: ProjectionRunner[] = [];
-  const runner = (projections: Projection<any>[], batchSize = 3) => {
+  const runner = (projections: Projection[], batchSize = 3) => {
     const r = new ProjectionRunner({ log, store, projections, batchSize });
     runners.push(r);
     return r;
@@ -139,10 +138,10 @@ describe('projection runner', () => {
       }
       return realCommit(change);
     };
-    store.getMany = (async (projection: string, ids: readonly string[]) => {
+    store.getMany = async (projection: string, ids: readonly string[]) => {
       await new Promise((r) => setTimeout(r, 20));
       return realGetMany(projection, ids);
-    }) as typeof store.getMany;
+    };
     const events = Array.from({ length: 60 }, (_, i) => contact(`c${i}`, `r${i}`));
     const { position } = await log.append(events);
     const r = new ProjectionRunner({ log, store, projections: [counting()], batchSize: 10, retryDelayMs: 10 });

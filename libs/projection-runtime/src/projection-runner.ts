@@ -11,7 +11,7 @@ export interface ProjectionRunnerOptions {
   log: JourneyLog;
   store: ReadStore;
   /** In dependency order: a projection may read only those before it. */
-  projections: readonly Projection<any>[];
+  projections: readonly Projection[];
   /** Events read and committed per transaction. @defaultValue 5000 */
   batchSize?: number;
   /**
@@ -110,7 +110,7 @@ export class ProjectionRunner extends EventEmitter {
   private stopped = true;
   /** The store's projections lock, held from start to stop. */
   private lock: ProjectionsLock | null = null;
-  private readonly projections: readonly Projection<any>[];
+  private readonly projections: readonly Projection[];
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     super();
@@ -405,7 +405,7 @@ export class ProjectionRunner extends EventEmitter {
       this.carefulUntil = null;
     }
     const previous = this.inFlight;
-    const pending = (projection: Projection<any>, stored: StoredEvent) => {
+    const pending = (projection: Projection, stored: StoredEvent) => {
       const checkpoint = this.checkpoints.get(projection.name) ?? null;
       return !positions.reached(checkpoint, stored.position);
     };
@@ -482,11 +482,11 @@ export class ProjectionRunner extends EventEmitter {
   private async applyAndCommit(
     events: StoredEvent[],
     upTo: string | null,
-    projections: readonly Projection<any>[],
+    projections: readonly Projection[],
     extraParked: ParkedEvent[] = [],
   ): Promise<void> {
     const { log, store } = this.options;
-    const pending = (projection: Projection<any>, stored: StoredEvent) =>
+    const pending = (projection: Projection, stored: StoredEvent) =>
       !log.positions.reached(this.committed.get(projection.name) ?? null, stored.position);
     const working = new Map<string, StoredDocument>();
     for (const [projection, ids] of requiredDocuments(this.projections, events, pending)) {

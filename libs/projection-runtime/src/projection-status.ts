@@ -18,7 +18,7 @@ export interface ProjectionStatus {
 export async function projectionStatus(
   log: JourneyLog,
   store: ReadStore,
-  projections: readonly Projection<any>[],
+  projections: readonly Projection[],
 ): Promise<ProjectionStatus[]> {
   const [head, checkpoints, parked] = await Promise.all([log.head(), store.checkpoints(), store.parkedCounts()]);
   const byName = new Map(checkpoints.map((c) => [c.projection, c]));

@@ -1,4 +1,4 @@
-import type { EventType, JourneyEvent } from '#schemas';
+import type { EventType, JourneyEvent, JourneyEventOf } from '#schemas';
 
 /** What `evolve` may consult besides its own document. */
 export interface ProjectionContext {
@@ -23,22 +23,28 @@ export interface ProjectionRead {
 }
 
 /**
- * A projection: pure `evolve` of one document per event, plus what it handles and its initial
- * state. Bump `version` when `evolve` changes meaning: the runtime rebuilds it from position zero.
+ * A projection: pure `evolve` of one document per event, plus the event types it handles and its
+ * initial state. The runtime gives `documentId`, `evolve` and `reads` only events of the types in
+ * `canHandle`, so they are typed by them. Bump `version` when `evolve` changes meaning: the
+ * runtime rebuilds it from position zero. `Projection` alone (state `unknown`, any event type) is
+ * how the runtime holds projections of every kind.
  */
-export interface Projection<S = unknown> {
+export interface Projection<S = unknown, T extends EventType = EventType> {
   name: string;
   version: number;
-  canHandle: readonly EventType[];
+  canHandle: readonly T[];
   /** Which document the event changes; null to ignore the event. */
-  documentId(event: JourneyEvent): string | null;
+  documentId(event: JourneyEventOf<T>): string | null;
   initialState(id: string): S;
   /** Returns the new state; must not mutate `state` (a throwing event is parked, state unchanged). */
-  evolve(state: S, event: JourneyEvent, context: ProjectionContext): S;
+  evolve(state: S, event: JourneyEventOf<T>, context: ProjectionContext): S;
   reads?: readonly ProjectionRead[];
 }
 
-/** Identity helper that keeps the state type when defining a projection. */
-export function defineProjection<S>(projection: Projection<S>): Projection<S> {
+/**
+ * Infers a projection's state (from `initialState`) and its event types (from `canHandle`), so
+ * `evolve` receives only the events it handles.
+ */
+export function defineProjection<S, const T extends EventType>(projection: Projection<S, T>): Projection<S, T> {
   return projection;
 }

@@ -312,7 +312,7 @@ export class PostgresReadStore implements ReadStore {
         : c;
     const known = change.checkpoints.map((c) => this.written.get(c.projection));
     if (known.every((k) => k !== undefined)) {
-      const stored = known as Checkpoint[];
+      const stored = known;
       if (
         await write(
           this.pool,

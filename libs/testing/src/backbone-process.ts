@@ -40,8 +40,8 @@ export async function startBackbone(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const url = options.noWait
     ? ''
@@ -54,7 +54,7 @@ export async function startBackbone(
             resolveUrl(match[1]);
           }
         };
-        child.stdout!.on('data', onData);
+        child.stdout.on('data', onData);
         child.once('exit', (code) => {
           clearTimeout(timer);
           reject(new Error(`app exited with ${code} before listening:\n${output}`));

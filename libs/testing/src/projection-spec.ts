@@ -27,7 +27,7 @@ export function asStored(events: readonly JourneyEvent[], startAt = 1): StoredEv
  *     .when(delivered)
  *     .then('cust-1', (state) => expect(state.orders[0].status.code).toBe('delivered'));
  */
-export function projectionSpec<S>(projection: Projection<S>, options: { dependencies?: Projection<any>[] } = {}) {
+export function projectionSpec<S>(projection: Projection<S>, options: { dependencies?: Projection[] } = {}) {
   const projections = [...(options.dependencies ?? []), projection];
   const run = (events: JourneyEvent[], deliverTwice: boolean): ProjectionSpecResult<S> => {
     const documents = new Map<string, StoredDocument>();

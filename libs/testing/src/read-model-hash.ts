@@ -5,7 +5,7 @@ import type { ReadStore } from '#read-store';
 /** A hash of every document (id, position, value), checkpoint and parked event of the projections. */
 export async function readModelHash(
   store: ReadStore,
-  projections: readonly Projection<any>[],
+  projections: readonly Projection[],
 ): Promise<{ hash: string; documents: number }> {
   const hash = createHash('sha256');
   let documents = 0;

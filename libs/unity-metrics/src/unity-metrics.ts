@@ -395,7 +395,7 @@ export class UnityMetrics {
       event.type === 'contact.opened'
     )
       return;
-    const order = this.orders.get(event.data.orderId as string);
+    const order = this.orders.get(event.data.orderId);
     if (!order) return;
     if (event.type === 'payment.captured') order.captured += event.data.amount;
     if (event.type === 'refund.issued') order.refunded += event.data.amount;
@@ -465,13 +465,13 @@ export class UnityMetrics {
       const resolvedAt = record.lastResolvedAt;
       const resolved =
         resolvedAt !== undefined && (record.lastReopenAt === undefined || resolvedAt > record.lastReopenAt);
-      if (resolved && this.inRange(resolvedAt!)) {
+      if (resolved && this.inRange(resolvedAt)) {
         let list = durations.get(group);
         if (!list) durations.set(group, (list = []));
-        list.push((resolvedAt! - record.openedAt) / HOUR);
+        list.push((resolvedAt - record.openedAt) / HOUR);
         fcr.add(group, record.contacts.size === 1 && record.reopens === 0);
       }
-      if (record.openedAt < this.to && !(resolved && resolvedAt! < this.to)) openAtEnd.count(group);
+      if (record.openedAt < this.to && !(resolved && resolvedAt < this.to)) openAtEnd.count(group);
     }
     if (durations.size === 0 && this.options.by === undefined) durations.set('all', []);
     for (const [metric, p] of [

@@ -102,7 +102,7 @@ export class EventStoreJourneyLog implements JourneyLog {
         fromRevision: START,
       })) {
         if (!resolved.event) continue;
-        const decoded = fromRecordedEvent(resolved.event as RecordedEventFields);
+        const decoded = fromRecordedEvent(resolved.event);
         if (decoded.position === null)
           throw new BackboneError(
             'log_unavailable',
@@ -128,7 +128,7 @@ export class EventStoreJourneyLog implements JourneyLog {
       fromRevision: revision,
       maxCount: 1,
     })) {
-      const decoded = resolved.event && fromRecordedEvent(resolved.event as RecordedEventFields);
+      const decoded = resolved.event && fromRecordedEvent(resolved.event);
       if (decoded?.position) return decoded.position;
     }
     throw new BackboneError(
@@ -189,7 +189,7 @@ export class EventStoreJourneyLog implements JourneyLog {
                 id: data.id,
                 type: data.type,
                 data: data.data as JSONType,
-                metadata: data.metadata as JSONType,
+                metadata: data.metadata,
               });
             }),
             { expectedRevision: expectedRevision(stored.length) },

@@ -157,7 +157,7 @@ export function summariseEvent(event: JourneyEvent): string {
 }
 
 function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
-  let next: OrderState = { ...order };
+  const next: OrderState = { ...order };
   switch (event.type) {
     case 'payment.captured':
       next.captured += event.data.amount;

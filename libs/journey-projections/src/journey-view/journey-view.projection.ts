@@ -8,11 +8,11 @@ import { evolveJourney, initialJourneyState, type JourneyState } from './journey
  * registry and the sequence at which the log received the order, so the view does not depend on
  * the order in which a partitioned log delivers policies and orders.
  */
-export const journeyViewProjection = defineProjection<JourneyState>({
+export const journeyViewProjection = defineProjection({
   name: 'journey-view',
   version: 3,
   canHandle: EVENT_TYPES.filter((type) => type !== 'policy.published'),
   documentId: (event) => event.subject,
-  initialState: initialJourneyState,
+  initialState: (customerId): JourneyState => initialJourneyState(customerId),
   evolve: (state, event, context) => evolveJourney(state, event, context.sequence),
 });

@@ -1,4 +1,4 @@
-import { identityKey, type EventType, type JourneyEvent } from '#schemas';
+import { identityKey, type EventType, type JourneyEventOf } from '#schemas';
 import { defineProjection, type Projection } from '#projection-runtime';
 
 export interface CustomerRef {
@@ -15,17 +15,17 @@ export interface CustomerRef {
  * them in: the first claim received keeps an order or a case (also over anything written around
  * the backbone before claims existed).
  */
-function firstClaimIndex(
+function firstClaimIndex<T extends EventType>(
   name: string,
-  type: EventType,
-  keyOf: (event: JourneyEvent) => string | null,
-): Projection<CustomerRef> {
-  return defineProjection<CustomerRef>({
+  type: T,
+  keyOf: (event: JourneyEventOf<T>) => string,
+): Projection<CustomerRef, T> {
+  return defineProjection({
     name,
     version: 2,
     canHandle: [type],
-    documentId: (event) => (event.type === type ? keyOf(event) : null),
-    initialState: () => ({ customerId: null, at: Number.POSITIVE_INFINITY }),
+    documentId: keyOf,
+    initialState: (): CustomerRef => ({ customerId: null, at: Number.POSITIVE_INFINITY }),
     evolve: (state, event, context) =>
       state.customerId !== null && state.at <= context.sequence
         ? state
@@ -36,14 +36,10 @@ function firstClaimIndex(
 export { identityKey };
 
 /** orderId -> customer: serves `GET /v1/orders/{orderId}`. */
-export const orderIndexProjection = firstClaimIndex('order-index', 'order.placed', (event) =>
-  event.type === 'order.placed' ? event.data.orderId : null,
-);
+export const orderIndexProjection = firstClaimIndex('order-index', 'order.placed', (event) => event.data.orderId);
 
 /** caseId -> customer: serves `GET /v1/cases/{caseId}`. */
-export const caseIndexProjection = firstClaimIndex('case-index', 'contact.opened', (event) =>
-  event.type === 'contact.opened' ? event.data.caseId : null,
-);
+export const caseIndexProjection = firstClaimIndex('case-index', 'contact.opened', (event) => event.data.caseId);
 
 /**
  * email / phone / account id -> customer: serves `GET /v1/identities/{kind}/{value}`. An identity
@@ -51,15 +47,12 @@ export const caseIndexProjection = firstClaimIndex('case-index', 'contact.opened
  * (they are on different partitions), the later link, by sequence, holds it; an unlink counts only
  * from the customer holding it.
  */
-export const identityIndexProjection = defineProjection<CustomerRef>({
+export const identityIndexProjection = defineProjection({
   name: 'identity-index',
   version: 2,
   canHandle: ['identity.linked', 'identity.unlinked'],
-  documentId: (event) =>
-    event.type === 'identity.linked' || event.type === 'identity.unlinked'
-      ? identityKey(event.data.kind, event.data.value)
-      : null,
-  initialState: () => ({ customerId: null, at: Number.NEGATIVE_INFINITY }),
+  documentId: (event) => identityKey(event.data.kind, event.data.value),
+  initialState: (): CustomerRef => ({ customerId: null, at: Number.NEGATIVE_INFINITY }),
   evolve: (state, event, context) => {
     if (state.at > context.sequence) return state;
     if (event.type === 'identity.linked')

@@ -7,14 +7,13 @@ import { publishedPolicyVersion, type OrderPlacement, type PolicyVersion } from 
  * the order `governingPolicy` prefers them (see `policyDocumentId`). A read costs the same with
  * one policy or thousands, and a publication writes one small document.
  */
-export const policyRegistryProjection = defineProjection<PolicyVersion | null>({
+export const policyRegistryProjection = defineProjection({
   name: 'policy-registry',
   version: 3,
   canHandle: ['policy.published'],
-  documentId: (event) => (event.type === 'policy.published' ? policyDocumentId(event.data) : null),
-  initialState: () => null,
+  documentId: (event) => policyDocumentId(event.data),
+  initialState: (): PolicyVersion | null => null,
   evolve(state, event, context) {
-    if (event.type !== 'policy.published') return state;
     // The same version published twice (only a record written around the backbone could): the first one received
     // stands.
     if (state !== null && state.received <= context.sequence) return state;

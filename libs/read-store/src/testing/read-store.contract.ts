@@ -449,7 +449,7 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       try {
         await new Promise<void>((resolve, reject) => {
-          child.stdout!.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+          child.stdout.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
           child.once('exit', (code) => reject(new Error(`the holder exited (${code}) before taking the lock`)));
         });
         await expect(store.lockProjections('exclusive')).rejects.toMatchObject({ code: 'projections_locked' });
