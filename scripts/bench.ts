@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -369,7 +370,7 @@ async function benchIdleStreams(): Promise<void> {
 
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
-  console.log(`journey-backbone bench on ${require('node:os').cpus().length} cores, node ${process.version}\n`);
+  console.log(`journey-backbone bench on ${cpus().length} cores, node ${process.version}\n`);
   // BENCH_ONLY=kafka runs the Kafka section alone; =ingest the embedded ingest; =reads the policy reads and idle
   // streams.
   if (process.env.BENCH_ONLY === 'ingest') {

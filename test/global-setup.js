@@ -26,7 +26,7 @@ function startKafka() {
   if (process.env.KAFKA_BROKERS) return;
   const root = require('node:path').resolve(__dirname, '..');
   const script = `${root}/scripts/kafka.sh`;
-  let alreadyUp = false;
+  let alreadyUp;
   try {
     execSync(`${script} status`, { stdio: 'ignore' });
     alreadyUp = true;
@@ -45,7 +45,7 @@ async function startPostgres() {
   const url = process.env.DATABASE_URL ?? DEFAULT_URL;
   if (await reachable(url)) return;
   if (process.env.DATABASE_URL) throw new Error(`DATABASE_URL ${url} is not reachable`);
-  let versions = [];
+  let versions;
   try {
     versions = readdirSync('/etc/postgresql');
   } catch {

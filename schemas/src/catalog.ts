@@ -15,7 +15,7 @@ interface EventTypeDefinition<Versions extends readonly z.ZodType[]> {
   owner: Domain;
   versions: Versions;
   /** `upcasters[i]` turns data of version i+1 into data of version i+2. */
-  upcasters: ReadonlyArray<(data: any) => unknown>;
+  upcasters: ReadonlyArray<(data: never) => unknown>;
 }
 
 function eventType<const Versions extends readonly [z.ZodType, ...z.ZodType[]]>(

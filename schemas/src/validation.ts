@@ -78,7 +78,7 @@ export function upcast<E extends { type: string; schemaversion?: number; data: u
   if (!definition || version >= definition.versions.length) return event as unknown as JourneyEvent;
   let data = event.data;
   while (version < definition.versions.length) {
-    data = definition.upcasters[version - 1](data);
+    data = definition.upcasters[version - 1](data as never);
     version += 1;
   }
   return { ...event, schemaversion: version, data } as unknown as JourneyEvent;

@@ -84,6 +84,7 @@ describe('Kafka broker restart while producers write', () => {
     } catch (error) {
       throw new Error(
         `${(error as Error).message}; ${accepted.length} accepted, last failures: ${JSON.stringify(failed.slice(-3))}`,
+        { cause: error },
       );
     } finally {
       writing = false;

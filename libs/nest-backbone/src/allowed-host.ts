@@ -4,7 +4,7 @@
  */
 export function hostName(header: string | undefined): string | null {
   if (!header) return null;
-  const match = /^(\[[0-9a-f:.]+\]|[^:\[\]\s]+)(:\d{1,5})?$/i.exec(header.trim());
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]\s]+)(:\d{1,5})?$/i.exec(header.trim());
   return match ? match[1].toLowerCase() : null;
 }
 

@@ -471,7 +471,8 @@ export class ProjectionRunner extends EventEmitter {
 
   /** Alone, the runner's checkpoints are the stored ones: only runners sharing the partitions merge. */
   private mergePositions() {
-    return this.options.group ? this.options.log.positions.merge : undefined;
+    const positions = this.options.log.positions;
+    return this.options.group ? (a: string | null, b: string) => positions.merge(a, b) : undefined;
   }
 
   /**

@@ -61,6 +61,22 @@ const CHECKPOINT_COLUMNS =
  * The read store on PostgreSQL. `json` (not `jsonb`) keeps documents exactly as written, so the
  * same projection gives byte-identical documents on every adapter.
  */
+/** A document as its queries return it. */
+interface DocumentRow<T> {
+  id: string;
+  value: T;
+  position: string | null;
+}
+
+/** A row of the batched read: `n` 0 for a checkpoint, else the 1-based index of the document asked for. */
+interface BatchRow {
+  n: string;
+  projection: string;
+  version: number;
+  position: string | null;
+  value: unknown;
+}
+
 export class PostgresReadStore implements ReadStore {
   readonly kind = 'postgres';
   private readonly pool: Pool;
@@ -84,33 +100,33 @@ export class PostgresReadStore implements ReadStore {
 
   async get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined> {
     await this.migrate();
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<{ value: T; position: string | null }>(
       `SELECT value, position FROM ${this.schema}.documents WHERE projection = $1 AND id = $2`,
       [projection, id],
     );
-    return rows[0] && { value: rows[0].value as T, position: rows[0].position };
+    return rows[0] && { value: rows[0].value, position: rows[0].position };
   }
 
   async getMany<T>(projection: string, ids: readonly string[]): Promise<Map<string, StoredDocument<T>>> {
     await this.migrate();
     const found = new Map<string, StoredDocument<T>>();
     if (ids.length === 0) return found;
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<DocumentRow<T>>(
       `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id = ANY($2::text[])`,
       [projection, ids],
     );
-    for (const row of rows) found.set(row.id, { value: row.value as T, position: row.position });
+    for (const row of rows) found.set(row.id, { value: row.value, position: row.position });
     return found;
   }
 
   async documentPositions(projection: string, ids: readonly string[]): Promise<Map<string, string | null>> {
     await this.migrate();
     if (ids.length === 0) return new Map();
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<{ id: string; position: string | null }>(
       `SELECT id, position FROM ${this.schema}.documents WHERE projection = $1 AND id = ANY($2::text[])`,
       [projection, ids],
     );
-    return new Map(rows.map((row) => [row.id as string, row.position as string | null]));
+    return new Map(rows.map((row) => [row.id, row.position]));
   }
 
   /**
@@ -131,7 +147,7 @@ export class PostgresReadStore implements ReadStore {
       const addresses = new Map<string, DocumentAddress>();
       for (const request of requests) for (const d of request.documents) addresses.set(addressKey(d), d);
       const keys = [...addresses.keys()];
-      const { rows } = await this.pool.query(
+      const { rows } = await this.pool.query<BatchRow>(
         `SELECT 0 AS n, projection, version, position, NULL::json AS value FROM ${this.schema}.checkpoints WHERE
           projection = ANY($1::text[])
          UNION ALL
@@ -158,14 +174,14 @@ export class PostgresReadStore implements ReadStore {
 
   async list<T>(projection: string, afterId: string | null, limit: number) {
     await this.migrate();
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<DocumentRow<T>>(
       `SELECT id, value, position FROM ${this.schema}.documents WHERE projection = $1 AND id > $2 ORDER BY id LIMIT $3`,
       [projection, afterId ?? '', limit],
     );
     return rows.map((row) => ({
-      id: row.id as string,
-      value: row.value as T,
-      position: row.position as string | null,
+      id: row.id,
+      value: row.value,
+      position: row.position,
     }));
   }
 
@@ -186,7 +202,7 @@ export class PostgresReadStore implements ReadStore {
   >(
     async (requests) => {
       await this.migrate();
-      const { rows } = await this.pool.query(
+      const { rows } = await this.pool.query<DocumentRow<unknown> & { n: string }>(
         `SELECT q.n, d.id, d.value, d.position
          FROM unnest($1::text[], $2::text[], $3::int[]) WITH ORDINALITY AS q(projection, before, lim, n)
          CROSS JOIN LATERAL (SELECT id, value, position FROM ${this.schema}.documents
@@ -197,9 +213,9 @@ export class PostgresReadStore implements ReadStore {
       const pages = requests.map(() => [] as Array<{ id: string } & StoredDocument>);
       for (const row of rows)
         pages[Number(row.n) - 1].push({
-          id: row.id as string,
+          id: row.id,
           value: row.value,
-          position: row.position as string | null,
+          position: row.position,
         });
       return pages;
     },
@@ -294,12 +310,12 @@ export class PostgresReadStore implements ReadStore {
       const ctes = parts.map((part, i) => `w${i} AS (${part} RETURNING 1)`);
       // The guard reads what the checkpoint update (w0) returned: every row matched, or nothing is written.
       if (stored) ctes.splice(1, 0, `guard AS (SELECT count(*) = ${param(checkpoints.length)} AS ok FROM w0)`);
-      const result = await client.query(
+      const result = await client.query<{ ok: boolean }>(
         `WITH ${ctes.join(',\n')} SELECT ${stored ? '(SELECT ok FROM guard)' : 'true'} AS ok`,
         values,
       );
       if (result.rows[0].ok) for (const c of checkpoints) this.written.set(c.projection, c);
-      return result.rows[0].ok as boolean;
+      return result.rows[0].ok;
     };
     const mergePositions = change.mergePositions;
     if (!mergePositions || change.checkpoints.length === 0) {
@@ -326,12 +342,12 @@ export class PostgresReadStore implements ReadStore {
       await client.query('BEGIN');
       try {
         // Locks the rows: a concurrent runner of the same projections merges after us, not over us.
-        const { rows: stored } = await client.query(
+        const { rows: stored } = await client.query<Checkpoint>(
           `SELECT projection, version, position FROM ${this.schema}.checkpoints WHERE projection = ` +
             `ANY($1::text[]) ORDER BY projection FOR UPDATE`,
           [change.checkpoints.map((c) => c.projection)],
         );
-        const saved = new Map(stored.map((r) => [r.projection as string, r as Checkpoint]));
+        const saved = new Map(stored.map((r) => [r.projection, r]));
         await write(
           client,
           change.checkpoints.map((c) => merge(c, saved.get(c.projection))),
@@ -414,7 +430,7 @@ export class PostgresReadStore implements ReadStore {
     await client.connect();
     try {
       const take = mode === 'shared' ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
-      const { rows } = await client.query(
+      const { rows } = await client.query<{ held: boolean }>(
         `SELECT ${take}(hashtext('journey-backbone projections'), hashtext($1)) AS held`,
         [this.schema],
       );

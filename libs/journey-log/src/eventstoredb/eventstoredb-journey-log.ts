@@ -420,7 +420,7 @@ export class EventStoreJourneyLog implements JourneyLog {
         stored: null,
         invalid: {
           position: at,
-          id: String((recorded.metadata as { id?: unknown } | null)?.id ?? at),
+          id: recordedId(recorded.metadata) ?? at,
           type: recorded.type,
           error: `invalid record: ${(error as Error).message}`,
         },
@@ -597,4 +597,10 @@ function journeyKind(journeyId: string): string | null {
 /** The directory stream of a kind of journeys; outside the journey streams' prefix, like the claims. */
 function directoryStreamName(prefix: string, kind: string): string {
   return `directory.${prefix}${kind}`;
+}
+
+/** The event id a record's metadata names, if it names one. */
+function recordedId(metadata: unknown): string | undefined {
+  const id = (metadata as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : undefined;
 }

@@ -569,7 +569,7 @@ export class KafkaJourneyLog implements JourneyLog {
           );
     const unplaced = new Set(others.filter((r) => !placed(r.partition, r.offset)));
     if (others.length < records.length) {
-      const committed = await Promise.all(sentHere);
+      const committed = await Promise.all(sentHere.map((sent) => sent ?? Promise.resolve(undefined)));
       records.forEach((r, i) => {
         if (sentHere[i] !== undefined && committed[i] !== true) unplaced.add(r);
       });
@@ -599,7 +599,9 @@ export class KafkaJourneyLog implements JourneyLog {
       reject(r, 'invalid record: it claims an order, case or identity that another customer holds');
     const looked = [...candidates.filter((r) => !rejected.has(r)), ...unnumbered];
     const homes =
-      looked.length === 0 ? new Map() : await index.homes(looked.map((r) => ({ source: r.envelope.source, id: r.id })));
+      looked.length === 0
+        ? new Map<string, never>()
+        : await index.homes(looked.map((r) => ({ source: r.envelope.source, id: r.id })));
     for (const r of looked) {
       const home = homes.get(eventKey({ source: r.envelope.source, id: r.id }));
       // A key held at another place is a copy (a retried append's, or one written around the appender): not delivered

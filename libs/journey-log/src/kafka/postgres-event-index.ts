@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, type QueryResult } from 'pg';
+import { Pool, type QueryResult } from 'pg';
 import { ClaimLedger, POLICY_SUBJECT_PREFIX, claimKeys, eventKey, upcast, type JourneyEvent } from '#schemas';
 import { assertSchemaName, migrateSchema, sqlLiteral, type Migration } from '#postgres-schema';
 import { prefixEnd } from '../prefix-range';
@@ -188,8 +188,8 @@ export class PostgresEventIndex {
          SELECT nextval('${this.schema}.journey_event_seq') AS seq FROM generate_series(1,
            ${Math.max(0, Math.floor(lookup.sequences))})`,
       )) as unknown as QueryResult[];
-      const found = lookupResult(results[2].rows);
-      found.sequences = results[3].rows.map((r) => Number(r.seq));
+      const found = lookupResult(results[2].rows as LookupRow[]);
+      found.sequences = (results[3].rows as Array<{ seq: string }>).map((r) => Number(r.seq));
       const { record, claims, result } = await work(found);
       const statements = [recordStatement(this.schema, record), claimsStatement(this.schema, claims)].filter(
         (s) => s !== null,
@@ -207,11 +207,11 @@ export class PostgresEventIndex {
   /** The versions of the given journeys, in one statement. */
   async versions(journeyIds: readonly string[]): Promise<Map<string, number>> {
     await this.migrate();
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<{ journey_id: string; version: number }>(
       `SELECT journey_id, version FROM ${this.schema}.journey_heads WHERE journey_id = ANY($1::text[])`,
       [journeyIds],
     );
-    return new Map(rows.map((r) => [r.journey_id as string, Number(r.version)]));
+    return new Map(rows.map((r) => [r.journey_id, Number(r.version)]));
   }
 
   /**
@@ -278,17 +278,18 @@ export class PostgresEventIndex {
       wanted.map((p) => ranges.get(p)!.high),
     ];
     const all = [...ranges.keys()];
-    const { rows: counts } = await this.pool.query(
+    const { rows: counts } = await this.pool.query<{ partition: number; n: number }>(
       `SELECT r.partition, count(*)::int AS n ${inRanges} GROUP BY r.partition`,
       args(all),
     );
-    const full = new Set(
-      counts.filter((c) => c.n === ranges.get(c.partition)!.records).map((c) => c.partition as number),
-    );
+    const full = new Set(counts.filter((c) => c.n === ranges.get(c.partition)!.records).map((c) => c.partition));
     const partial = all.filter((p) => !full.has(p));
     const found = new Map<number, Set<number>>();
     if (partial.length > 0) {
-      const { rows } = await this.pool.query(`SELECT e.partition, e."offset" ${inRanges}`, args(partial));
+      const { rows } = await this.pool.query<{ partition: number; offset: string }>(
+        `SELECT e.partition, e."offset" ${inRanges}`,
+        args(partial),
+      );
       for (const row of rows) {
         let set = found.get(row.partition);
         if (!set) found.set(row.partition, (set = new Set()));
@@ -303,22 +304,25 @@ export class PostgresEventIndex {
     keys: ReadonlyArray<{ source: string; id: string }>,
   ): Promise<Map<string, { partition: number; offset: number; sequence: number }>> {
     await this.migrate();
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<{
+      source: string;
+      id: string;
+      partition: number;
+      offset: string;
+      seq: string;
+    }>(
       `SELECT e.source, e.id, e.partition, e."offset", e.seq FROM unnest($1::text[], $2::text[]) AS k(source, id)
        JOIN ${this.schema}.journey_events e ON e.source = k.source AND e.id = k.id`,
       [keys.map((k) => k.source), keys.map((k) => k.id)],
     );
     return new Map(
-      rows.map((r) => [
-        eventKey(r),
-        { partition: r.partition as number, offset: Number(r.offset), sequence: Number(r.seq) },
-      ]),
+      rows.map((r) => [eventKey(r), { partition: r.partition, offset: Number(r.offset), sequence: Number(r.seq) }]),
     );
   }
 
   async journey(journeyId: string): Promise<IndexedEvent[]> {
     await this.migrate();
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<EventRow>(
       `SELECT id, journey_id, journey_version, partition, "offset", time, envelope, seq FROM
         ${this.schema}.journey_events
        WHERE journey_id = $1 ORDER BY partition, "offset"`,
@@ -330,7 +334,7 @@ export class PostgresEventIndex {
   /** The events of every journey whose id starts with `prefix`, in the order the log received them. */
   async journeysByPrefix(prefix: string): Promise<IndexedEvent[]> {
     await this.migrate();
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<EventRow>(
       `SELECT id, journey_id, journey_version, partition, "offset", time, envelope, seq FROM
         ${this.schema}.journey_events
        WHERE journey_id >= $1 AND journey_id < $2 ORDER BY seq`,
@@ -342,7 +346,7 @@ export class PostgresEventIndex {
   /** Events after the given per-partition offsets (-1 for a partition not read yet), by partition and offset. */
   async after(offsets: Map<number, number>, limit: number): Promise<IndexedEvent[]> {
     await this.migrate();
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<EventRow>(
       `SELECT e.id, e.journey_id, e.journey_version, e.partition, e."offset", e.time, e.envelope, e.seq
        FROM ${this.schema}.journey_events e
        LEFT JOIN unnest($1::int[], $2::bigint[]) AS read(partition, upto) ON read.partition = e.partition
@@ -355,10 +359,10 @@ export class PostgresEventIndex {
 
   async heads(): Promise<Map<number, number>> {
     await this.migrate();
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<{ partition: number; o: string }>(
       `SELECT partition, MAX("offset") AS o FROM ${this.schema}.journey_events GROUP BY partition`,
     );
-    return new Map(rows.map((r) => [r.partition as number, Number(r.o)]));
+    return new Map(rows.map((r) => [r.partition, Number(r.o)]));
   }
 
   async close(): Promise<void> {
@@ -389,14 +393,25 @@ function lookupStatement(
      SELECT 'c', claim, journey_id, NULL, NULL, NULL, NULL FROM ${schema}.journey_claims WHERE claim = ANY(${claims})`;
 }
 
-function lookupResult(rows: ReadonlyArray<Record<string, any>>): IndexLookup {
+/** A row of the look-up statement: an event (`e`), a journey's version (`v`) or a claim's holder (`c`). */
+interface LookupRow {
+  kind: 'e' | 'v' | 'c';
+  a: string;
+  b: string;
+  partition: number | null;
+  offset: string | null;
+  body: string;
+  version: string;
+}
+
+function lookupResult(rows: readonly LookupRow[]): IndexLookup {
   const found: IndexLookup = { existing: new Map(), versions: new Map(), holders: new Map(), sequences: [] };
   for (const r of rows) {
     if (r.kind === 'e')
       found.existing.set(eventKey({ source: r.a, id: r.b }), {
         partition: Number(r.partition),
         offset: Number(r.offset),
-        envelope: JSON.parse(r.body),
+        envelope: JSON.parse(r.body) as JourneyEvent,
         sequence: Number(r.version),
       });
     else if (r.kind === 'v') found.versions.set(r.a, Number(r.version));
@@ -449,7 +464,19 @@ function claimsStatement(schema: string, claims: ReadonlyArray<{ key: string; ho
      ON CONFLICT (claim) DO UPDATE SET journey_id = excluded.journey_id`;
 }
 
-function toIndexed(row: Record<string, any>): IndexedEvent {
+/** An event as the index's queries return it. */
+interface EventRow {
+  id: string;
+  journey_id: string;
+  journey_version: number;
+  partition: number;
+  offset: string;
+  time: string;
+  envelope: JourneyEvent;
+  seq: string;
+}
+
+function toIndexed(row: EventRow): IndexedEvent {
   return {
     id: row.id,
     journeyId: row.journey_id,
