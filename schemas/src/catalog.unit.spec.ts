@@ -14,9 +14,9 @@ const envelope = (type: string, data: unknown, extra: Record<string, unknown> = 
 });
 
 describe('event catalog', () => {
-  it('covers every type of the v1 contract, each owned by one producer domain', () => {
-    expect(EVENT_TYPES.sort()).toEqual(
-      [
+  it('covers every type of the v1 contract (new types may be added), each owned by one producer domain', () => {
+    expect(EVENT_TYPES).toEqual(
+      expect.arrayContaining([
         'checkout.started',
         'order.placed',
         'payment.captured',
@@ -43,7 +43,7 @@ describe('event catalog', () => {
         'identity.unlinked',
         'policy.published',
         'channel.message_sent',
-      ].sort(),
+      ]),
     );
     for (const type of EVENT_TYPES)
       expect(['checkout', 'shipment', 'contact', 'returns']).toContain(catalog[type].owner);

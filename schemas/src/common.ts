@@ -42,6 +42,16 @@ export const MinorUnits = z.number().int('must be an integer in minor units').no
 export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 
 export const CHANNELS = ['web', 'email', 'chat', 'phone', 'store'] as const;
+
+/** The kinds of identity a customer links: an email address, a phone number, an account id elsewhere. */
+export const IDENTITY_KINDS = ['email', 'phone', 'account'] as const;
+export const IdentityKind = z.enum(IDENTITY_KINDS);
+export type IdentityKind = z.infer<typeof IdentityKind>;
+
+/** Whether a string names one of the identity kinds. */
+export function isIdentityKind(kind: string): kind is IdentityKind {
+  return (IDENTITY_KINDS as readonly string[]).includes(kind);
+}
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 

@@ -1,3 +1,4 @@
+import { caseNamedBy, orderPlacedBy, rulesOf } from './catalog';
 import type { JourneyEvent } from './journey-event';
 
 /**
@@ -37,31 +38,19 @@ export function identityKey(kind: string, value: string): string {
   return `${kind}/${v}`;
 }
 
-const CASE_EVENTS = new Set([
-  'contact.opened',
-  'contact.handed_off',
-  'contact.resolved',
-  'contact.reopened',
-  'promise.made',
-  'promise.kept',
-  'feedback.received',
-]);
-
 /** The facts an event states, in the order it states them. Pure: the same on every log and in every process. */
 export function claimsOf(event: JourneyEvent): FactClaim[] {
   const claims: FactClaim[] = [];
-  const data = event.data as { caseId?: unknown };
-  if (event.type === 'identity.linked' || event.type === 'identity.unlinked') {
-    claims.push({
-      key: `identity:${identityKey(event.data.kind, event.data.value)}`,
-      path: 'data.value',
-      mode: event.type === 'identity.linked' ? 'claim' : 'release',
-    });
+  const rules = rulesOf(event.type);
+  if (rules.identity) {
+    const { kind, value } = event.data as { kind: string; value: string };
+    claims.push({ key: `identity:${identityKey(kind, value)}`, path: 'data.value', mode: rules.identity });
   }
-  if (event.type === 'order.placed')
-    claims.push({ key: `order:${event.data.orderId}`, path: 'data.orderId', mode: 'claim' });
-  if (CASE_EVENTS.has(event.type) && typeof data.caseId === 'string')
-    claims.push({ key: `case:${data.caseId}`, path: 'data.caseId', mode: 'claim' });
+  const order = orderPlacedBy(event);
+  if (order !== undefined) claims.push({ key: `order:${order}`, path: `data.${rules.placesOrder}`, mode: 'claim' });
+  const supportCase = caseNamedBy(event);
+  if (supportCase !== undefined)
+    claims.push({ key: `case:${supportCase}`, path: `data.${rules.claimsCase}`, mode: 'claim' });
   return claims;
 }
 

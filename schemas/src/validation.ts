@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { catalog, isEventType, latestVersion, type EventType } from './catalog';
+import { catalog, isEventType, latestVersion, policyJourneyOf, rulesOf, type EventType } from './catalog';
 import { EnvelopeSchema, POLICY_SUBJECT_PREFIX } from './envelope';
 import type { JourneyEvent } from './journey-event';
 import { jsonProblems } from './json-safety';
@@ -47,15 +47,15 @@ export function validateEvent(raw: unknown, index = 0): ValidationResult {
   }
   const data = schema.safeParse(envelope.data.data);
   if (!data.success) return { ok: false, errors: toFieldErrors(index, ['data'], data.error) };
-  const isPolicy = type === 'policy.published';
+  const policyField = rulesOf(type).policyJourney;
   const subject = envelope.data.subject;
-  if (isPolicy && subject !== POLICY_SUBJECT_PREFIX + (data.data as { policyId: string }).policyId) {
+  if (policyField !== undefined && subject !== POLICY_SUBJECT_PREFIX + policyJourneyOf({ type, data: data.data })) {
     return {
       ok: false,
-      errors: [{ index, path: 'subject', message: 'policy.published has subject policy/<policyId>' }],
+      errors: [{ index, path: 'subject', message: `${type} has subject ${POLICY_SUBJECT_PREFIX}<${policyField}>` }],
     };
   }
-  if (!isPolicy && subject.startsWith(POLICY_SUBJECT_PREFIX)) {
+  if (policyField === undefined && subject.startsWith(POLICY_SUBJECT_PREFIX)) {
     return {
       ok: false,
       errors: [{ index, path: 'subject', message: 'the subject of a journey event is a customer id' }],

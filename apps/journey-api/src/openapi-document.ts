@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { CHANNELS, CaseView, ErrorBody, EVENT_TYPES, EnvelopeSchema, JourneyView, OrderView, catalog } from '#schemas';
+import {
+  CHANNELS,
+  CaseView,
+  ErrorBody,
+  EVENT_TYPES,
+  EnvelopeSchema,
+  IDENTITY_KINDS,
+  JourneyView,
+  OrderView,
+  catalog,
+} from '#schemas';
 
 const schemaOf = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any', target: 'openapi-3.0' });
@@ -141,7 +151,7 @@ export function openApiDocument(): object {
               name: 'kind',
               in: 'path',
               required: true,
-              schema: { type: 'string', enum: ['email', 'phone', 'account'] },
+              schema: { type: 'string', enum: [...IDENTITY_KINDS] },
             },
             { name: 'value', in: 'path', required: true, schema: { type: 'string' } },
           ],

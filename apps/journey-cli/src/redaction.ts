@@ -3,6 +3,7 @@
  * promise texts) and identity values. Analysts get them masked unless they pass --include-pii.
  * Pure functions: the rules are tested on their own.
  */
+import { isIdentityKind } from '#schemas';
 
 /** Fields whose text is written by people, where an email, a phone number or a name may appear. */
 const FREE_TEXT_KEYS = new Set([
@@ -74,11 +75,7 @@ function walk(value: unknown, key: string | undefined): unknown {
   if (value === null || typeof value !== 'object') return value;
   const object = value as Record<string, unknown>;
   // An identity (`identity.linked` data, or an entry of a view's identities): the value is the person.
-  if (
-    typeof object.kind === 'string' &&
-    typeof object.value === 'string' &&
-    ['email', 'phone', 'account'].includes(object.kind)
-  ) {
+  if (typeof object.kind === 'string' && typeof object.value === 'string' && isIdentityKind(object.kind)) {
     return { ...object, value: `[${object.kind}]` };
   }
   const out: Record<string, unknown> = {};

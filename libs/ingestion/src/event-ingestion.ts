@@ -2,6 +2,9 @@ import {
   POLICY_SUBJECT_PREFIX,
   catalog,
   eventKey,
+  orderPlacedBy,
+  policyJourneyOf,
+  rulesOf,
   validateEvent,
   type Domain,
   type FieldError,
@@ -14,7 +17,7 @@ import {
   emptyFacts,
   evolveFacts,
   needsJourneyFacts,
-  publishedPolicyVersion,
+  policyVersionPublishedBy,
   type JourneyFacts,
   type PolicyVersion,
 } from '#journey-domain';
@@ -192,9 +195,7 @@ export class EventIngestion {
       const cached = this.factsCache.get(journeyId);
       // An order cached without its sequence (the log could not say it when it was appended): a
       // return decision, which needs it, reads the journey from the log.
-      const decidedHere = events.some(
-        (e) => e.subject === journeyId && (e.type === 'return.approved' || e.type === 'return.rejected'),
-      );
+      const decidedHere = events.some((e) => e.subject === journeyId && rulesOf(e.type).readsPolicies === true);
       const complete = (f: JourneyFacts) =>
         !decidedHere || [...f.orders.values()].every((o) => Number.isFinite(o.received));
       // Another process may have appended since: the cached facts serve only at the same version.
@@ -217,7 +218,8 @@ export class EventIngestion {
       (policies ??= this.log.readJourneysByPrefix(POLICY_SUBJECT_PREFIX).then((stored) => {
         const versions: PolicyVersion[] = [];
         for (const s of stored) {
-          if (s.event.type === 'policy.published') versions.push(publishedPolicyVersion(s.event, s.sequence));
+          const published = policyVersionPublishedBy(s.event, s.sequence);
+          if (published) versions.push(published);
           expectedVersions[s.event.subject] = Math.max(expectedVersions[s.event.subject] ?? 0, s.journeyVersion);
         }
         return { versions, keys: new Set(stored.map((s) => eventKey(s.event))) };
@@ -225,10 +227,8 @@ export class EventIngestion {
 
     // What the rules below need, read from the log together: on a remote log each read is a round
     // trip, and one journey after another a batch waited for all of them in turn.
-    const stateful = (event: JourneyEvent) =>
-      event.type !== 'policy.published' && (needsJourneyFacts(event) || event.type === 'order.placed');
-    const decides = (event: JourneyEvent) =>
-      event.type === 'policy.published' || event.type === 'return.approved' || event.type === 'return.rejected';
+    const stateful = (event: JourneyEvent) => policyJourneyOf(event) === undefined && needsJourneyFacts(event);
+    const decides = (event: JourneyEvent) => rulesOf(event.type).readsPolicies === true;
     await Promise.all([
       ...[...new Set(events.filter(stateful).map((event) => event.subject))].map(loadFacts),
       ...(events.some(decides) ? [loadPolicies()] : []),
@@ -238,13 +238,14 @@ export class EventIngestion {
     // An order placed in this batch is received after every stored event; among the batch, in its order.
     const pending = (index: number) => PENDING + index;
     for (const [index, event] of events.entries()) {
-      if (event.type === 'policy.published') {
+      if (policyJourneyOf(event) !== undefined) {
         const known = await loadPolicies();
         const key = eventKey(event);
         if (known.keys.has(key)) continue;
         known.keys.add(key);
         errors.push(...checkIngestionRules(emptyFacts(), event, known.versions).map((v) => ({ index, ...v })));
-        known.versions.push(publishedPolicyVersion(event, pending(index)));
+        const published = policyVersionPublishedBy(event, pending(index));
+        if (published) known.versions.push(published);
         expectedVersions[event.subject] ??= 0;
         continue;
       }
@@ -275,8 +276,9 @@ export class EventIngestion {
     // reads the journey anew).
     if (result.duplicates === 0) {
       events.forEach((event, i) => {
-        if (event.type === 'order.placed') {
-          const order = facts.get(event.subject)?.orders.get(event.data.orderId);
+        const orderId = orderPlacedBy(event);
+        if (orderId !== undefined) {
+          const order = facts.get(event.subject)?.orders.get(orderId);
           if (order && order.received >= PENDING) order.received = result.sequences[i];
         }
       });

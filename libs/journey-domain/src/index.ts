@@ -8,7 +8,14 @@ export {
   type StatusState,
 } from './order-status';
 export { checkTotals, type RuleViolation } from './totals';
-export { governingPolicy, publishedPolicyVersion, type OrderPlacement, type PolicyVersion } from './policy';
+export { settleOrder, UNSETTLED, type OrderSettlement } from './order-settlement';
+export {
+  governingPolicy,
+  policyVersionPublishedBy,
+  publishedPolicyVersion,
+  type OrderPlacement,
+  type PolicyVersion,
+} from './policy';
 export { returnEligibility, type EligibilityInput, type ReturnEligibility } from './return-eligibility';
 export { promiseState, type PromiseState } from './promise-state';
 export { nextStep, helpPath, recoveryPath, type CardInput } from './context-card';

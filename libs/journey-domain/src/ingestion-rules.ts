@@ -1,4 +1,5 @@
-import { eventKey, type JourneyEvent } from '#schemas';
+import { eventKey, orderNamedBy, orderPlacedBy, rulesOf, type JourneyEvent } from '#schemas';
+import { settleOrder, UNSETTLED, type OrderSettlement } from './order-settlement';
 import { governingPolicy, type PolicyVersion } from './policy';
 import { returnEligibility } from './return-eligibility';
 import { checkTotals, type RuleViolation } from './totals';
@@ -11,16 +12,13 @@ export interface JourneyFacts {
   returns: Map<string, { orderId: string; requestedAt: string }>;
 }
 
-export interface OrderFacts {
+export interface OrderFacts extends OrderSettlement {
   placedAt: string;
   /** When the log received the order (its event's sequence): only policies received before it can govern it. */
   received: number;
   total: number;
   currency: string;
   skus: Set<string>;
-  captured: number;
-  refunded: number;
-  deliveredAt: string | null;
   cancelled: boolean;
 }
 
@@ -51,27 +49,15 @@ export function evolveFacts(facts: JourneyFacts, event: JourneyEvent, received: 
         total: event.data.totals.total,
         currency: event.data.currency,
         skus: new Set(event.data.items.map((i) => i.sku)),
-        captured: 0,
-        refunded: 0,
-        deliveredAt: null,
+        ...UNSETTLED,
         cancelled: false,
       });
       break;
-    case 'payment.captured': {
-      const order = facts.orders.get(event.data.orderId);
-      if (order) order.captured += event.data.amount;
-      break;
-    }
-    case 'refund.issued': {
-      const order = facts.orders.get(event.data.orderId);
-      if (order) order.refunded += event.data.amount;
-      break;
-    }
+    case 'payment.captured':
+    case 'refund.issued':
     case 'shipment.delivered': {
       const order = facts.orders.get(event.data.orderId);
-      if (order && (order.deliveredAt === null || Date.parse(event.time) < Date.parse(order.deliveredAt))) {
-        order.deliveredAt = event.time;
-      }
+      if (order) facts.orders.set(event.data.orderId, settleOrder(order, event));
       break;
     }
     case 'order.cancelled': {
@@ -88,9 +74,9 @@ export function evolveFacts(facts: JourneyFacts, event: JourneyEvent, received: 
   return facts;
 }
 
-/** The events whose rules need the facts of their journey (they name an existing order). */
+/** The events whose rules need the facts of their journey: they place an order, or name one (see the catalog's rules). */
 export function needsJourneyFacts(event: JourneyEvent): boolean {
-  return event.type !== 'policy.published' && 'orderId' in event.data && event.data.orderId !== undefined;
+  return orderPlacedBy(event) !== undefined || orderNamedBy(event) !== undefined;
 }
 
 /**
@@ -118,11 +104,13 @@ export function checkIngestionRules(
       ? [{ path: 'data.version', message: `policy ${event.data.policyId} v${event.data.version} is already published` }]
       : [];
   }
-  if (!needsJourneyFacts(event)) return [];
-  const orderId = (event.data as { orderId: string }).orderId;
+  const orderId = orderNamedBy(event);
+  if (orderId === undefined) return [];
   const order = facts.orders.get(orderId);
-  if (!order)
-    return [{ path: 'data.orderId', message: `order ${orderId} does not exist for customer ${event.subject}` }];
+  if (!order) {
+    const path = `data.${rulesOf(event.type).namesOrder}`;
+    return [{ path, message: `order ${orderId} does not exist for customer ${event.subject}` }];
+  }
   const sameCurrency = (currency: string): RuleViolation[] =>
     currency === order.currency
       ? []

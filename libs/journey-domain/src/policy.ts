@@ -61,3 +61,8 @@ export function publishedPolicyVersion(
   const { policyId, version, kind, wording, rules, effectiveFrom } = event.data;
   return { policyId, version, kind, wording, returnWindowDays: rules.returnWindowDays, effectiveFrom, received };
 }
+
+/** The policy version an event publishes, if it publishes one: for callers that hold events of every type. */
+export function policyVersionPublishedBy(event: JourneyEvent, received: number): PolicyVersion | null {
+  return event.type === 'policy.published' ? publishedPolicyVersion(event, received) : null;
+}

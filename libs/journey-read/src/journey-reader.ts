@@ -1,9 +1,19 @@
-import type { CaseView, Channel, JourneyView, OrderView } from '#schemas';
+import {
+  IDENTITY_KINDS,
+  isIdentityKind,
+  type CaseView,
+  type Channel,
+  type JourneyView,
+  type OrderView,
+} from '#schemas';
 import { BackboneError } from '#errors';
 import type { PolicyVersion } from '#journey-domain';
 import {
+  caseIndexProjection,
+  identityIndexProjection,
   identityKey,
   journeyViewProjection,
+  orderIndexProjection,
   policiesDeciding,
   policyRegistryProjection,
   renderJourneyView,
@@ -95,23 +105,27 @@ export class JourneyReader {
   }
 
   async order(orderId: string, options: ReadOptions): Promise<Read<OrderView & { customerId: string }>> {
-    return this.within('order-index', `order ${orderId}`, orderId, options, (view) =>
+    return this.within(orderIndexProjection.name, `order ${orderId}`, orderId, options, (view) =>
       view.orders.find((o) => o.orderId === orderId),
     );
   }
 
   async case(caseId: string, options: ReadOptions): Promise<Read<CaseView & { customerId: string }>> {
-    return this.within('case-index', `case ${caseId}`, caseId, options, (view) =>
+    return this.within(caseIndexProjection.name, `case ${caseId}`, caseId, options, (view) =>
       view.cases.find((c) => c.caseId === caseId),
     );
   }
 
   async identity(kind: string, value: string): Promise<Read<{ customerId: string }>> {
-    if (!['email', 'phone', 'account'].includes(kind)) {
-      throw new BackboneError('invalid_parameter', `identity kind must be email, phone or account, not "${kind}"`);
+    if (!isIdentityKind(kind)) {
+      throw new BackboneError(
+        'invalid_parameter',
+        `identity kind must be one of ${IDENTITY_KINDS.join(', ')}, not ${JSON.stringify(kind)}`,
+      );
     }
-    const customerId = await this.lookup('identity-index', identityKey(kind, value), `${kind} ${value}`);
-    return { body: { customerId }, position: await this.progress.position('identity-index') };
+    const index = identityIndexProjection.name;
+    const customerId = await this.lookup(index, identityKey(kind, value), `${kind} ${value}`);
+    return { body: { customerId }, position: await this.progress.position(index) };
   }
 
   /** One element of a customer's view (an order, a case), found through a lookup index. */

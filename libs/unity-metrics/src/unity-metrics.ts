@@ -3,6 +3,9 @@ import {
   governingPolicy,
   nextStatus,
   publishedPolicyVersion,
+  settleOrder,
+  UNSETTLED,
+  type OrderSettlement,
   statusSuggestedBy,
   type OrderPlacement,
   type PolicyVersion,
@@ -120,13 +123,11 @@ interface CaseRecord {
   lastResolvedAt: number | undefined;
 }
 
-interface OrderTruth {
+interface OrderTruth extends OrderSettlement {
   placedAt: string;
   received: number;
   total: number;
   status: StatusState;
-  captured: number;
-  refunded: number;
   channel: string;
 }
 
@@ -268,8 +269,7 @@ export class UnityMetrics {
           received: sequence,
           total: d.totals.total,
           status: { code: 'placed', since: event.time },
-          captured: 0,
-          refunded: 0,
+          ...UNSETTLED,
           channel: d.channel,
         });
         this.lastOrder.set(customer, d.orderId);
@@ -397,8 +397,8 @@ export class UnityMetrics {
       return;
     const order = this.orders.get(event.data.orderId);
     if (!order) return;
-    if (event.type === 'payment.captured') order.captured += event.data.amount;
-    if (event.type === 'refund.issued') order.refunded += event.data.amount;
+    // The order is shared with the messages judged against it: settled in place.
+    Object.assign(order, settleOrder(order, event));
     const candidate = statusSuggestedBy(event, order);
     if (candidate) order.status = nextStatus(order.status, candidate, event.time);
   }

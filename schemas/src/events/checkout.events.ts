@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Channel, Currency, Id, IsoTime, MinorUnits, OrderItem, Totals, visibleText } from '../common';
+import { Channel, Currency, Id, IdentityKind, IsoTime, MinorUnits, OrderItem, Totals, visibleText } from '../common';
 
 export const CheckoutStartedV1 = z.object({
   checkoutId: Id,
@@ -37,7 +37,7 @@ export const PaymentFailedV1 = z.object({
 export const OrderCancelledV1 = z.object({ orderId: Id, reason: z.string().min(1) });
 
 export const IdentityLinkedV1 = z.object({
-  kind: z.enum(['email', 'phone', 'account']),
+  kind: IdentityKind,
   value: visibleText(z.string().trim().min(1).max(320)),
 });
 

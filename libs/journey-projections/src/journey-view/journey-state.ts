@@ -1,5 +1,13 @@
 import { identityKey, type Channel, type JourneyEvent, type OrderItem, type Totals } from '#schemas';
-import { formatMoney, nextStatus, statusSuggestedBy, type StatusState } from '#journey-domain';
+import {
+  formatMoney,
+  nextStatus,
+  settleOrder,
+  statusSuggestedBy,
+  UNSETTLED,
+  type OrderSettlement,
+  type StatusState,
+} from '#journey-domain';
 
 export interface TimelineEntry {
   type: string;
@@ -7,7 +15,7 @@ export interface TimelineEntry {
   summary: string;
 }
 
-export interface OrderState {
+export interface OrderState extends OrderSettlement {
   orderId: string;
   channel: Channel;
   placedAt: string;
@@ -21,9 +29,6 @@ export interface OrderState {
   /** Fact time of the event that set `eta`: a late, older ETA never replaces a newer one. */
   etaSetAt: string | null;
   etaHistory: Array<{ eta: string; reason: string | null; at: string }>;
-  deliveredAt: string | null;
-  captured: number;
-  refunded: number;
   returns: Array<{ returnId: string; status: string; policyVersion: number | null }>;
   timeline: TimelineEntry[];
 }
@@ -157,13 +162,9 @@ export function summariseEvent(event: JourneyEvent): string {
 }
 
 function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
-  const next: OrderState = { ...order };
+  const next: OrderState = { ...settleOrder(order, event) };
   switch (event.type) {
-    case 'payment.captured':
-      next.captured += event.data.amount;
-      break;
     case 'refund.issued': {
-      next.refunded += event.data.amount;
       const returnId = event.data.returnId;
       if (returnId !== undefined)
         next.returns = order.returns.map((r) => (r.returnId === returnId ? { ...r, status: 'refunded' } : r));
@@ -182,10 +183,6 @@ function evolveOrder(order: OrderState, event: JourneyEvent): OrderState {
       }
       break;
     }
-    case 'shipment.delivered':
-      if (order.deliveredAt === null || Date.parse(event.time) < Date.parse(order.deliveredAt))
-        next.deliveredAt = event.time;
-      break;
     case 'return.requested':
       next.returns = [...order.returns, { returnId: event.data.returnId, status: 'requested', policyVersion: null }];
       break;
@@ -240,9 +237,7 @@ export function evolveJourney(state: JourneyState, event: JourneyEvent, sequence
         eta: event.data.promisedDelivery.to,
         etaSetAt: event.time,
         etaHistory: [{ eta: event.data.promisedDelivery.to, reason: null, at: event.time }],
-        deliveredAt: null,
-        captured: 0,
-        refunded: 0,
+        ...UNSETTLED,
         returns: [],
         timeline: [{ type: event.type, time: event.time, summary: summariseEvent(event) }],
       };
