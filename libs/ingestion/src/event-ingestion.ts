@@ -1,27 +1,7 @@
-import {
-  POLICY_SUBJECT_PREFIX,
-  catalog,
-  eventKey,
-  orderPlacedBy,
-  policyJourneyOf,
-  rulesOf,
-  validateEvent,
-  type Domain,
-  type FieldError,
-  type JourneyEvent,
-} from '#schemas';
+import { catalog, eventKey, validateEvent, type Domain, type FieldError, type JourneyEvent } from '#schemas';
 import { BackboneError, ClaimConflictError, DuplicateIdError, isBackboneError } from '#errors';
-import {
-  checkIngestionRules,
-  cloneFacts,
-  emptyFacts,
-  evolveFacts,
-  needsJourneyFacts,
-  policyVersionPublishedBy,
-  type JourneyFacts,
-  type PolicyVersion,
-} from '#journey-domain';
 import type { AppendResult, JourneyLog } from '#journey-log';
+import { BatchRulesCheck, type CachedFacts } from './batch-rules-check';
 
 export interface IngestionLimits {
   /** Events per request. @defaultValue 500 */
@@ -69,11 +49,6 @@ export class IngestionError extends BackboneError {
 }
 
 const RETRIES_ON_CONFLICT = 5;
-/**
- * Sequences given to the events of a batch being checked: above any the log gives (they are received after every stored
- * event).
- */
-const PENDING = Number.MAX_SAFE_INTEGER - 1_000_000;
 /** Journeys whose facts are kept between requests (checked against the journey's version before use). */
 const FACTS_CACHE_SIZE = 10_000;
 
@@ -83,7 +58,7 @@ const FACTS_CACHE_SIZE = 10_000;
  * rules were checked at, so a concurrent writer cannot slip a conflicting fact in between.
  */
 export class EventIngestion {
-  private readonly factsCache = new Map<string, { version: number; facts: JourneyFacts }>();
+  private readonly factsCache = new Map<string, CachedFacts>();
 
   constructor(
     private readonly log: JourneyLog,
@@ -187,104 +162,19 @@ export class EventIngestion {
   }
 
   private async checkAndAppend(events: JourneyEvent[], expectedVersion: number | undefined): Promise<AppendResult> {
-    const facts = new Map<string, JourneyFacts>();
-    const expectedVersions: Record<string, number> = {};
-    const loadFacts = async (journeyId: string) => {
-      let journey = facts.get(journeyId);
-      if (journey) return journey;
-      const cached = this.factsCache.get(journeyId);
-      // An order cached without its sequence (the log could not say it when it was appended): a
-      // return decision, which needs it, reads the journey from the log.
-      const decidedHere = events.some((e) => e.subject === journeyId && rulesOf(e.type).readsPolicies === true);
-      const complete = (f: JourneyFacts) =>
-        !decidedHere || [...f.orders.values()].every((o) => Number.isFinite(o.received));
-      // Another process may have appended since: the cached facts serve only at the same version.
-      if (cached && complete(cached.facts) && cached.version === (await this.log.journeyVersion(journeyId))) {
-        journey = cloneFacts(cached.facts);
-        expectedVersions[journeyId] = cached.version;
-      } else {
-        const stored = await this.log.readJourney(journeyId);
-        journey = emptyFacts();
-        for (const s of stored) evolveFacts(journey, s.event, s.sequence);
-        expectedVersions[journeyId] = stored.length === 0 ? 0 : stored[stored.length - 1].journeyVersion;
-      }
-      facts.set(journeyId, journey);
-      return journey;
-    };
-    // Every policy version the log holds (the governing one is chosen among all of them), read
-    // once per batch that publishes a policy or decides a return.
-    let policies: Promise<{ versions: PolicyVersion[]; keys: Set<string> }> | null = null;
-    const loadPolicies = () =>
-      (policies ??= this.log.readJourneysByPrefix(POLICY_SUBJECT_PREFIX).then((stored) => {
-        const versions: PolicyVersion[] = [];
-        for (const s of stored) {
-          const published = policyVersionPublishedBy(s.event, s.sequence);
-          if (published) versions.push(published);
-          expectedVersions[s.event.subject] = Math.max(expectedVersions[s.event.subject] ?? 0, s.journeyVersion);
-        }
-        return { versions, keys: new Set(stored.map((s) => eventKey(s.event))) };
-      }));
-
-    // What the rules below need, read from the log together: on a remote log each read is a round
-    // trip, and one journey after another a batch waited for all of them in turn.
-    const stateful = (event: JourneyEvent) => policyJourneyOf(event) === undefined && needsJourneyFacts(event);
-    const decides = (event: JourneyEvent) => rulesOf(event.type).readsPolicies === true;
-    await Promise.all([
-      ...[...new Set(events.filter(stateful).map((event) => event.subject))].map(loadFacts),
-      ...(events.some(decides) ? [loadPolicies()] : []),
-    ]);
-
-    const errors: FieldError[] = [];
-    // An order placed in this batch is received after every stored event; among the batch, in its order.
-    const pending = (index: number) => PENDING + index;
-    for (const [index, event] of events.entries()) {
-      if (policyJourneyOf(event) !== undefined) {
-        const known = await loadPolicies();
-        const key = eventKey(event);
-        if (known.keys.has(key)) continue;
-        known.keys.add(key);
-        errors.push(...checkIngestionRules(emptyFacts(), event, known.versions).map((v) => ({ index, ...v })));
-        const published = policyVersionPublishedBy(event, pending(index));
-        if (published) known.versions.push(published);
-        expectedVersions[event.subject] ??= 0;
-        continue;
-      }
-      if (!stateful(event)) continue;
-      const journey = await loadFacts(event.subject);
-      if (journey.eventKeys.has(eventKey(event))) continue;
-      const known = decides(event) ? (await loadPolicies()).versions : [];
-      errors.push(...checkIngestionRules(journey, event, known).map((v) => ({ index, ...v })));
-      evolveFacts(journey, event, pending(index));
-    }
+    const check = new BatchRulesCheck(this.log, events, (journeyId) => this.factsCache.get(journeyId));
+    const errors = await check.violations();
     if (errors.length > 0)
       throw new IngestionError('domain_rule_violated', 'domain rules broken; nothing was appended', errors);
-    if (expectedVersion !== undefined) expectedVersions[events[0].subject] = expectedVersion;
-    // Policy journeys are checked only where this batch publishes to them: one published after an
-    // order never governs it, so a decision needs no lock on the policies.
-    for (const journeyId of Object.keys(expectedVersions)) {
-      if (journeyId.startsWith(POLICY_SUBJECT_PREFIX) && !events.some((e) => e.subject === journeyId))
-        delete expectedVersions[journeyId];
-    }
     let result: AppendResult;
     try {
-      result = await this.log.append(events, { expectedVersions });
+      result = await this.log.append(events, { expectedVersions: check.expectedVersions(expectedVersion) });
     } catch (error) {
       throw this.refusal(error, events);
     }
-    // The checked facts now match the log, unless the log skipped a key we folded in; orders of
-    // the batch get the sequence the log gave them (NaN where it could not say: a decision then
-    // reads the journey anew).
-    if (result.duplicates === 0) {
-      events.forEach((event, i) => {
-        const orderId = orderPlacedBy(event);
-        if (orderId !== undefined) {
-          const order = facts.get(event.subject)?.orders.get(orderId);
-          if (order && order.received >= PENDING) order.received = result.sequences[i];
-        }
-      });
-      for (const [journeyId, journey] of facts)
-        this.remember(journeyId, result.journeyVersions[journeyId] ?? expectedVersions[journeyId], journey);
-    }
+    // The checked facts now match the log, unless the log skipped a key we folded in.
+    if (result.duplicates === 0)
+      for (const [journeyId, cached] of check.settled(result)) this.remember(journeyId, cached);
     return result;
   }
 
@@ -320,9 +210,9 @@ export class EventIngestion {
     return error;
   }
 
-  private remember(journeyId: string, version: number, facts: JourneyFacts): void {
+  private remember(journeyId: string, cached: CachedFacts): void {
     this.factsCache.delete(journeyId);
-    this.factsCache.set(journeyId, { version, facts });
+    this.factsCache.set(journeyId, cached);
     if (this.factsCache.size > FACTS_CACHE_SIZE) this.factsCache.delete(this.factsCache.keys().next().value!);
   }
 }

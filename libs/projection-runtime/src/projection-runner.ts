@@ -66,6 +66,21 @@ export const INVALID_RECORDS = '(log)';
 const MAX_REBUILD_KEYS = 2_000_000;
 
 /** Emitted after each committed batch. */
+/** A batch's commit under way, with the documents it writes (the next batch reads them from here). */
+interface InFlightCommit {
+  done: Promise<void>;
+  documents: Map<string, StoredDocument>;
+}
+
+/** What applying a batch produced, to be committed. */
+interface AppliedBatch {
+  checkpoints: Checkpoint[];
+  documents: DocumentWrite[];
+  parked: ParkedEvent[];
+  changed: Set<string>;
+  written: Map<string, StoredDocument>;
+}
+
 export interface CommittedBatch {
   position: string;
   /** Changed documents, by projection. */
@@ -87,7 +102,7 @@ export class ProjectionRunner extends EventEmitter {
    * meanwhile (reading those documents from here, not from the store), then waits for it: the
    * projector's CPU work overlaps the store's I/O, and commits stay in log order, one at a time.
    */
-  private inFlight: { done: Promise<void>; documents: Map<string, StoredDocument> } | null = null;
+  private inFlight: InFlightCommit | null = null;
   /** Subscriptions already failed and being recovered (a failure is reported by both the commit and the next batch). */
   private readonly failed = new WeakSet<LogSubscription>();
   private readonly cache = new Map<string, StoredDocument>();
@@ -386,25 +401,52 @@ export class ProjectionRunner extends EventEmitter {
     this.emit('committed', { position, changed } satisfies CommittedBatch);
   }
 
+  /**
+   * One batch from the subscription: applied over the documents it needs (from the commit in flight, the cache or the
+   * store), then committed after the commit before it; the next batch may be applied meanwhile.
+   */
   private async handle(batch: StoredEvent[], upTo: string): Promise<void> {
-    const { log, store } = this.options;
     const generation = this.generation;
+    if (await this.handledCarefully(batch, upTo)) return;
+    const previous = this.inFlight;
+    const working = await this.loadWorkingSet(batch, previous);
+    // A failure meanwhile (of the commit before this batch) dropped the state this batch builds on:
+    // its documents hold what was never committed, and must not reach the cache.
+    this.assertCurrent(generation);
+    const applied = this.applyBatch(batch, upTo, working);
+    // Commits go one at a time, in order: a failed one fails this batch too.
+    if (previous) await previous.done;
+    this.assertCurrent(generation);
+    this.startCommit(applied, upTo);
+  }
+
+  /**
+   * After a reassignment, the checkpoints are read anew; while some projection is behind the others (`carefulUntil`),
+   * batches are applied from the store and committed one by one. True when this batch was handled so.
+   */
+  private async handledCarefully(batch: StoredEvent[], upTo: string): Promise<boolean> {
     if (this.reassigned) {
       this.reassigned = false;
       await this.settled();
       this.cache.clear();
       await this.reloadCheckpoints();
     }
-    const positions = log.positions;
-    if (this.carefulUntil !== null) {
-      await this.settled();
-      if (!positions.reached(this.lowestCheckpoint(), this.carefulUntil)) {
-        await this.commitCarefully(batch, upTo);
-        return;
-      }
-      this.carefulUntil = null;
+    if (this.carefulUntil === null) return false;
+    await this.settled();
+    if (!this.options.log.positions.reached(this.lowestCheckpoint(), this.carefulUntil)) {
+      await this.commitCarefully(batch, upTo);
+      return true;
     }
-    const previous = this.inFlight;
+    this.carefulUntil = null;
+    return false;
+  }
+
+  /** The documents the batch reads or changes: from the commit in flight, the cache, else the store. */
+  private async loadWorkingSet(
+    batch: StoredEvent[],
+    previous: InFlightCommit | null,
+  ): Promise<Map<string, StoredDocument>> {
+    const positions = this.options.log.positions;
     const pending = (projection: Projection, stored: StoredEvent) => {
       const checkpoint = this.checkpoints.get(projection.name) ?? null;
       return !positions.reached(checkpoint, stored.position);
@@ -420,16 +462,21 @@ export class ProjectionRunner extends EventEmitter {
         else if (!written || written.has(id)) missing.push(id);
       }
       if (missing.length === 0) continue;
-      for (const [id, doc] of await store.getMany(projection, missing)) working.set(documentKey(projection, id), doc);
+      for (const [id, doc] of await this.options.store.getMany(projection, missing))
+        working.set(documentKey(projection, id), doc);
     }
-    // A failure meanwhile (of the commit before this batch) dropped the state this batch builds on:
-    // its documents hold what was never committed, and must not reach the cache.
-    this.assertCurrent(generation);
-    const outcome = applyEvents(this.projections, batch, working, { positions, checkpoints: this.checkpoints });
+    return working;
+  }
+
+  /** Applies the batch: the next batch builds on this state (checkpoints, cache) while it is being committed. */
+  private applyBatch(batch: StoredEvent[], upTo: string, working: Map<string, StoredDocument>): AppliedBatch {
+    const outcome = applyEvents(this.projections, batch, working, {
+      positions: this.options.log.positions,
+      checkpoints: this.checkpoints,
+    });
     const checkpoints = this.checkpointsUpTo(upTo);
     const documents = this.documentWrites(outcome.changed, working);
     const parked = outcome.parked.map(storableParked);
-    // Applied: the next batch builds on this state while it is being committed.
     for (const doc of documents) this.rebuilding.get(doc.projection)?.add(doc.id);
     for (const [projection, written] of this.rebuilding) {
       if (written.size > MAX_REBUILD_KEYS) this.rebuilding.delete(projection);
@@ -438,29 +485,30 @@ export class ProjectionRunner extends EventEmitter {
     this.remember(working);
     const written = new Map<string, StoredDocument>();
     for (const key of outcome.changed) written.set(key, working.get(key)!);
-    // Commits go one at a time, in order: a failed one fails this batch too.
-    if (previous) await previous.done;
-    this.assertCurrent(generation);
+    return { checkpoints, documents, parked, changed: outcome.changed, written };
+  }
+
+  /** Commits an applied batch; on failure, forgets what was applied on top of the store and recovers. */
+  private startCommit(applied: AppliedBatch, upTo: string): void {
+    const { checkpoints, documents, parked, changed, written } = applied;
     const subscription = this.subscription;
-    const done = store.commit({ documents, checkpoints, parked, mergePositions: this.mergePositions() }).then(
-      () => this.committedBatch(upTo, checkpoints, outcome.changed, parked),
-      (error: unknown) => {
-        this.cache.clear();
-        this.rebuilding.clear();
-        if (subscription) this.recover(subscription, error, upTo);
-        throw error;
-      },
-    );
-    const commit = { done, documents: written };
+    const done = this.options.store
+      .commit({ documents, checkpoints, parked, mergePositions: this.mergePositions() })
+      .then(
+        () => this.committedBatch(upTo, checkpoints, changed, parked),
+        (error: unknown) => {
+          this.cache.clear();
+          this.rebuilding.clear();
+          if (subscription) this.recover(subscription, error, upTo);
+          throw error;
+        },
+      );
+    const commit: InFlightCommit = { done, documents: written };
     this.inFlight = commit;
-    void done.then(
-      () => {
-        if (this.inFlight === commit) this.inFlight = null;
-      },
-      () => {
-        if (this.inFlight === commit) this.inFlight = null;
-      },
-    );
+    const clear = () => {
+      if (this.inFlight === commit) this.inFlight = null;
+    };
+    void done.then(clear, clear);
   }
 
   /** Throws when the runner has recovered from a failure since `generation`: the caller's batch is void. */
