@@ -2,6 +2,7 @@ import { Client, Pool, type PoolClient } from 'pg';
 import { BackboneError } from '#errors';
 import { GroupedCalls } from '#grouped-calls';
 import { assertSchemaName, isPostgresUnreachable, migrateSchema } from '#postgres-schema';
+import { commitRows, commitStatement, type CommitRows } from './postgres-commit-statement';
 import { heldLock, projectionsLocked } from './projections-lock';
 import type {
   Checkpoint,
@@ -246,77 +247,10 @@ export class PostgresReadStore implements ReadStore {
 
   private async commitChange(change: ProjectionCommit): Promise<void> {
     await this.migrate();
-    // One write per document, the last one given winning (a statement may not touch a row twice).
-    const documents = [...new Map(change.documents.map((d) => [addressKey(d), d])).values()];
     // Serialised before anything is sent: a document that cannot be written fails the commit before any write.
-    // One JSON array for all rows: no per-element escaping into a PostgreSQL array literal, and a
-    // `json` column taken from it keeps the document's text exactly as serialised.
-    const upserts = documents.filter((d) => d.value !== null);
-    const rows =
-      upserts.length === 0
-        ? null
-        : JSON.stringify(upserts.map((d) => ({ p: d.projection, i: d.id, v: d.value, o: d.position })));
-    const deletes = documents.filter((d) => d.value === null);
-    // One row per event and projection (the last word wins).
-    const parked = [...new Map(change.parked.map((p) => [`${p.projection}\u0001${p.eventId}`, p])).values()];
-    /** Writes it all; with `stored`, only if each checkpoint row still holds it. Says whether it wrote. */
-    const write = async (
-      client: Pool | PoolClient,
-      checkpoints: readonly Checkpoint[],
-      stored?: ReadonlyArray<Checkpoint>,
-    ): Promise<boolean> => {
-      const parts: string[] = [];
-      const values: unknown[] = [];
-      const param = (value: unknown) => `$${values.push(value)}`;
-      const guard = stored ? ' AND (SELECT ok FROM guard)' : '';
-      if (stored) {
-        parts.push(`UPDATE ${this.schema}.checkpoints c SET version = x.version, position = x.position, updated_at
-          = now()
-           FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[],
-             ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[],
-             ${param(stored.map((c) => c.version))}::int[], ${param(stored.map((c) => c.position))}::text[]) AS
-               x(projection, version, position, was_version, was_position)
-           WHERE c.projection = x.projection AND c.version = x.was_version AND c.position IS NOT DISTINCT FROM
-             x.was_position`);
-      }
-      if (rows !== null) {
-        parts.push(`INSERT INTO ${this.schema}.documents (projection, id, value, position)
-           SELECT p, i, v, o FROM json_to_recordset(${param(rows)}::json) AS d(p text, i text, v json, o text)
-             WHERE true${guard}
-           ON CONFLICT (projection, id) DO UPDATE SET value = excluded.value, position = excluded.position`);
-      }
-      if (deletes.length > 0) {
-        parts.push(`DELETE FROM ${this.schema}.documents d USING
-          unnest(${param(deletes.map((d) => d.projection))}::text[], ${param(deletes.map((d) => d.id))}::text[]) AS
-            x(projection, id)
-           WHERE d.projection = x.projection AND d.id = x.id${guard}`);
-      }
-      if (parked.length > 0) {
-        parts.push(`INSERT INTO ${this.schema}.parked_events (projection, event_id, position, type, error)
-           SELECT * FROM unnest(${param(parked.map((p) => p.projection))}::text[],
-             ${param(parked.map((p) => p.eventId))}::text[], ${param(parked.map((p) => p.position))}::text[],
-             ${param(parked.map((p) => p.type))}::text[], ${param(parked.map((p) => p.error))}::text[]) AS x WHERE
-               true${guard}
-           ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, position = excluded.position`);
-      }
-      if (checkpoints.length > 0 && !stored) {
-        parts.push(`INSERT INTO ${this.schema}.checkpoints (projection, version, position)
-           SELECT * FROM unnest(${param(checkpoints.map((c) => c.projection))}::text[],
-             ${param(checkpoints.map((c) => c.version))}::int[], ${param(checkpoints.map((c) => c.position))}::text[])
-           ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position,
-             updated_at = now()`);
-      }
-      if (parts.length === 0) return true;
-      const ctes = parts.map((part, i) => `w${i} AS (${part} RETURNING 1)`);
-      // The guard reads what the checkpoint update (w0) returned: every row matched, or nothing is written.
-      if (stored) ctes.splice(1, 0, `guard AS (SELECT count(*) = ${param(checkpoints.length)} AS ok FROM w0)`);
-      const result = await client.query<{ ok: boolean }>(
-        `WITH ${ctes.join(',\n')} SELECT ${stored ? '(SELECT ok FROM guard)' : 'true'} AS ok`,
-        values,
-      );
-      if (result.rows[0].ok) for (const c of checkpoints) this.written.set(c.projection, c);
-      return result.rows[0].ok;
-    };
+    const rows = commitRows(change);
+    const write = (client: Pool | PoolClient, checkpoints: readonly Checkpoint[], stored?: readonly Checkpoint[]) =>
+      this.writeCommit(client, rows, checkpoints, stored);
     const mergePositions = change.mergePositions;
     if (!mergePositions || change.checkpoints.length === 0) {
       await write(this.pool, change.checkpoints);
@@ -326,17 +260,11 @@ export class PostgresReadStore implements ReadStore {
       c.position !== null && row?.version === c.version
         ? { ...c, position: mergePositions(row.position, c.position) }
         : c;
+    // Checkpoints this store wrote last: merged over them, written only if the rows still hold them.
     const known = change.checkpoints.map((c) => this.written.get(c.projection));
     if (known.every((k) => k !== undefined)) {
-      const stored = known;
-      if (
-        await write(
-          this.pool,
-          change.checkpoints.map((c, i) => merge(c, stored[i])),
-          stored,
-        )
-      )
-        return;
+      const merged = change.checkpoints.map((c, i) => merge(c, known[i]));
+      if (await write(this.pool, merged, known)) return;
     }
     await this.withClient(async (client) => {
       await client.query('BEGIN');
@@ -360,6 +288,20 @@ export class PostgresReadStore implements ReadStore {
         throw error;
       }
     });
+  }
+
+  /** Writes it all in one statement; with `stored`, only if each checkpoint row still holds it. Says whether it wrote. */
+  private async writeCommit(
+    client: Pool | PoolClient,
+    rows: CommitRows,
+    checkpoints: readonly Checkpoint[],
+    stored?: readonly Checkpoint[],
+  ): Promise<boolean> {
+    const statement = commitStatement(this.schema, rows, checkpoints, stored);
+    if (statement === null) return true;
+    const result = await client.query<{ ok: boolean }>(statement.text, statement.values);
+    if (result.rows[0].ok) for (const c of checkpoints) this.written.set(c.projection, c);
+    return result.rows[0].ok;
   }
 
   async checkpoint(projection: string): Promise<Checkpoint | undefined> {
