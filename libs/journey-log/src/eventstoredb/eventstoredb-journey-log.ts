@@ -36,6 +36,7 @@ import {
   versionOf,
   type RecordedEventFields,
 } from './eventstoredb-record';
+import { batchedSubscription } from './eventstoredb-subscription';
 
 export interface EventStoreJourneyLogOptions {
   /** `esdb://host:2113?tls=false`, or `esdb+discover://...` for a cluster. */
@@ -497,85 +498,25 @@ export class EventStoreJourneyLog implements JourneyLog {
         'EventStoreDB has no partitions to share between readers: run one projector (no PROJECTOR_GROUP)',
       );
     }
-    const batchSize = options.batchSize ?? 1000;
     const subscription = this.client.subscribeToAll({
       fromPosition: after === null ? START : toPosition(after),
       filter: journeyStreamFilter(this.prefix),
     });
-    let fail: (error: unknown) => void = () => undefined;
-    let finish: () => void = () => undefined;
-    const done = new Promise<void>((resolve, reject) => {
-      fail = reject;
-      finish = resolve;
-    });
-    let stopped = false;
-    let buffer: StoredEvent[] = [];
-    let invalid: InvalidRecord[] = [];
-    let flushing: Promise<void> | null = null;
-    const stopWith = (error: unknown) => {
-      if (stopped) return;
-      stopped = true;
-      this.subscriptions.delete(stop);
-      void subscription.unsubscribe().catch(() => undefined);
-      fail(error);
-    };
-    const flush = async () => {
-      while (!stopped && (buffer.length > 0 || invalid.length > 0)) {
-        const batch = buffer.splice(0, batchSize);
-        const bad = invalid.splice(0);
-        if (bad.length > 0) {
-          if (!options.onInvalid)
-            throw new BackboneError(
-              'validation_failed',
-              `invalid record on the log at ${bad[0].position}: ${bad[0].error}`,
-            );
-          await options.onInvalid(bad);
-        }
-        if (batch.length > 0) await handler(batch, batch[batch.length - 1].position);
-      }
-    };
-    const schedule = () => {
-      if (flushing || stopped) return;
-      subscription.pause();
-      flushing = flush().then(
-        () => {
-          flushing = null;
-          if (!stopped) subscription.resume();
-        },
-        (error: unknown) => {
-          flushing = null;
-          stopWith(error);
-        },
-      );
-    };
-    subscription.on('data', (resolved: AllStreamResolvedEvent) => {
-      if (stopped) return;
-      const { stored, invalid: bad } = this.decodeAll(resolved);
-      if (stored && !(after !== null && eventStorePositions.reached(after, stored.position))) buffer.push(stored);
-      if (bad) invalid.push(bad);
-      if (buffer.length >= batchSize) schedule();
-      else setImmediate(schedule);
-    });
-    subscription.on('error', (error: unknown) => stopWith(unavailable(error)));
-    subscription.on('close', () =>
-      stopWith(
-        new BackboneError('log_unavailable', 'the EventStoreDB subscription was closed by the server', {
-          retriable: true,
-        }),
-      ),
+    const stop = () => batched.stop();
+    const batched: LogSubscription = batchedSubscription<AllStreamResolvedEvent>(
+      subscription,
+      (resolved) => {
+        const { stored, invalid } = this.decodeAll(resolved);
+        return {
+          stored: stored && !(after !== null && eventStorePositions.reached(after, stored.position)) ? stored : null,
+          invalid,
+        };
+      },
+      handler,
+      { ...options, onEnd: () => this.subscriptions.delete(stop) },
     );
-    const stop = async () => {
-      if (stopped) return;
-      stopped = true;
-      this.subscriptions.delete(stop);
-      await subscription.unsubscribe().catch(() => undefined);
-      await flushing?.catch(() => undefined);
-      buffer = [];
-      invalid = [];
-      finish();
-    };
     this.subscriptions.add(stop);
-    return { done, stop };
+    return { done: batched.done, stop };
   }
 
   async close(): Promise<void> {
