@@ -1,4 +1,5 @@
 import { ProducerModule, startApp } from '#nest-backbone';
+import { PROJECTIONS } from '#journey-projections';
 
 /** The checkout producer: `POST /v1/events` for the event types the checkout domain owns. */
-void startApp('checkout', () => [ProducerModule.forDomain('checkout')]);
+void startApp('checkout', PROJECTIONS, () => [ProducerModule.forDomain('checkout')]);

@@ -2,13 +2,12 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { BackboneConfig } from '#config';
 import type { JourneyLog } from '#journey-log';
 import { ProjectionProgress } from '#journey-read';
-import { PROJECTIONS } from '#journey-projections';
 import type { StructuredLogger } from '#logging';
-import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, READ_STORE } from '#nest-backbone';
-import { ProjectionRunner, type CommittedBatch } from '#projection-runtime';
+import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PROJECTION_REGISTRY, READ_STORE } from '#nest-backbone';
+import { ProjectionRunner, type CommittedBatch, type Projection } from '#projection-runtime';
 import type { ReadStore } from '#read-store';
 
-/** Runs every registered projection from its checkpoint for the life of the app. */
+/** Runs every projection of the registry the app was started with, from its checkpoint, for the life of the app. */
 @Injectable()
 export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly runner: ProjectionRunner;
@@ -19,11 +18,12 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(BACKBONE_CONFIG) config: BackboneConfig,
     @Inject(LOGGER) logger: StructuredLogger,
     progress: ProjectionProgress,
+    @Inject(PROJECTION_REGISTRY) projections: readonly Projection[],
   ) {
     this.runner = new ProjectionRunner({
       log,
       store,
-      projections: PROJECTIONS,
+      projections,
       batchSize: config.projector.batchSize,
       group: config.projector.group,
       logger: logger.child({ component: 'projector' }),

@@ -7,7 +7,8 @@ import type { ReadStore } from '#read-store';
 import { HealthController } from './health.controller';
 import { Metrics } from './metrics';
 import type { StructuredLogger } from '#logging';
-import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, READ_STORE } from './tokens';
+import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PROJECTION_REGISTRY, READ_STORE } from './tokens';
+import type { Projection } from '#projection-runtime';
 
 /** Opens the configured adapters once per process and closes them at shutdown. */
 @Global()
@@ -18,13 +19,14 @@ export class BackboneModule implements OnApplicationShutdown {
     @Inject(READ_STORE) private readonly store: ReadStore,
   ) {}
 
-  static forRoot(config: BackboneConfig, logger: StructuredLogger): DynamicModule {
+  static forRoot(config: BackboneConfig, logger: StructuredLogger, projections: readonly Projection[]): DynamicModule {
     return {
       module: BackboneModule,
       controllers: [HealthController],
       providers: [
         { provide: BACKBONE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
+        { provide: PROJECTION_REGISTRY, useValue: projections },
         { provide: JOURNEY_LOG, useFactory: async () => openJourneyLog(config.journeyLog) },
         { provide: READ_STORE, useFactory: async () => openReadStore(config.readStore) },
         { provide: Metrics, useFactory: () => createMetrics() },
@@ -49,6 +51,7 @@ export class BackboneModule implements OnApplicationShutdown {
       exports: [
         BACKBONE_CONFIG,
         LOGGER,
+        PROJECTION_REGISTRY,
         JOURNEY_LOG,
         READ_STORE,
         Metrics,

@@ -1,11 +1,10 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { JourneyLog } from '#journey-log';
-import { PROJECTIONS } from '#journey-projections';
 import type { BackboneConfig } from '#config';
-import { INVALID_RECORDS, projectionProblems, projectionStatus } from '#projection-runtime';
+import { INVALID_RECORDS, projectionProblems, projectionStatus, type Projection } from '#projection-runtime';
 import type { ReadStore } from '#read-store';
 import { Metrics } from './metrics';
-import { BACKBONE_CONFIG, JOURNEY_LOG, READ_STORE } from './tokens';
+import { BACKBONE_CONFIG, JOURNEY_LOG, PROJECTION_REGISTRY, READ_STORE } from './tokens';
 
 /** `/health` and `/metrics`, served by every app. */
 @Controller()
@@ -15,6 +14,7 @@ export class HealthController {
     @Inject(READ_STORE) private readonly store: ReadStore,
     @Inject(BACKBONE_CONFIG) private readonly config: BackboneConfig,
     private readonly metrics: Metrics,
+    @Inject(PROJECTION_REGISTRY) private readonly projections: readonly Projection[],
   ) {}
 
   /**
@@ -24,7 +24,7 @@ export class HealthController {
    */
   @Get('health')
   async health() {
-    const projections = await projectionStatus(this.log, this.store, PROJECTIONS);
+    const projections = await projectionStatus(this.log, this.store, this.projections);
     // Every parked event counts, including records on the log that were not journey events.
     const parkedCounts = await this.store.parkedCounts();
     const parked = Object.values(parkedCounts).reduce((sum, n) => sum + n, 0);
@@ -51,7 +51,7 @@ export class HealthController {
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async prometheus(): Promise<string> {
-    const projections = await projectionStatus(this.log, this.store, PROJECTIONS);
+    const projections = await projectionStatus(this.log, this.store, this.projections);
     const head = await this.log.head();
     return this.metrics.render([
       {

@@ -4,5 +4,5 @@ export { bootstrapHttpApp } from './bootstrap-http-app';
 export { Metrics } from './metrics';
 export { countHttpRequest } from './count-http-request';
 export { STATUS_BY_CODE } from './http-status';
-export { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, READ_STORE, PRODUCER_OWNER } from './tokens';
+export { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PROJECTION_REGISTRY, READ_STORE, PRODUCER_OWNER } from './tokens';
 export { startApp } from './start-app';

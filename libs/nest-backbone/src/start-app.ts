@@ -2,16 +2,19 @@ import { Module, type DynamicModule, type INestApplication, type Type } from '@n
 import { loadConfig, type BackboneConfig } from '#config';
 import { isBackboneError } from '#errors';
 import { createLogger } from '#logging';
+import type { Projection } from '#projection-runtime';
 import { BackboneModule } from './backbone.module';
 import { bootstrapHttpApp } from './bootstrap-http-app';
 
 /**
  * The `main` of every app: validate the environment (a clear message and exit code 2 when it is
  * wrong), then serve the app's modules beside the shared backbone module (exit code 3 when the
- * configured log or read store cannot be reached).
+ * configured log or read store cannot be reached). `projections`: the registry this backbone runs, which `/health` and
+ * `/metrics` report on.
  */
 export async function startApp(
   name: string,
+  projections: readonly Projection[],
   modules: (config: BackboneConfig) => Array<Type | DynamicModule>,
 ): Promise<INestApplication> {
   let config: BackboneConfig;
@@ -30,7 +33,7 @@ export async function startApp(
   try {
     return await bootstrapHttpApp(
       name,
-      { module: AppRootModule, imports: [BackboneModule.forRoot(config, logger), ...modules(config)] },
+      { module: AppRootModule, imports: [BackboneModule.forRoot(config, logger, projections), ...modules(config)] },
       config,
       logger,
     );

@@ -4,3 +4,5 @@ export const JOURNEY_LOG = Symbol('JOURNEY_LOG');
 export const READ_STORE = Symbol('READ_STORE');
 export const PRODUCER_OWNER = Symbol('PRODUCER_OWNER');
 export const LOGGER = Symbol('LOGGER');
+/** The projections this backbone runs (the registry), for `/health` and `/metrics`: given by the app. */
+export const PROJECTION_REGISTRY = Symbol('PROJECTION_REGISTRY');

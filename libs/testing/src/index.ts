@@ -1,6 +1,6 @@
-export { journeyEvent, type EventOptions } from './journey-event-factory';
+export { journeyEvent, type EventOptions } from '#schemas/testing';
 export { projectionSpec, asStored, type ProjectionSpecResult } from './projection-spec';
-export { waitFor } from './wait-for';
+export { waitFor } from '#wait-for';
 export {
   startBackbone,
   tempDataDir,

@@ -1,6 +1,7 @@
 import type { JourneyEvent } from '#schemas';
 import { isBackboneError } from '#errors';
-import { journeyEvent, waitFor } from '#testing';
+import { journeyEvent } from '#schemas/testing';
+import { waitFor } from '#wait-for';
 import type { JourneyLog, StoredEvent } from '../journey-log.port';
 
 export interface LogUnderTest {

@@ -13,9 +13,8 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(
-        `timed out waiting for ${options.what ?? 'condition'}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
-      );
+      const why = last === undefined ? '' : `: ${last instanceof Error ? last.message : JSON.stringify(last)}`;
+      throw new Error(`timed out waiting for ${options.what ?? 'condition'}${why}`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
   }

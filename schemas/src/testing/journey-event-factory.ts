@@ -1,4 +1,4 @@
-import { validateEvent, type EventData, type EventType, type JourneyEvent } from '#schemas';
+import { validateEvent, type EventData, type EventType, type JourneyEvent } from '../index';
 
 let counter = 0;
 

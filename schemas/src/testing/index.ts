@@ -1,0 +1,1 @@
+export { journeyEvent, type EventOptions } from './journey-event-factory';
