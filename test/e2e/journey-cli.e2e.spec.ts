@@ -284,3 +284,28 @@ describe('journey replay against the API', () => {
     await store.close();
   });
 });
+
+describe('journey simulate beside other data', () => {
+  const dir = tempDataDir('journey-cli-beside-');
+  beforeAll(async () => {
+    const app = await startBackbone({ dataDir: dir });
+    for (const step of workedJourneySteps())
+      expect((await postJson(`${app.url}/v1/events`, step.body)).status).toBe(201);
+    await app.stop();
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('simulate works on a log that holds the worked example (its policies may govern simulated orders)', async () => {
+    const run = await journey(dir, ['simulate', '--customers', '60', '--seed', '3', '--return-rejected-rate', '0.5']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout).counts.returns).toBeGreaterThan(0);
+  });
+
+  it('a refusal prints the details the HTTP API gives: which event, which field, why', async () => {
+    // The same customers and orders as the run before (prefix sim3), with other content: the domain rules refuse it.
+    const run = await journey(dir, ['simulate', '--customers', '5', '--seed', '4', '--prefix', 'sim3']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^journey simulate: domain rules broken; nothing was appended\n/);
+    expect(run.stderr).toMatch(/\n {2}event \d+, data\.orderId: order sim3-o\d+ was already placed\n/);
+  });
+});

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isBackboneError } from '#errors';
+import type { FieldError } from '#schemas';
 import { metricsCommand } from './commands/metrics-command';
 import { rebuildCommand } from './commands/rebuild-command';
 import { replayCommand } from './commands/replay-command';
@@ -179,6 +180,17 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
       return 4;
     }
     process.stderr.write(`journey ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    // What the HTTP API answers in `errors`: which event, which field, why.
+    if (isBackboneError(error)) process.stderr.write(fieldErrorLines(error.details));
     return 1;
   }
+}
+
+/** The field errors of a refusal (the `errors` of an HTTP answer), one line each; nothing for other details. */
+function fieldErrorLines(details: unknown): string {
+  if (!Array.isArray(details)) return '';
+  return details
+    .filter((d): d is FieldError => typeof d === 'object' && d !== null && 'path' in d && 'message' in d)
+    .map((d) => `  event ${d.index}, ${d.path}: ${d.message}\n`)
+    .join('');
 }

@@ -86,6 +86,11 @@ export interface SimulationOptions {
   /** Journeys in progress side by side, interleaved as in a live log. @defaultValue 64 */
   concurrentJourneys?: number;
   rates?: Partial<DefectRates>;
+  /**
+   * Policy versions the log already holds (received before anything simulated): a return decision names the version
+   * that governs its order among them and the simulation's own, as the returns app must.
+   */
+  existingPolicies?: readonly PolicyVersion[];
 }
 
 /** What the simulation put in, counted as it was generated: the answers `journey metrics` should find. */
@@ -115,7 +120,6 @@ const CONTACT_REASONS = [
   'question about the invoice',
   'item not as described',
 ];
-const POLICY_ID = 'returns-standard';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -158,6 +162,9 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
   const chance = (p: number) => random() < p;
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
   const prefix = options.customerPrefix ?? 'cust';
+  // The simulation's own returns policy, named after its prefix so that runs and other data never share one.
+  const policyId = `${prefix}-returns`;
+  const existing = options.existingPolicies ?? [];
   const base = Date.parse(options.start ?? '2026-01-05T00:00:00Z');
   const span = (options.days ?? 90) * DAY;
   const customers = options.customers ?? Number.POSITIVE_INFINITY;
@@ -181,16 +188,16 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
   };
 
   const policyEvents = [
-    make('policy.published', `policy/${POLICY_ID}`, base - 30 * DAY, {
-      policyId: POLICY_ID,
+    make('policy.published', `policy/${policyId}`, base - 30 * DAY, {
+      policyId,
       version: 1,
       kind: 'returns',
       wording: 'Return any item within 30 days of delivery for a full refund.',
       rules: { returnWindowDays: 30 },
       effectiveFrom: new Date(base - 30 * DAY).toISOString(),
     }),
-    make('policy.published', `policy/${POLICY_ID}`, base + span / 2 - DAY, {
-      policyId: POLICY_ID,
+    make('policy.published', `policy/${policyId}`, base + span / 2 - DAY, {
+      policyId,
       version: 2,
       kind: 'returns',
       wording: 'Return any item within 14 days of delivery for a full refund.',
@@ -198,10 +205,14 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
       effectiveFrom: new Date(base + span / 2).toISOString(),
     }),
   ];
-  // Received by the log in this order, before any order (they are emitted first).
-  const policies: PolicyVersion[] = policyEvents.map((e, i) =>
-    publishedPolicyVersion(e as Extract<JourneyEvent, { type: 'policy.published' }>, i),
-  );
+  // Received by the log after what it holds, in this order, before any order (they are emitted first).
+  const firstReceived = Math.max(-1, ...existing.map((p) => p.received)) + 1;
+  const policies: PolicyVersion[] = [
+    ...existing,
+    ...policyEvents.map((e, i) =>
+      publishedPolicyVersion(e as Extract<JourneyEvent, { type: 'policy.published' }>, firstReceived + i),
+    ),
+  ];
 
   const journey = function* (n: number): Generator<JourneyEvent> {
     const customer = `${prefix}-${n}`;
@@ -427,13 +438,13 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
           reason: 'does not fit',
         }),
       );
-      const governing = governingPolicy(policies, { placedAt: placed.time, received: policies.length })!;
+      const governing = governingPolicy(policies, { placedAt: placed.time, received: Number.POSITIVE_INFINITY })!;
       if (chance(rates.returnRejected)) {
         yield track(
           make('return.rejected', customer, step(2), {
             returnId,
             orderId,
-            policyId: POLICY_ID,
+            policyId: governing.policyId,
             policyVersion: governing.version,
             reason: 'item was used',
           }),
@@ -443,7 +454,7 @@ function* generate(options: SimulationOptions, counts: SimulationCounts): Genera
           make('return.approved', customer, step(2), {
             returnId,
             orderId,
-            policyId: POLICY_ID,
+            policyId: governing.policyId,
             policyVersion: governing.version,
           }),
         );

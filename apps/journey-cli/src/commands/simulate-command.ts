@@ -1,5 +1,6 @@
 import { EventIngestion } from '#ingestion';
-import type { JourneyEvent } from '#schemas';
+import { POLICY_SUBJECT_PREFIX, type JourneyEvent } from '#schemas';
+import { policyVersionPublishedBy } from '#journey-domain';
 import { DEFAULT_DEFECT_RATES, emptyCounts, simulatedJourneys, type DefectRates } from '#journey-simulator';
 import { openLog, yieldToEventLoop } from '../analysis-log';
 import { optionalIsoTime, positiveInt } from '../cli-values';
@@ -64,7 +65,12 @@ export async function simulateCommand(args: SimulateArgs, signal: AbortSignal): 
       if (counts.checkouts > 0) progress.setTotal(Math.round((counts.events / counts.checkouts) * customers));
       batch = [];
     };
-    for (const event of simulatedJourneys({ customers, seed, days, start, customerPrefix: prefix, rates }, counts)) {
+    // Policies already on the log (the worked example's, another run's) may govern the simulated orders.
+    const existingPolicies = (await log.readJourneysByPrefix(POLICY_SUBJECT_PREFIX)).flatMap(
+      (s) => policyVersionPublishedBy(s.event, s.sequence) ?? [],
+    );
+    const options = { customers, seed, days, start, customerPrefix: prefix, rates, existingPolicies };
+    for (const event of simulatedJourneys(options, counts)) {
       batch.push(event);
       if (batch.length === config.http.maxBatchEvents) {
         await flush();
