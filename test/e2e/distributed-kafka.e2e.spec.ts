@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { CHANNELS } from '#schemas';
-import { dropSchema, getJson, postJson, startBackbone, type BackboneProcess } from '#testing';
+import { ROOT, dropSchema, getJson, postJson, startBackbone, type BackboneProcess } from '#testing';
 import { kafkaEnv } from './kafka-env';
 import { workedJourneySteps } from './worked-journey';
 
@@ -60,6 +62,22 @@ describe('distributed: every app in its own process on Kafka and PostgreSQL', ()
     expect(asOf.body.orders[0].status.code).toBe('delayed');
   });
 
+  it("runs the README's worked-example script, each event posted to the app that owns it", () => {
+    const urls = {
+      API_URL: apps['journey-api'].url,
+      CHECKOUT_URL: apps.checkout.url,
+      SHIPMENT_URL: apps.shipment.url,
+      CONTACT_URL: apps.contact.url,
+      RETURNS_URL: apps.returns.url,
+    };
+    const run = spawnSync('bash', [join(ROOT, 'examples/worked-journey.sh')], {
+      env: { PATH: process.env.PATH, ...urls },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ code: run.status, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout.match(/status=refunded total=12855 refunded=8900 policy=v1/g)).toHaveLength(5);
+  });
   it('reads its own writes across processes with the position token', async () => {
     for (let i = 0; i < 10; i++) {
       const write = await postJson(`${apps.contact.url}/v1/events`, {

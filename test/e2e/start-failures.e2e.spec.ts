@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { startBackbone } from '#testing';
 
 /** An app that cannot start says why in one line and exits with a code a supervisor can act on. */
@@ -47,5 +48,19 @@ describe('an app that cannot start', () => {
     });
     expect(code).toBe(3);
     expect(output).toMatch(/^backbone: cannot start: the PostgreSQL read store is unavailable: .*ECONNREFUSED/m);
+  });
+
+  it('given a port in use, exits with code 3 and one line naming the port, without a stack trace', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const { code, output } = await exitOf({ PORT: String(port), HOST: '127.0.0.1' });
+      expect(code).toBe(3);
+      expect(output).toMatch(new RegExp(`^backbone: cannot start: port ${port} on 127.0.0.1 is in use`, 'm'));
+      expect(output).not.toMatch(/EADDRINUSE|\n\s+at /);
+    } finally {
+      holder.close();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import 'reflect-metadata';
 import { type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -83,6 +84,7 @@ export async function bootstrapHttpApp(
   const metrics = app.get(Metrics);
   // Streams (SSE) leave Fastify's lifecycle and count themselves when they end.
   fastify.addHook('onResponse', async (request, reply) => countHttpRequest(metrics, request, reply.statusCode));
+  await probeListen(http.port, http.host);
   await app.listen(http.port, http.host);
   const address = app.getHttpServer().address() as { port: number };
   // Tests and scripts wait for this exact text to learn the port (PORT=0 picks a free one).
@@ -95,4 +97,17 @@ function hasBody(request: FastifyRequest): boolean {
   if (request.method === 'GET' || request.method === 'HEAD') return false;
   const length = request.headers['content-length'];
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Binds the port for a moment and lets it go: a port in use (or not allowed) fails here with its errno code, which the
+ * app's start turns into one line, before Nest's own `listen` would log the error a second time.
+ */
+async function probeListen(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }

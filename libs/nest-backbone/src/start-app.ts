@@ -38,11 +38,26 @@ export async function startApp(
       logger,
     );
   } catch (error) {
-    // A log or read store that cannot be reached at start: one clear line and exit code 3.
-    if (isBackboneError(error)) {
-      console.error(`${name}: cannot start: ${error.message}`);
+    // A log or read store that cannot be reached at start, or a port that cannot be had: one clear line, exit code 3.
+    const reason = isBackboneError(error) ? error.message : cannotListen(error, config.http);
+    if (reason !== null) {
+      console.error(`${name}: cannot start: ${reason}`);
       process.exit(3);
     }
     throw error;
+  }
+}
+
+/** Why the server could not listen, in words, or null when the error is something else. */
+function cannotListen(error: unknown, http: BackboneConfig['http']): string | null {
+  switch ((error as NodeJS.ErrnoException | null)?.code) {
+    case 'EADDRINUSE':
+      return `port ${http.port} on ${http.host} is in use (set PORT to another one)`;
+    case 'EACCES':
+      return `no permission to listen on port ${http.port} (ports below 1024 need privileges; set PORT)`;
+    case 'EADDRNOTAVAIL':
+      return `${http.host} is not an address of this machine (set HOST)`;
+    default:
+      return null;
   }
 }
