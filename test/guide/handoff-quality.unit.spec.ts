@@ -12,17 +12,12 @@ const handoff = (contextSummary?: string) =>
   });
 
 describe('handoff-quality projection (the guide example)', () => {
-  it(
-    'given one handoff with context, when one arrives without, then the team has received 2, 1 without ' + 'context',
-    () => {
-      projectionSpec(handoffQualityProjection)
-        .given(handoff('Order 1001, jacket too small'))
-        .when(handoff())
-        .then('returns desk', (state) =>
-          expect(state).toEqual({ team: 'returns desk', received: 2, withoutContext: 1 }),
-        );
-    },
-  );
+  it('given a handoff with context, when one comes without, then the team counts 2 received, 1 without', () => {
+    projectionSpec(handoffQualityProjection)
+      .given(handoff('Order 1001, jacket too small'))
+      .when(handoff())
+      .then('returns desk', (state) => expect(state).toEqual({ team: 'returns desk', received: 2, withoutContext: 1 }));
+  });
 
   it('applied twice to the same events, gives the same state', () => {
     const { once, twice } = projectionSpec(handoffQualityProjection)

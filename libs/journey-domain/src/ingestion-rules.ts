@@ -74,7 +74,7 @@ export function evolveFacts(facts: JourneyFacts, event: JourneyEvent, received: 
   return facts;
 }
 
-/** The events whose rules need the facts of their journey: they place an order, or name one (see the catalog's rules). */
+/** The events whose rules need their journey's facts: they place an order, or name one (the catalog's rules). */
 export function needsJourneyFacts(event: JourneyEvent): boolean {
   return orderPlacedBy(event) !== undefined || orderNamedBy(event) !== undefined;
 }

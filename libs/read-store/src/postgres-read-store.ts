@@ -290,7 +290,7 @@ export class PostgresReadStore implements ReadStore {
     });
   }
 
-  /** Writes it all in one statement; with `stored`, only if each checkpoint row still holds it. Says whether it wrote. */
+  /** Writes it all in one statement; with `stored`, only if each checkpoint row still holds it. True if it wrote. */
   private async writeCommit(
     client: Pool | PoolClient,
     rows: CommitRows,

@@ -13,46 +13,9 @@ import {
 } from '#journey-domain';
 
 /**
- * The unity metrics of journey-model.md, computed in one pass over the log (events in log order,
- * each journey in the order it was appended). Pure: no I/O, fed event by event.
- *
- * The range [from, to) selects what each metric counts by the fact time (`time`) of the event
- * that defines the counted item (below); everything before and after it is still read, so a
- * contact on the last day of the range sees the follow-up after it, and an order placed before
- * the range is still the truth a message in the range is judged against.
- *
- * Definitions (each item falls in the range by the time named in brackets):
- * - repeat_contact_rate: contacts (`contact.opened`) [opened] followed, within the window (7 days
- *   by default, inclusive), by another contact of the same customer about the same order (both
- *   name it) or with the same reason; over all contacts. "Followed" is by fact time, so a late
- *   contact that happened before another one is the first of the pair.
- * - time_to_resolution_p50/p90 (hours): cases resolved [last resolution] and not reopened after
- *   it, from their first `contact.opened` to their last `contact.resolved`. A case still open at
- *   the end of the range is not in the figure; cases_open_at_end counts them (opened before `to`,
- *   not resolved by `to`).
- * - first_contact_resolution: resolved cases as above with one contact (`contact.opened` plus
- *   `contact.handed_off`, by contact id) and no reopen; over resolved cases.
- * - repeated_story_rate: channel switches within an open case [switch] with no context carried
- *   (a `contact.handed_off` to another channel without `contextSummary`, or a new `contact.opened`
- *   on another channel than the case's last one); over all switches (handoffs with context too).
- * - policy_dispute_per_100_returns: contacts tagged `policy_dispute` [opened] per 100
- *   `return.requested` [requested].
- * - confusion_per_1000_orders: contacts tagged `confusion` [opened] per 1000 `order.placed` [placed].
- * - promise_kept_rate: promises due [dueAt] kept (`promise.kept` at or before `dueAt`); over
- *   promises due.
- * - truth_drift_rate: `channel.message_sent` [sent] whose shown status, total or policy version
- *   differs from the truth at that point of the journey (the order named, else the customer's
- *   last order: its status by the status model, its `order.placed` total, the returns policy
- *   version governing it, i.e. in force when it was placed); over messages judged (a message
- *   about no known order is not judged).
- * - key_step_checkout_to_order / key_step_order_to_payment / key_step_checkout_to_payment:
- *   checkouts started [started] that led to an order placed (same checkoutId), and of those
- *   orders the ones with a payment captured; key_step_return_to_refund: returns requested
- *   [requested] with a refund issued for them.
- *
- * `by` splits every metric by the channel (of the contact, case's first contact, switch target,
- * message, checkout or order), the contact reason (contact metrics; '-' elsewhere), or the ISO
- * week of the item's time.
+ * The unity metrics, computed in one pass over the log (events in log order, each journey in the order it was
+ * appended). Pure: no I/O, fed event by event. What each metric counts, and by which time an item falls in the range
+ * [from, to), is defined in docs/unity-metrics.md; the tests below hold the code to it.
  */
 export type Dimension = 'channel' | 'reason' | 'week';
 

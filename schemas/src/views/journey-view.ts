@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, Channel, Currency, MinorUnits, OrderItem, Totals } from '../common';
 
-/** The read side of the wire contract (contract-v1.md): what every channel reads. */
+/** The read side of the wire contract (docs/wire-contract.md): what every channel reads. */
 export const StatusView = z.object({ code: z.string(), label: z.string(), expect: z.string() });
 
 export const PromiseView = z.object({

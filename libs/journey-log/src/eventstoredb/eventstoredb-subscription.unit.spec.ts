@@ -24,7 +24,7 @@ const decode = (record: DecodedRecord) => record;
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('EventStoreDB subscription batches', () => {
-  it('given records, when they arrive, then they are handed over in batches of batchSize, in order, the stream paused meanwhile', async () => {
+  it('given records, then they come in batches of batchSize, in order, the stream paused meanwhile', async () => {
     const stream = new FakeStream();
     const batches: string[][] = [];
     const ended = jest.fn();
@@ -65,7 +65,7 @@ describe('EventStoreDB subscription batches', () => {
     expect(ended).toHaveBeenCalledTimes(1);
   });
 
-  it('given onInvalid, when an invalid record comes between two good ones, then it is reported before the batch, which still arrives', async () => {
+  it('given onInvalid, an invalid record between good ones is reported first, and the batch follows', async () => {
     const stream = new FakeStream();
     const seen: string[] = [];
     batchedSubscription(stream, decode, async (batch) => void seen.push(...batch.map((s) => s.position)), {
