@@ -63,4 +63,27 @@ describe('an app that cannot start', () => {
       holder.close();
     }
   });
+
+  it('given AUTH=off and a HOST beyond loopback, exits with code 2 saying why', async () => {
+    const { code, output } = await exitOf({ AUTH: 'off', HOST: '0.0.0.0' });
+    expect(code).toBe(2);
+    expect(output).toMatch(/AUTH=off is allowed only on loopback, not with HOST=0\.0\.0\.0/);
+  });
+
+  it('given AUTH=required and neither keys nor a JWT provider, exits with code 2 saying what is missing', async () => {
+    const { code, output } = await exitOf({ AUTH: 'required' });
+    expect(code).toBe(2);
+    expect(output).toMatch(/AUTH=required needs a key file/);
+  });
+});
+
+describe('an app with auth off', () => {
+  it('starts on loopback and says in one line that auth is off', async () => {
+    const app = await startBackbone();
+    try {
+      expect(app.output().match(/auth is off/g)).toHaveLength(1);
+    } finally {
+      await app.stop();
+    }
+  });
 });

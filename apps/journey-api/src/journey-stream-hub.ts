@@ -6,9 +6,18 @@ import type { BackboneConfig } from '#config';
 import { BackboneError, isBackboneError } from '#errors';
 import type { JourneyLog } from '#journey-log';
 import { journeyViewProjection } from '#journey-projections';
-import { JourneyReader, ProjectionProgress } from '#journey-read';
+import { ANONYMOUS_ADMIN, Authenticator, hasScope, type Principal } from '#auth';
+import { JourneyReader, ProjectionProgress, redact } from '#journey-read';
 import { errorFields, type StructuredLogger } from '#logging';
-import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, Metrics, READ_STORE, countHttpRequest } from '#nest-backbone';
+import {
+  BACKBONE_CONFIG,
+  JOURNEY_LOG,
+  LOGGER,
+  Metrics,
+  READ_STORE,
+  countHttpRequest,
+  principalOf,
+} from '#nest-backbone';
 import type { ReadStore } from '#read-store';
 
 const VIEW = journeyViewProjection.name;
@@ -16,6 +25,8 @@ const VIEW = journeyViewProjection.name;
  * How often changes are looked for when a projector in another process makes them (one query, however many streams).
  */
 const POLL_MS = 250;
+/** How often open streams' credentials are checked for expiry. */
+const EXPIRY_CHECK_MS = 500;
 
 interface Stream {
   customerId: string;
@@ -24,6 +35,9 @@ interface Stream {
   response: ServerResponse;
   /** Position of the last view sent (its `id:`), undefined before the first. */
   sent: string | null | undefined;
+  /** Who opened it: the stream ends once the credential is revoked or expires; personal data only with `pii:read`. */
+  principal: Principal;
+  clear: boolean;
 }
 
 /**
@@ -50,6 +64,8 @@ export class JourneyStreamHub implements OnModuleDestroy {
   private readonly refreshing = new Set<string>();
   private readonly stale = new Set<string>();
   private readonly unsubscribe: () => void;
+  private readonly stopAuthWatch: () => void;
+  private readonly expiry: NodeJS.Timeout;
   private readonly logger: StructuredLogger;
 
   constructor(
@@ -60,6 +76,7 @@ export class JourneyStreamHub implements OnModuleDestroy {
     @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
     @Inject(BACKBONE_CONFIG) private readonly config: BackboneConfig,
     @Inject(LOGGER) logger: StructuredLogger,
+    private readonly authenticator: Authenticator,
   ) {
     this.logger = logger.child({ component: 'sse' });
     metrics.counter(
@@ -70,6 +87,15 @@ export class JourneyStreamHub implements OnModuleDestroy {
       for (const customerId of changed.get(VIEW) ?? []) if (this.byCustomer.has(customerId)) this.refresh(customerId);
     });
     this.heartbeat = setInterval(() => this.beat(), config.sse.heartbeatMs).unref();
+    // A revoked key ends its streams as soon as the key file says so; an expiring credential within a second.
+    this.stopAuthWatch = authenticator.onChange(() => this.endUnauthorised());
+    this.expiry = setInterval(() => this.endUnauthorised(), EXPIRY_CHECK_MS).unref();
+  }
+
+  /** Ends the streams whose credential is no longer valid. */
+  private endUnauthorised(): void {
+    for (const streams of this.byCustomer.values())
+      for (const stream of streams) if (!this.authenticator.stillValid(stream.principal)) stream.response.end();
   }
 
   /** Streams open in this process. */
@@ -88,6 +114,8 @@ export class JourneyStreamHub implements OnModuleDestroy {
     lastEventId: string | undefined,
     reply: FastifyReply,
   ): Promise<void> {
+    const principal = principalOf(reply.request) ?? ANONYMOUS_ADMIN;
+    const clear = hasScope(principal, 'pii:read');
     if (this.open >= this.config.sse.maxStreams) {
       throw new BackboneError(
         'too_many_streams',
@@ -98,7 +126,7 @@ export class JourneyStreamHub implements OnModuleDestroy {
     // The stream is written by hand: Fastify leaves the response alone from here on.
     reply.hijack();
     const response = reply.raw;
-    const stream: Stream = { customerId, channel, reply, response, sent: undefined };
+    const stream: Stream = { customerId, channel, reply, response, sent: undefined, principal, clear };
     this.open++;
     let streams = this.byCustomer.get(customerId);
     if (!streams) this.byCustomer.set(customerId, (streams = new Set()));
@@ -123,6 +151,8 @@ export class JourneyStreamHub implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.heartbeat);
+    clearInterval(this.expiry);
+    this.stopAuthWatch();
     if (this.poller) clearInterval(this.poller);
     this.unsubscribe();
     for (const streams of this.byCustomer.values()) for (const stream of streams) stream.response.end();
@@ -153,11 +183,14 @@ export class JourneyStreamHub implements OnModuleDestroy {
             return null;
           });
           if (!read) continue;
-          const message = `id: ${read.position ?? ''}\nevent: journey\ndata: ${JSON.stringify(read.body)}\n\n`;
+          const message = (body: unknown) =>
+            `id: ${read.position ?? ''}\nevent: journey\ndata: ${JSON.stringify(body)}\n\n`;
+          let clear: string | undefined;
+          let masked: string | undefined;
           for (const stream of streams) {
             if (stream.channel !== channel || stream.sent === read.position) continue;
             stream.sent = read.position;
-            this.write(stream, message);
+            this.write(stream, stream.clear ? (clear ??= message(read.body)) : (masked ??= message(redact(read.body))));
           }
         }
       } while (this.stale.has(customerId));

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { JourneyLog } from '#journey-log';
-import { JOURNEY_LOG } from '#nest-backbone';
+import { JOURNEY_LOG, RequiresAccess } from '#nest-backbone';
 import { JourneyStreamHub } from './journey-stream-hub';
 import { parseReadQuery, type RawReadQuery } from './read-query';
 
@@ -19,6 +19,7 @@ export class JourneyStreamController {
   ) {}
 
   @Get('customers/:customerId/journey/stream')
+  @RequiresAccess('journeys:read')
   async stream(
     @Param('customerId') customerId: string,
     @Query() query: RawReadQuery & { lastEventId?: string },

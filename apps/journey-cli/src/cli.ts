@@ -6,6 +6,7 @@ import { rebuildCommand } from './commands/rebuild-command';
 import { replayCommand } from './commands/replay-command';
 import { RATE_FLAGS, simulateCommand } from './commands/simulate-command';
 import { tailCommand } from './commands/tail-command';
+import { keysCommand } from './commands/keys-command';
 import { UsageError } from './usage-error';
 
 export const USAGE = `journey: analysts' and operators' tool on the configured journey log
@@ -24,6 +25,10 @@ export const USAGE = `journey: analysts' and operators' tool on the configured j
       drops a projection's documents and replays the log into it; refused while projectors run on the read store
   journey tail [--from-start] [--customer ID] [--type TYPE] [--count N] [--json] [--include-pii]
       events as they are appended
+  journey keys create --name NAME --scope SCOPE [--scope ...] [--source PATTERN ...] [--expires TIME] [--json]
+  journey keys list [--json]
+  journey keys revoke KEYID
+      API keys in the key file (AUTH_KEYS_FILE, default $DATA_DIR/auth-keys.json); create prints the token once
 
 Exports mask emails, phone numbers and names in free text unless --include-pii is given.
 Progress shows on a terminal only. Ctrl-C stops cleanly: nothing is left half-written.
@@ -32,7 +37,7 @@ or a rebuild hold it), 130 interrupted.`;
 
 const PII = { 'include-pii': { type: 'boolean' } } as const;
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 function parse(
   argv: string[],
@@ -124,6 +129,28 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
           },
           signal,
         );
+      }
+      case 'keys': {
+        const { values, positionals } = parse(
+          rest,
+          {
+            name: { type: 'string' },
+            scope: { type: 'string', multiple: true },
+            source: { type: 'string', multiple: true },
+            expires: { type: 'string' },
+            json: { type: 'boolean' },
+          },
+          true,
+        );
+        return await keysCommand({
+          action: positionals[0],
+          keyId: positionals[1],
+          name: str(values, 'name'),
+          scopes: (values.scope as string[] | undefined) ?? [],
+          sources: (values.source as string[] | undefined) ?? [],
+          expires: str(values, 'expires'),
+          json: bool(values, 'json'),
+        });
       }
       case 'rebuild': {
         const { positionals } = parse(rest, {}, true);

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AuthSettings } from '#auth';
 import { z } from 'zod';
 import { BackboneError } from '#errors';
 import { parseIsoInstant } from '#schemas';
@@ -85,6 +87,17 @@ const EnvSchema = z.object({
   PROJECTOR_POLL_MS: PositiveInt.default(50),
   RUN_PROJECTOR: Bool.default(true),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  AUTH: z.enum(['required', 'off'], { message: 'must be "required" or "off"' }).optional(),
+  AUTH_KEYS_FILE: z.string().min(1).optional(),
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  AUTH_JWT_JWKS_URL: z
+    .string()
+    .regex(/^https?:\/\/.+/, 'must be an http(s):// URL')
+    .optional(),
+  AUTH_JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  RATE_LIMIT_PER_MINUTE: PositiveInt.default(6000),
+  IDENTITY_RATE_LIMIT_PER_MINUTE: PositiveInt.default(60),
 });
 
 export interface BackboneConfig {
@@ -118,6 +131,8 @@ export interface BackboneConfig {
   /** When `/health` says a projection is degraded: behind by more events, or not advancing for longer. */
   health: { maxLagEvents: number; stallMs: number };
   logLevel: LogLevel;
+  /** Who may do what (see the README's Security section); `rateLimit`: requests per minute and credential. */
+  auth: AuthSettings & { rateLimit: { perMinute: number; identityPerMinute: number } };
   /** `group`: the consumer group projectors share on a partitioned log. */
   projector: { enabled: boolean; batchSize: number; group: string | undefined };
 }
@@ -153,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
         `read store`,
     );
   }
+  const auth = authSettings(e, missing);
   if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS)
     missing.push(
       `HEADERS_TIMEOUT_MS (${e.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`,
@@ -212,6 +228,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
     eventTime: { notBefore: e.EVENT_TIME_NOT_BEFORE, maxAheadMs: e.EVENT_TIME_MAX_AHEAD_SECONDS * 1000 },
     health: { maxLagEvents: e.HEALTH_MAX_LAG_EVENTS, stallMs: e.HEALTH_STALL_SECONDS * 1000 },
     logLevel: e.LOG_LEVEL,
+    auth: {
+      ...auth,
+      rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, identityPerMinute: e.IDENTITY_RATE_LIMIT_PER_MINUTE },
+    },
     projector: {
       enabled: e.RUN_PROJECTOR,
       batchSize: e.PROJECTOR_BATCH_SIZE,
@@ -219,6 +239,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
     },
   };
 }
+
+/**
+ * Auth is required as soon as a key file (`AUTH_KEYS_FILE`, by default `$DATA_DIR/auth-keys.json` once it exists) or
+ * an identity provider is configured; otherwise it is off, which only an app on loopback may be. Problems go to
+ * `problems`.
+ */
+function authSettings(e: z.infer<typeof EnvSchema>, problems: string[]): AuthSettings {
+  const keysFile = e.AUTH_KEYS_FILE ?? join(e.DATA_DIR, DEFAULT_KEYS_FILE);
+  const hasKeys = e.AUTH_KEYS_FILE !== undefined || existsSync(keysFile);
+  const jwtVariables = [e.AUTH_JWT_ISSUER, e.AUTH_JWT_AUDIENCE, e.AUTH_JWT_JWKS_URL ?? e.AUTH_JWT_PUBLIC_KEY_FILE];
+  const jwt =
+    e.AUTH_JWT_ISSUER && e.AUTH_JWT_AUDIENCE && (e.AUTH_JWT_JWKS_URL || e.AUTH_JWT_PUBLIC_KEY_FILE)
+      ? {
+          issuer: e.AUTH_JWT_ISSUER,
+          audience: e.AUTH_JWT_AUDIENCE,
+          jwksUrl: e.AUTH_JWT_JWKS_URL ?? null,
+          publicKeyFile: e.AUTH_JWT_JWKS_URL ? null : e.AUTH_JWT_PUBLIC_KEY_FILE!,
+        }
+      : null;
+  if (!jwt && jwtVariables.some((v) => v !== undefined))
+    problems.push(
+      'a JWT provider needs AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE and AUTH_JWT_JWKS_URL or AUTH_JWT_PUBLIC_KEY_FILE',
+    );
+  if (e.AUTH_JWT_JWKS_URL && e.AUTH_JWT_PUBLIC_KEY_FILE)
+    problems.push('give AUTH_JWT_JWKS_URL or AUTH_JWT_PUBLIC_KEY_FILE, not both');
+  const mode = e.AUTH ?? (hasKeys || jwt ? 'required' : 'off');
+  if (mode === 'required' && !hasKeys && !jwt)
+    problems.push(
+      `AUTH=required needs a key file (AUTH_KEYS_FILE, or ${keysFile} from \`journey keys create\`) or a JWT ` +
+        'provider',
+    );
+  if (mode === 'off' && !isLoopback(e.HOST))
+    problems.push(
+      `AUTH=off is allowed only on loopback, not with HOST=${e.HOST}: create keys (journey keys create) or configure ` +
+        'a JWT provider',
+    );
+  return { mode, keysFile: hasKeys ? keysFile : null, jwt };
+}
+
+/** The key file's name under DATA_DIR when AUTH_KEYS_FILE is not given (`journey keys` uses the same). */
+export const DEFAULT_KEYS_FILE = 'auth-keys.json';
 
 /** Names a browser may use for an app on loopback; any other Host header is a DNS-rebinding attempt. */
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];

@@ -44,6 +44,9 @@ export const ERROR_CODES = [
   'host_not_allowed',
   'too_many_streams',
   'internal_error',
+  'unauthenticated',
+  'forbidden',
+  'rate_limited',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -22,6 +22,11 @@ export interface IngestOptions {
   owner: Domain | null;
   /** Optimistic concurrency for a single-journey batch: the journey's version before the append. */
   expectedVersion?: number;
+  /**
+   * What the caller's credential may not append: the field errors of an event (its `type` or its `source`), none when
+   * it may. One event refused refuses the whole batch (`forbidden`, nothing appended).
+   */
+  refusedFor?: (event: JourneyEvent) => Array<{ path: string; message: string }>;
 }
 
 export interface IngestResult {
@@ -37,6 +42,7 @@ export class IngestionError extends BackboneError {
     code:
       | 'validation_failed'
       | 'type_not_owned'
+      | 'forbidden'
       | 'domain_rule_violated'
       | 'payload_too_large'
       | 'duplicate_id'
@@ -83,6 +89,11 @@ export class EventIngestion {
     }
     const events = this.validate(raw);
     this.checkOwnership(events, options.owner);
+    if (options.refusedFor) {
+      const refused = events.flatMap((event, index) => options.refusedFor!(event).map((e) => ({ index, ...e })));
+      if (refused.length > 0)
+        throw new IngestionError('forbidden', 'this credential may not append these events', refused);
+    }
     const subjects = new Set(events.map((e) => e.subject));
     if (options.expectedVersion !== undefined && subjects.size !== 1) {
       throw new IngestionError('validation_failed', 'expectedVersion applies to a batch of one journey', [

@@ -1,2 +1,3 @@
 export { JourneyReader, journeyStateAsOf, type Read, type ReadOptions } from './journey-reader';
 export { ProjectionProgress, type ProjectionProgressOptions } from './projection-progress';
+export { redact, redactText } from './redaction';

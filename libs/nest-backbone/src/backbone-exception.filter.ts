@@ -43,8 +43,14 @@ export function sendError(reply: FastifyReply, error: unknown, logger: Structure
   const framework = frameworkCode(error);
   if (error instanceof BackboneError) {
     code = error.code;
-    const errors = error instanceof IngestionError ? error.errors : [{ path: pathOf(error), message: error.message }];
+    const errors =
+      error instanceof IngestionError
+        ? error.errors
+        : Array.isArray(error.details)
+          ? (error.details as unknown[])
+          : [{ path: pathOf(error), message: error.message }];
     body = { code, errors };
+    if (code === 'unauthenticated') reply.header('WWW-Authenticate', 'Bearer');
     if (
       code === 'not_caught_up' ||
       code === 'log_unavailable' ||

@@ -1,10 +1,14 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { Authenticator } from '#auth';
 import { openJourneyLog, openReadStore, type BackboneConfig } from '#config';
 import { EventIngestion } from '#ingestion';
 import type { JourneyLog } from '#journey-log';
 import { JourneyReader, ProjectionProgress } from '#journey-read';
 import type { ReadStore } from '#read-store';
 import { HealthController } from './health.controller';
+import { AccessGuard } from './route-access';
+import { RouteTable } from './route-table';
 import { Metrics } from './metrics';
 import type { StructuredLogger } from '#logging';
 import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PROJECTION_REGISTRY, READ_STORE } from './tokens';
@@ -17,13 +21,24 @@ export class BackboneModule implements OnApplicationShutdown {
   constructor(
     @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
     @Inject(READ_STORE) private readonly store: ReadStore,
+    private readonly authenticator: Authenticator,
   ) {}
 
   static forRoot(config: BackboneConfig, logger: StructuredLogger, projections: readonly Projection[]): DynamicModule {
     return {
       module: BackboneModule,
+      imports: [DiscoveryModule],
       controllers: [HealthController],
       providers: [
+        {
+          provide: Authenticator,
+          useFactory: () =>
+            new Authenticator(config.auth, (error) =>
+              logger.error({ error: { name: error.name } }, `the key file cannot be read: ${error.message}`),
+            ),
+        },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        RouteTable,
         { provide: BACKBONE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: PROJECTION_REGISTRY, useValue: projections },
@@ -49,6 +64,8 @@ export class BackboneModule implements OnApplicationShutdown {
         },
       ],
       exports: [
+        Authenticator,
+        RouteTable,
         BACKBONE_CONFIG,
         LOGGER,
         PROJECTION_REGISTRY,
@@ -63,6 +80,7 @@ export class BackboneModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.authenticator.close();
     await this.log.close();
     await this.store.close();
   }

@@ -8,7 +8,11 @@ import type { BackboneConfig } from '#config';
 import { BackboneError } from '#errors';
 import { IngestionError } from '#ingestion';
 import type { StructuredLogger } from '#logging';
+import rateLimit from '@fastify/rate-limit';
+import { Authenticator } from '#auth';
 import { hostAllowed } from './allowed-host';
+import { rateLimitOptions } from './rate-limits';
+import { setPrincipal } from './route-access';
 import { BackboneExceptionFilter, sendError } from './backbone-exception.filter';
 import { answerClientError } from './client-error-answer';
 import { countHttpRequest } from './count-http-request';
@@ -72,6 +76,13 @@ export async function bootstrapHttpApp(
       ]);
     }
   });
+  // Who is asking, before the body is read: a bad token is a 401 whatever the route. The authenticator is the app's
+  // (created with it below); the app does not listen before it exists.
+  let authenticator: Authenticator | null = null;
+  fastify.addHook('onRequest', async (request) => {
+    setPrincipal(request, await authenticator!.authenticate(request.headers.authorization));
+  });
+  if (config.auth.mode === 'required') await fastify.register(rateLimit, rateLimitOptions(config.auth.rateLimit));
   // A failure while wiring (a log or store that cannot be reached) is thrown to startApp, which
   // says it in one line: Nest neither exits nor logs it here.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
@@ -80,6 +91,13 @@ export async function bootstrapHttpApp(
     abortOnError: false,
   });
   app.useGlobalFilters(new BackboneExceptionFilter(logger));
+  const appAuthenticator = app.get(Authenticator);
+  authenticator = appAuthenticator;
+  if (!appAuthenticator.required)
+    logger.warn(
+      {},
+      'auth is off: every request may do everything (allowed on loopback only; see Security in the README)',
+    );
   app.enableShutdownHooks();
   const metrics = app.get(Metrics);
   // Streams (SSE) leave Fastify's lifecycle and count themselves when they end.

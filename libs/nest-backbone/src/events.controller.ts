@@ -1,11 +1,13 @@
 import { Controller, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Domain } from '#schemas';
+import type { Domain, JourneyEvent } from '#schemas';
+import { canSpeakFor, canWrite, type Principal } from '#auth';
 import type { BackboneConfig } from '#config';
 import { BackboneError, isBackboneError } from '#errors';
 import { EventIngestion } from '#ingestion';
 import { Metrics } from './metrics';
 import { readJsonBody } from './read-json-body';
+import { principalOf, RequiresAccess } from './route-access';
 import { BACKBONE_CONFIG, PRODUCER_OWNER } from './tokens';
 
 /** `POST /v1/events`: one CloudEvent or an array of them, appended atomically. */
@@ -19,6 +21,7 @@ export class EventsController {
   ) {}
 
   @Post()
+  @RequiresAccess('events:write')
   async append(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -31,8 +34,10 @@ export class EventsController {
         });
       }
       const body = await readJsonBody(request.raw, this.config.http.maxBodyBytes);
+      const principal = principalOf(request);
       const result = await this.ingestion.ingest(body, {
         owner: this.owner,
+        refusedFor: principal === null ? undefined : (event) => writeRefusals(principal, event),
         expectedVersion: expectedVersion === undefined ? undefined : Number(expectedVersion),
       });
       if (result.accepted > 0) this.metrics.inc('journey_events_appended_total', {}, result.accepted);
@@ -47,4 +52,13 @@ export class EventsController {
       throw error;
     }
   }
+}
+
+/** Why a credential may not append an event: its type is outside its write scopes, or its source outside its pins. */
+function writeRefusals(principal: Principal, event: JourneyEvent): Array<{ path: string; message: string }> {
+  const refusals: Array<{ path: string; message: string }> = [];
+  if (!canWrite(principal, event.type)) refusals.push({ path: 'type', message: `needs events:write:${event.type}` });
+  if (!canSpeakFor(principal, event.source))
+    refusals.push({ path: 'source', message: `this credential may not speak for source ${event.source}` });
+  return refusals;
 }

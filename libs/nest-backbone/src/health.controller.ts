@@ -1,9 +1,12 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { hasScope } from '#auth';
 import type { JourneyLog } from '#journey-log';
 import type { BackboneConfig } from '#config';
 import { INVALID_RECORDS, projectionProblems, projectionStatus, type Projection } from '#projection-runtime';
 import type { ReadStore } from '#read-store';
 import { Metrics } from './metrics';
+import { principalOf, RequiresAccess } from './route-access';
 import { BACKBONE_CONFIG, JOURNEY_LOG, PROJECTION_REGISTRY, READ_STORE } from './tokens';
 
 /** `/health` and `/metrics`, served by every app. */
@@ -18,12 +21,14 @@ export class HealthController {
   ) {}
 
   /**
+   * Liveness for anyone (`status` alone); with `metrics:read` (or auth off), the details:
    * `ok`, or `degraded` with the reasons: events parked (the backbone goes on, but someone should
    * look at them), records on the log that are not journey events, a projection too far behind
    * the log or behind and not advancing.
    */
   @Get('health')
-  async health() {
+  @RequiresAccess('public')
+  async health(@Req() request: FastifyRequest) {
     const projections = await projectionStatus(this.log, this.store, this.projections);
     // Every parked event counts, including records on the log that were not journey events.
     const parkedCounts = await this.store.parkedCounts();
@@ -37,8 +42,12 @@ export class HealthController {
         message: `${invalidRecords} record(s) on the log are not journey events`,
       });
     }
+    const status = problems.length > 0 ? 'degraded' : 'ok';
+    // Without a credential allowed to see metrics: liveness only (the rest names projections, positions, adapters).
+    const principal = principalOf(request);
+    if (principal === null || !hasScope(principal, 'metrics:read')) return { status };
     return {
-      status: problems.length > 0 ? 'degraded' : 'ok',
+      status,
       problems,
       journeyLog: { kind: this.log.kind, head: await this.log.head() },
       readStore: { kind: this.store.kind },
@@ -49,6 +58,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @RequiresAccess('metrics:read')
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async prometheus(): Promise<string> {
     const projections = await projectionStatus(this.log, this.store, this.projections);

@@ -25,4 +25,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   host_not_allowed: 403,
   too_many_streams: 503,
   internal_error: 500,
+  unauthenticated: 401,
+  forbidden: 403,
+  rate_limited: 429,
 };

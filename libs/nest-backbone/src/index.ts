@@ -6,3 +6,5 @@ export { countHttpRequest } from './count-http-request';
 export { STATUS_BY_CODE } from './http-status';
 export { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PROJECTION_REGISTRY, READ_STORE, PRODUCER_OWNER } from './tokens';
 export { startApp } from './start-app';
+export { RequiresAccess, principalOf } from './route-access';
+export { RouteTable, type RouteEntry } from './route-table';

@@ -77,11 +77,11 @@ export interface HttpAnswer<T = any> {
 export async function postJson(
   url: string,
   body: unknown,
-  init: { raw?: string; contentType?: string; timeoutMs?: number } = {},
+  init: { raw?: string; contentType?: string; timeoutMs?: number; headers?: Record<string, string> } = {},
 ): Promise<HttpAnswer> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': init.contentType ?? 'application/json' },
+    headers: { 'content-type': init.contentType ?? 'application/json', ...init.headers },
     body: init.raw ?? JSON.stringify(body),
     ...(init.timeoutMs ? { signal: AbortSignal.timeout(init.timeoutMs) } : {}),
   });
@@ -89,8 +89,8 @@ export async function postJson(
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
 }
 
-export async function getJson(url: string): Promise<HttpAnswer> {
-  const response = await fetch(url);
+export async function getJson(url: string, init: { headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+  const response = await fetch(url, { headers: init.headers });
   const text = await response.text();
   let body: unknown = text;
   try {

@@ -3,7 +3,7 @@ import { eventsOnLog, openLog, readWholeLog } from '../analysis-log';
 import { isoTime } from '../cli-values';
 import { writeFileAtomically } from '../output-file';
 import { Progress } from '../progress';
-import { redactText } from '../redaction';
+import { redactText } from '#journey-read';
 import { UsageError } from '../usage-error';
 
 export interface MetricsArgs {

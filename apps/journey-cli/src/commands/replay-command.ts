@@ -6,7 +6,7 @@ import { journeyStateAsOf } from '#journey-read';
 import { eventsOnLog, openLog, readWholeLog } from '../analysis-log';
 import { optionalIsoTime } from '../cli-values';
 import { Progress } from '../progress';
-import { redact } from '../redaction';
+import { redact } from '#journey-read';
 import { UsageError } from '../usage-error';
 
 export interface ReplayArgs {

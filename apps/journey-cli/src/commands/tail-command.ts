@@ -1,6 +1,6 @@
 import { summariseEvent } from '#journey-projections';
 import { openLog } from '../analysis-log';
-import { redact } from '../redaction';
+import { redact } from '#journey-read';
 import { positiveInt } from '../cli-values';
 
 export interface TailArgs {

@@ -1,7 +1,7 @@
 /**
- * Personal data in exports: what customers and agents type (verbatims, reasons, summaries,
- * promise texts) and identity values. Analysts get them masked unless they pass --include-pii.
- * Pure functions: the rules are tested on their own.
+ * Personal data in reads and exports: what customers and agents type (verbatims, reasons, summaries, promise texts)
+ * and identity values. The one masking of the backbone: reads without `pii:read` (HTTP and SSE) and the CLI without
+ * --include-pii. Pure functions: the rules are tested on their own.
  */
 import { isIdentityKind } from '#schemas';
 
