@@ -5,7 +5,9 @@
 # Ports from BASE_PORT (default 3000): journey-api BASE_PORT, checkout +1, shipment +2, contact +3, returns +4,
 # projectors +5 and +6 (one consumer group); each may be set on its own (JOURNEY_API_PORT, CHECKOUT_PORT,
 # SHIPMENT_PORT, CONTACT_PORT, RETURNS_PORT, PROJECTOR_1_PORT, PROJECTOR_2_PORT). Logs and pids in .run/, and the
-# apps' URLs in .run/urls.env (examples/worked-journey.sh reads them).
+# apps' URLs in .run/urls.env (examples/worked-journey.sh reads them). Auth is on: the key file is AUTH_KEYS_FILE
+# (default .run/auth-keys.json); the first start creates the worked example's keys (examples/create-keys.sh), their
+# tokens in .run/tokens.env.
 # PostgreSQL: DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +30,11 @@ if [ -z "${KAFKA_BROKERS:-}" ]; then
   export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-19092}
 fi
 export JOURNEY_LOG=kafka READ_STORE=postgres
+# Auth on: the apps read one key file; the worked example's keys are made once, their tokens kept in .run/tokens.env.
+export AUTH_KEYS_FILE=${AUTH_KEYS_FILE:-$PWD/$RUN/auth-keys.json}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 [ -d dist ] || npm run build
+if [ ! -f "$AUTH_KEYS_FILE" ] || [ ! -f "$RUN/tokens.env" ]; then examples/create-keys.sh "$RUN/tokens.env"; fi
 
 start() { # name app port
   PORT=$3 node "dist/apps/$2/src/main.js" >"$RUN/$1.log" 2>&1 &
