@@ -1,7 +1,8 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { JourneyLog } from '#journey-log';
-import { JOURNEY_LOG, RequiresAccess } from '#nest-backbone';
+import { AccessLogRecorder } from '#journey-read';
+import { JOURNEY_LOG, RequiresAccess, accessRecordOf, principalOf } from '#nest-backbone';
 import { JourneyStreamHub } from './journey-stream-hub';
 import { parseReadQuery, type RawReadQuery } from './read-query';
 
@@ -16,6 +17,7 @@ export class JourneyStreamController {
   constructor(
     private readonly hub: JourneyStreamHub,
     @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
+    private readonly accessLog: AccessLogRecorder,
   ) {}
 
   @Get('customers/:customerId/journey/stream')
@@ -28,6 +30,8 @@ export class JourneyStreamController {
   ): Promise<void> {
     const { channel } = parseReadQuery({ channel: query.channel });
     await this.hub.stream(customerId, channel, this.resumeFrom(lastEventIdHeader ?? query.lastEventId), reply);
+    // Opened: a read of the customer's data, recorded as the other reads are.
+    this.accessLog.record(accessRecordOf(reply.request, principalOf(reply.request), customerId, channel, null));
   }
 
   /** A position this log could have sent; anything else (an old or foreign id) gets the current view. */

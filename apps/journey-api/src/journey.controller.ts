@@ -3,8 +3,10 @@ import type { FastifyReply } from 'fastify';
 import { BackboneError } from '#errors';
 import type { JourneyLog } from '#journey-log';
 import { hasScope } from '#auth';
-import { JourneyReader, redact, type Read } from '#journey-read';
-import { JOURNEY_LOG, RequiresAccess, principalOf } from '#nest-backbone';
+import { AccessLogRecorder, JourneyReader, redact, type Read } from '#journey-read';
+import { JOURNEY_LOG, READ_STORE, RequiresAccess, accessRecordOf, principalOf } from '#nest-backbone';
+import type { ReadStore } from '#read-store';
+import { parseIsoInstant } from '#schemas';
 import { parseReadQuery, type RawReadQuery } from './read-query';
 
 /** The read side every channel uses; every answer carries `Journey-Position`. */
@@ -13,30 +15,61 @@ export class JourneyController {
   constructor(
     private readonly reader: JourneyReader,
     @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
+    private readonly accessLog: AccessLogRecorder,
+    @Inject(READ_STORE) private readonly store: ReadStore,
   ) {}
 
   @Get('customers/:customerId/journey')
   @RequiresAccess('journeys:read')
   async journey(@Param('customerId') customerId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
-    send(reply, await this.reader.journey(customerId, this.options(query)));
+    this.send(reply, await this.reader.journey(customerId, this.options(query)), customerId, query.channel);
   }
 
   @Get('orders/:orderId')
   @RequiresAccess('journeys:read')
   async order(@Param('orderId') orderId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
-    send(reply, await this.reader.order(orderId, this.options(query)));
+    const read = await this.reader.order(orderId, this.options(query));
+    this.send(reply, read, read.body.customerId, query.channel);
   }
 
   @Get('cases/:caseId')
   @RequiresAccess('journeys:read')
   async case(@Param('caseId') caseId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
-    send(reply, await this.reader.case(caseId, this.options(query)));
+    const read = await this.reader.case(caseId, this.options(query));
+    this.send(reply, read, read.body.customerId, query.channel);
   }
 
   @Get('identities/:kind/:value')
   @RequiresAccess('journeys:read')
   async identity(@Param('kind') kind: string, @Param('value') value: string, @Res() reply: FastifyReply) {
-    send(reply, await this.reader.identity(kind, value));
+    const read = await this.reader.identity(kind, value);
+    this.send(reply, read, read.body.customerId, undefined);
+  }
+
+  @Get('customers/:customerId/access-log')
+  @RequiresAccess('privacy:read')
+  async accessLogOf(
+    @Param('customerId') customerId: string,
+    @Query('from') from: string | undefined,
+    @Query('to') to: string | undefined,
+  ) {
+    const range = { from: instant('from', from), to: instant('to', to), limit: ACCESS_LOG_PAGE };
+    // Every record queued before this read is in the answer.
+    await this.accessLog.flush();
+    return { customerId, entries: await this.store.accessLog(customerId, range) };
+  }
+
+  /**
+   * Answers a read of a customer's data: recorded in the access log (who, which customer, route, channel, purpose,
+   * position), then sent, masked (identity values, emails, phone numbers and names in free text) without `pii:read`.
+   */
+  private send<T>(reply: FastifyReply, read: Read<T>, customerId: string, channel: string | undefined): void {
+    const request = reply.request;
+    const principal = principalOf(request);
+    this.accessLog.record(accessRecordOf(request, principal, customerId, channel, read.position));
+    if (read.position !== null) reply.header('Journey-Position', read.position);
+    const clear = principal !== null && hasScope(principal, 'pii:read');
+    reply.code(200).send(clear ? read.body : redact(read.body));
   }
 
   private options(query: RawReadQuery) {
@@ -54,10 +87,13 @@ export class JourneyController {
   }
 }
 
-/** The answer, masked (identity values, emails, phone numbers and names in free text) without `pii:read`. */
-function send<T>(reply: FastifyReply, read: Read<T>): void {
-  if (read.position !== null) reply.header('Journey-Position', read.position);
-  const principal = principalOf(reply.request);
-  const clear = principal !== null && hasScope(principal, 'pii:read');
-  reply.code(200).send(clear ? read.body : redact(read.body));
+/** The most records one access-log answer holds (newest first). */
+const ACCESS_LOG_PAGE = 1000;
+
+function instant(parameter: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = parseIsoInstant(value, { utcOnly: false });
+  if (parsed === null)
+    throw new BackboneError('invalid_parameter', `${parameter} must be an ISO-8601 time`, { details: { parameter } });
+  return parsed;
 }

@@ -7,6 +7,7 @@ import { replayCommand } from './commands/replay-command';
 import { RATE_FLAGS, simulateCommand } from './commands/simulate-command';
 import { tailCommand } from './commands/tail-command';
 import { keysCommand } from './commands/keys-command';
+import { accessLogCommand } from './commands/access-log-command';
 import { UsageError } from './usage-error';
 
 export const USAGE = `journey: analysts' and operators' tool on the configured journey log
@@ -29,6 +30,8 @@ export const USAGE = `journey: analysts' and operators' tool on the configured j
   journey keys list [--json]
   journey keys revoke KEYID
       API keys in the key file (AUTH_KEYS_FILE, default $DATA_DIR/auth-keys.json); create prints the token once
+  journey access-log --customer ID [--from TIME] [--to TIME] [--json]
+      who read the customer's data (newest first): credential, route, channel, purpose
 
 Exports mask emails, phone numbers and names in free text unless --include-pii is given.
 Progress shows on a terminal only. Ctrl-C stops cleanly: nothing is left half-written.
@@ -129,6 +132,20 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
           },
           signal,
         );
+      }
+      case 'access-log': {
+        const { values } = parse(rest, {
+          customer: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          json: { type: 'boolean' },
+        });
+        return await accessLogCommand({
+          customer: str(values, 'customer'),
+          from: str(values, 'from'),
+          to: str(values, 'to'),
+          json: bool(values, 'json'),
+        });
       }
       case 'keys': {
         const { values, positionals } = parse(

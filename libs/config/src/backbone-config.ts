@@ -98,6 +98,7 @@ const EnvSchema = z.object({
   AUTH_JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
   RATE_LIMIT_PER_MINUTE: PositiveInt.default(6000),
   IDENTITY_RATE_LIMIT_PER_MINUTE: PositiveInt.default(60),
+  ACCESS_LOG_RETENTION_DAYS: PositiveInt.default(365),
 });
 
 export interface BackboneConfig {
@@ -133,6 +134,8 @@ export interface BackboneConfig {
   logLevel: LogLevel;
   /** Who may do what (see the README's Security section); `rateLimit`: requests per minute and credential. */
   auth: AuthSettings & { rateLimit: { perMinute: number; identityPerMinute: number } };
+  /** Who read whom: kept this many days. */
+  accessLog: { retentionDays: number };
   /** `group`: the consumer group projectors share on a partitioned log. */
   projector: { enabled: boolean; batchSize: number; group: string | undefined };
 }
@@ -232,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
       ...auth,
       rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, identityPerMinute: e.IDENTITY_RATE_LIMIT_PER_MINUTE },
     },
+    accessLog: { retentionDays: e.ACCESS_LOG_RETENTION_DAYS },
     projector: {
       enabled: e.RUN_PROJECTOR,
       batchSize: e.PROJECTOR_BATCH_SIZE,

@@ -4,13 +4,13 @@ import { Authenticator } from '#auth';
 import { openJourneyLog, openReadStore, type BackboneConfig } from '#config';
 import { EventIngestion } from '#ingestion';
 import type { JourneyLog } from '#journey-log';
-import { JourneyReader, ProjectionProgress } from '#journey-read';
+import { AccessLogRecorder, JourneyReader, ProjectionProgress } from '#journey-read';
 import type { ReadStore } from '#read-store';
 import { HealthController } from './health.controller';
 import { AccessGuard } from './route-access';
 import { RouteTable } from './route-table';
 import { Metrics } from './metrics';
-import type { StructuredLogger } from '#logging';
+import { errorFields, type StructuredLogger } from '#logging';
 import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PROJECTION_REGISTRY, READ_STORE } from './tokens';
 import type { Projection } from '#projection-runtime';
 
@@ -22,6 +22,7 @@ export class BackboneModule implements OnApplicationShutdown {
     @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
     @Inject(READ_STORE) private readonly store: ReadStore,
     private readonly authenticator: Authenticator,
+    private readonly accessLog: AccessLogRecorder,
   ) {}
 
   static forRoot(config: BackboneConfig, logger: StructuredLogger, projections: readonly Projection[]): DynamicModule {
@@ -38,6 +39,16 @@ export class BackboneModule implements OnApplicationShutdown {
             ),
         },
         { provide: APP_GUARD, useClass: AccessGuard },
+        {
+          provide: AccessLogRecorder,
+          useFactory: (store: ReadStore) =>
+            new AccessLogRecorder(store, {
+              retentionDays: config.accessLog.retentionDays,
+              onError: (error) =>
+                logger.error({ error: errorFields(error) }, 'the access log cannot be written; its records wait'),
+            }),
+          inject: [READ_STORE],
+        },
         RouteTable,
         { provide: BACKBONE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -65,6 +76,7 @@ export class BackboneModule implements OnApplicationShutdown {
       ],
       exports: [
         Authenticator,
+        AccessLogRecorder,
         RouteTable,
         BACKBONE_CONFIG,
         LOGGER,
@@ -81,6 +93,7 @@ export class BackboneModule implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.authenticator.close();
+    await this.accessLog.close();
     await this.log.close();
     await this.store.close();
   }

@@ -8,3 +8,4 @@ export { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PROJECTION_REGISTRY, READ_STORE, 
 export { startApp } from './start-app';
 export { RequiresAccess, principalOf } from './route-access';
 export { RouteTable, type RouteEntry } from './route-table';
+export { accessRecordOf } from './access-record';

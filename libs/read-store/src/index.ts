@@ -1,4 +1,5 @@
 export type {
+  AccessRecord,
   Checkpoint,
   DocumentAddress,
   DocumentsAtCheckpoint,

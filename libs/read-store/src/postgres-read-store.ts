@@ -5,6 +5,7 @@ import { assertSchemaName, isPostgresUnreachable, migrateSchema } from '#postgre
 import { commitRows, commitStatement, type CommitRows } from './postgres-commit-statement';
 import { heldLock, projectionsLocked } from './projections-lock';
 import type {
+  AccessRecord,
   Checkpoint,
   DocumentAddress,
   DocumentsAtCheckpoint,
@@ -52,6 +53,19 @@ const MIGRATIONS: ReadonlyArray<string> = [
   // by code point whatever the database's collation (ranges of ids, listed both ways on the index).
   `ALTER TABLE checkpoints ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
    ALTER TABLE documents ALTER COLUMN id TYPE text COLLATE "C";`,
+  // Who read whom: one row per read of a customer's data.
+  `CREATE TABLE access_log (
+     seq bigserial PRIMARY KEY,
+     customer_id text NOT NULL,
+     at timestamptz NOT NULL,
+     credential text NOT NULL,
+     route text NOT NULL,
+     channel text,
+     purpose text,
+     position text
+   );
+   CREATE INDEX access_log_by_customer ON access_log (customer_id, at DESC);
+   CREATE INDEX access_log_by_time ON access_log (at);`,
 ];
 
 const CHECKPOINT_COLUMNS =
@@ -382,6 +396,48 @@ export class PostgresReadStore implements ReadStore {
       throw error;
     }
     return heldLock(() => client.end().catch(() => undefined));
+  }
+
+  async recordAccess(records: readonly AccessRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.migrate();
+    await this.pool.query(
+      `INSERT INTO ${this.schema}.access_log (customer_id, at, credential, route, channel, purpose, position)
+       SELECT c, a::timestamptz, k, r, h, p, o FROM json_to_recordset($1::json)
+         AS x(c text, a text, k text, r text, h text, p text, o text)`,
+      [
+        JSON.stringify(
+          records.map((r) => ({
+            c: r.customerId,
+            a: r.at,
+            k: r.credential,
+            r: r.route,
+            h: r.channel,
+            p: r.purpose,
+            o: r.position,
+          })),
+        ),
+      ],
+    );
+  }
+
+  async accessLog(customerId: string, range: { from?: string; to?: string; limit: number }): Promise<AccessRecord[]> {
+    await this.migrate();
+    const { rows } = await this.pool.query<AccessRecord>(
+      `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, credential,
+         customer_id AS "customerId", route, channel, purpose, position
+       FROM ${this.schema}.access_log
+       WHERE customer_id = $1 AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3)
+       ORDER BY at DESC, seq DESC LIMIT $4`,
+      [customerId, range.from ?? null, range.to ?? null, range.limit],
+    );
+    return rows;
+  }
+
+  async pruneAccessLog(before: string): Promise<number> {
+    await this.migrate();
+    const result = await this.pool.query(`DELETE FROM ${this.schema}.access_log WHERE at < $1`, [before]);
+    return result.rowCount ?? 0;
   }
 
   async close(): Promise<void> {

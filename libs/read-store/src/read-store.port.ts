@@ -65,6 +65,21 @@ export interface ProjectionsLock {
 }
 
 /** Where projections keep their documents and checkpoints. */
+/** One read of a customer's data (the access design's record: who read whom, where, why, at which position). */
+export interface AccessRecord {
+  /** ISO-8601 UTC. */
+  at: string;
+  /** The key id or the JWT `sub` (`anonymous` while auth is off). */
+  credential: string;
+  customerId: string;
+  /** The route read, as declared (`/v1/orders/{orderId}`). */
+  route: string;
+  channel: string | null;
+  /** The request's `Journey-Purpose` header. */
+  purpose: string | null;
+  position: string | null;
+}
+
 export interface ReadStore {
   readonly kind: string;
   get<T>(projection: string, id: string): Promise<StoredDocument<T> | undefined>;
@@ -106,5 +121,11 @@ export interface ReadStore {
    * mode; released by `release`, or when the holder's process ends, however it ends.
    */
   lockProjections(mode: ProjectionsLockMode): Promise<ProjectionsLock>;
+  /** Keeps access records (durably once this resolves). */
+  recordAccess(records: readonly AccessRecord[]): Promise<void>;
+  /** A customer's access records, newest first, `at` in [from, to) when given, at most `limit`. */
+  accessLog(customerId: string, range: { from?: string; to?: string; limit: number }): Promise<AccessRecord[]>;
+  /** Forgets records older than `before` (retention); answers how many. */
+  pruneAccessLog(before: string): Promise<number>;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { BackboneError } from '#errors';
 import { heldLock, projectionsLocked } from './projections-lock';
 import type {
+  AccessRecord,
   Checkpoint,
   DocumentAddress,
   DocumentsAtCheckpoint,
@@ -68,6 +69,18 @@ export class SqliteReadStore implements ReadStore {
         error TEXT NOT NULL,
         PRIMARY KEY (projection, event_id)
       );
+      CREATE TABLE IF NOT EXISTS access_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        customer_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        credential TEXT NOT NULL,
+        route TEXT NOT NULL,
+        channel TEXT,
+        purpose TEXT,
+        position TEXT
+      );
+      CREATE INDEX IF NOT EXISTS access_log_by_customer ON access_log (customer_id, at);
+      CREATE INDEX IF NOT EXISTS access_log_by_time ON access_log (at);
     `);
     // When each checkpoint last moved (stores made before it had no such column): /health tells a projection that
     // stopped advancing.
@@ -270,6 +283,30 @@ export class SqliteReadStore implements ReadStore {
 
   async parkedCounts(): Promise<Record<string, number>> {
     return Object.fromEntries(this.statements.parkedCounts.all().map((r) => [r.projection, r.n]));
+  }
+
+  async recordAccess(records: readonly AccessRecord[]): Promise<void> {
+    const insert = this.db.prepare(
+      'INSERT INTO access_log (customer_id, at, credential, route, channel, purpose, position) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const r of records) insert.run(r.customerId, r.at, r.credential, r.route, r.channel, r.purpose, r.position);
+    })();
+  }
+
+  async accessLog(customerId: string, range: { from?: string; to?: string; limit: number }): Promise<AccessRecord[]> {
+    return this.db
+      .prepare<{ customer: string; from: string | null; to: string | null; limit: number }, AccessRecord>(
+        `SELECT at, credential, customer_id AS customerId, route, channel, purpose, position FROM access_log
+         WHERE customer_id = @customer AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at < @to)
+         ORDER BY at DESC, seq DESC LIMIT @limit`,
+      )
+      .all({ customer: customerId, from: range.from ?? null, to: range.to ?? null, limit: range.limit });
+  }
+
+  async pruneAccessLog(before: string): Promise<number> {
+    return this.db.prepare('DELETE FROM access_log WHERE at < ?').run(before).changes;
   }
 
   async close(): Promise<void> {

@@ -472,6 +472,39 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       }
     });
 
+    it('keeps access records per customer, newest first, in a range, across a restart; prunes old ones', async () => {
+      const record = (customerId: string, at: string, route = '/v1/customers/{customerId}/journey') => ({
+        at,
+        credential: 'k1',
+        customerId,
+        route,
+        channel: at.endsWith('1.000Z') ? 'phone' : null,
+        purpose: 'support call',
+        position: 's9',
+      });
+      await store.recordAccess([
+        record('c1', '2026-03-01T10:00:01.000Z'),
+        record('c2', '2026-03-01T10:00:02.000Z'),
+        record('c1', '2026-03-02T10:00:03.000Z', '/v1/orders/{orderId}'),
+      ]);
+      await store.recordAccess([record('c1', '2026-03-03T10:00:04.000Z')]);
+      store = await subject.reopen();
+      expect(await store.accessLog('c1', { limit: 10 })).toEqual([
+        record('c1', '2026-03-03T10:00:04.000Z'),
+        record('c1', '2026-03-02T10:00:03.000Z', '/v1/orders/{orderId}'),
+        record('c1', '2026-03-01T10:00:01.000Z'),
+      ]);
+      const range = { from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z', limit: 10 };
+      expect((await store.accessLog('c1', range)).map((r) => r.at)).toEqual(['2026-03-02T10:00:03.000Z']);
+      expect(await store.accessLog('c1', { limit: 1 })).toHaveLength(1);
+      expect(await store.pruneAccessLog('2026-03-02T00:00:00.000Z')).toBe(2);
+      expect((await store.accessLog('c1', { limit: 10 })).map((r) => r.at)).toEqual([
+        '2026-03-03T10:00:04.000Z',
+        '2026-03-02T10:00:03.000Z',
+      ]);
+      expect(await store.accessLog('c2', { limit: 10 })).toEqual([]);
+    });
+
     it('keeps committed state across a restart', async () => {
       await store.commit({
         documents: [{ projection: 'p', id: 'a', value: { n: 1 }, position: 's1' }],
