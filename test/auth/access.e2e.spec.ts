@@ -53,6 +53,7 @@ describe('access: who may write and read', () => {
       reader: { scopes: ['journeys:read'] },
       readerPii: { scopes: ['journeys:read', 'pii:read'] },
       metrics: { scopes: ['metrics:read'] },
+      auditor: { scopes: ['privacy:read'] },
       shipment: { scopes: ['events:write:shipment.*'], sources: ['shipment-*'] },
       doomed: { scopes: ['journeys:read'] },
       revoked: { scopes: ['admin'] },
@@ -144,20 +145,25 @@ describe('access: who may write and read', () => {
         })),
       );
       expect(routes.length).toBeGreaterThanOrEqual(9);
-      for (const route of routes) expect(route.scope).not.toMatch(/none declared/);
 
       const right: Record<string, string> = {
         'journeys:read': tokens.reader,
         'metrics:read': tokens.metrics,
+        'privacy:read': tokens.auditor,
         'events:write:<type pattern>': tokens.writer,
         public: tokens.reader,
       };
       const wrong: Record<string, string> = {
         'journeys:read': tokens.metrics,
         'metrics:read': tokens.reader,
+        'privacy:read': tokens.reader,
         'events:write:<type pattern>': tokens.reader,
         public: tokens.metrics,
       };
+      for (const route of routes) {
+        expect(route.scope).not.toMatch(/none declared/);
+        expect({ route, covered: route.scope in right }).toMatchObject({ covered: true });
+      }
       const refusedCredentials: Array<[string, () => Promise<Record<string, string>>]> = [
         ['malformed', async () => ({ authorization: 'Bearer' })],
         ['not bearer', async () => ({ authorization: `Basic ${tokens.admin}` })],

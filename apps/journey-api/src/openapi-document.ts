@@ -141,6 +141,20 @@ export function openApiDocument(): object {
           },
         },
       },
+      '/v1/customers/{customerId}/access-log': {
+        get: {
+          summary: "Who read the customer's data, newest first (at most 1000 records)",
+          parameters: [
+            { name: 'customerId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
+          ],
+          responses: {
+            '200': { description: 'OK', content: { 'application/json': { schema: ref('AccessLog') } } },
+            ...errors(400, 503),
+          },
+        },
+      },
       '/v1/orders/{orderId}': read('One order, with its customer id', 'orderId', ref('OrderView')),
       '/v1/cases/{caseId}': read('One support case, with its customer id', 'caseId', ref('CaseView')),
       '/v1/identities/{kind}/{value}': {
@@ -179,6 +193,29 @@ export function openApiDocument(): object {
         OrderView: schemaOf(OrderView.extend({ customerId: z.string() })),
         CaseView: schemaOf(CaseView.extend({ customerId: z.string() })),
         ErrorBody: schemaOf(ErrorBody),
+        AccessLog: {
+          type: 'object',
+          required: ['customerId', 'entries'],
+          properties: {
+            customerId: { type: 'string' },
+            entries: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['at', 'credential', 'customerId', 'route', 'channel', 'purpose', 'position'],
+                properties: {
+                  at: { type: 'string', format: 'date-time' },
+                  credential: { type: 'string', description: 'The key id, or the JWT sub' },
+                  customerId: { type: 'string' },
+                  route: { type: 'string' },
+                  channel: { type: 'string', nullable: true },
+                  purpose: { type: 'string', nullable: true, description: 'The Journey-Purpose header' },
+                  position: { type: 'string', nullable: true },
+                },
+              },
+            },
+          },
+        },
         ...eventSchemas,
       },
     },
