@@ -45,7 +45,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 
 export function httpRequest(
   url: string,
-  options: { method?: string; body?: string } = {},
+  options: { method?: string; body?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -53,10 +53,12 @@ export function httpRequest(
       {
         agent,
         method: options.method ?? 'GET',
-        headers:
-          options.body === undefined
+        headers: {
+          ...options.headers,
+          ...(options.body === undefined
             ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body) },
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body) }),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -71,8 +73,8 @@ export function httpRequest(
 }
 
 /** POST /v1/events; returns the position token, throws on anything but 201. */
-export async function postEvents(url: string, body: string): Promise<string> {
-  const response = await httpRequest(`${url}/v1/events`, { method: 'POST', body });
+export async function postEvents(url: string, body: string, headers?: Record<string, string>): Promise<string> {
+  const response = await httpRequest(`${url}/v1/events`, { method: 'POST', body, headers });
   if (response.status !== 201) throw new Error(`POST answered ${response.status}: ${response.body}`);
   return (JSON.parse(response.body) as { position: string }).position;
 }

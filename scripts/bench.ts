@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { JourneyEvent } from '#schemas';
+import { createKey } from '#auth';
 import { SqliteJourneyLog } from '#journey-log';
 import { appendInBatches, syntheticEvents } from '#journey-simulator';
 import { ROOT, fmt, httpRequest, percentile, postEvents, startBenchApp } from './bench-app';
@@ -22,6 +23,7 @@ const CATCHUP_EVENTS = Number(process.env.BENCH_CATCHUP_EVENTS ?? 1_000_000);
 const LAG_WRITES = Number(process.env.BENCH_LAG_WRITES ?? 10_000);
 const READ_SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 10);
 const READ_RATE = 500;
+const AUTH_EVENTS = Number(process.env.BENCH_AUTH_EVENTS ?? 20_000);
 const POLICIES = Number(process.env.BENCH_POLICIES ?? 4000);
 const SSE_STREAMS = Number(process.env.BENCH_SSE_STREAMS ?? 2000);
 const SSE_IDLE_SECONDS = Number(process.env.BENCH_SSE_IDLE_SECONDS ?? 30);
@@ -225,6 +227,7 @@ async function benchLagAndReads(): Promise<void> {
 async function measureReads(
   url: string,
   customers: readonly string[],
+  headers?: Record<string, string>,
 ): Promise<{ p50: number; p99: number; achieved: number; lateStarts: number }> {
   const latencies: number[] = [];
   const total = READ_SECONDS * READ_RATE;
@@ -240,7 +243,7 @@ async function measureReads(
     pending.push(
       (async () => {
         const t0 = performance.now();
-        const read = await httpRequest(`${url}/v1/customers/${encodeURIComponent(customer)}/journey`);
+        const read = await httpRequest(`${url}/v1/customers/${encodeURIComponent(customer)}/journey`, { headers });
         if (read.status !== 200) throw new Error(`read answered ${read.status}`);
         latencies.push(performance.now() - (due > t0 ? t0 : due));
       })(),
@@ -311,6 +314,68 @@ async function benchReadsUnderPolicies(): Promise<void> {
   );
 }
 
+/**
+ * The cost of the trust boundary: journey reads at READ_RATE/s and the ingest, with auth on (an API key with
+ * `admin`, so `pii:read` too, and the access log recording every read) against auth off, on the same data, alternated
+ * (off, on, on, off) and each figure the better of its two runs.
+ */
+async function benchAuth(): Promise<void> {
+  const events = [...syntheticEvents({ events: AUTH_EVENTS, seed: 13, customerPrefix: 'auth' })];
+  const customers = [...new Set(events.filter((e) => !e.subject.startsWith('policy/')).map((e) => e.subject))];
+  const policies = events.filter((e) => e.type === 'policy.published');
+  const streams: string[][] = [[], [], [], []];
+  const byStream: JourneyEvent[][] = [[], [], [], []];
+  for (const e of events.filter((e) => e.type !== 'policy.published'))
+    byStream[Number(e.subject.split('-').pop()) % 4].push(e);
+  byStream.forEach((list, k) => {
+    for (let i = 0; i < list.length; i += 100) streams[k].push(JSON.stringify(list.slice(i, i + 100)));
+  });
+  const run = async (auth: boolean) => {
+    const dataDir = join(WORK, `auth-${auth ? 'on' : 'off'}`);
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+    let headers: Record<string, string> | undefined;
+    if (auth) {
+      const { token } = await createKey(join(dataDir, 'auth-keys.json'), { name: 'bench', scopes: ['admin'] });
+      headers = { authorization: `Bearer ${token}` };
+    }
+    const server = await startBenchApp({ DATA_DIR: dataDir });
+    const t = performance.now();
+    await postEvents(server.url, JSON.stringify(policies), headers);
+    const positions = await Promise.all(
+      streams.map(async (bodies) => {
+        let position = '';
+        for (const body of bodies) position = await postEvents(server.url, body, headers);
+        return position;
+      }),
+    );
+    const ingest = events.length / ((performance.now() - t) / 1000);
+    for (const position of positions)
+      await httpRequest(`${server.url}/v1/customers/${customers[0]}/journey?minPosition=${position}&waitMs=10000`, {
+        headers,
+      });
+    const reads = await measureReads(server.url, customers, headers);
+    await server.stop();
+    return { ingest, ...reads };
+  };
+  const first = { off: await run(false), on: await run(true) };
+  const second = { on: await run(true), off: await run(false) };
+  const reads = (a: typeof first.on, b: typeof first.on) => (a.p99 <= b.p99 ? a : b);
+  const off = reads(first.off, second.off);
+  const on = reads(first.on, second.on);
+  const ingestOff = Math.max(first.off.ingest, second.off.ingest);
+  const ingestOn = Math.max(first.on.ingest, second.on.ingest);
+  line(`journey read at ${READ_RATE}/s, auth off, p50 / p99 (ms)`, `${fmt(off.p50, 2)} / ${fmt(off.p99, 2)}`);
+  line(
+    '  auth on (API key, pii:read, access log), p50 / p99 (ms)',
+    `${fmt(on.p50, 2)} / ${fmt(on.p99, 2)}`,
+    undefined,
+    on.p99 / off.p99,
+    'p99 ratio <= 110%',
+  );
+  line('ingest with auth on (events/s)', fmt(ingestOn), `${fmt(ingestOff)} off`, ingestOn / ingestOff, '>= 95%');
+}
+
 /** The app's CPU time so far (s), from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -373,11 +438,14 @@ async function main(): Promise<void> {
   console.log(`journey-backbone bench on ${cpus().length} cores, node ${process.version}\n`);
   // BENCH_ONLY=kafka runs the Kafka section alone; =ingest the embedded ingest; =reads the policy reads and idle
   // streams.
-  if (process.env.BENCH_ONLY === 'ingest') {
+  if (process.env.BENCH_ONLY === 'auth') {
+    await benchAuth();
+  } else if (process.env.BENCH_ONLY === 'ingest') {
     await benchIngest();
   } else if (process.env.BENCH_ONLY === 'reads') {
     await benchReadsUnderPolicies();
     await benchIdleStreams();
+    await benchAuth();
   } else if (process.env.BENCH_ONLY !== 'kafka') {
     await benchIngest();
     const catchUp = await benchCatchUp();

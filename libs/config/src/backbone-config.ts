@@ -96,7 +96,7 @@ const EnvSchema = z.object({
     .regex(/^https?:\/\/.+/, 'must be an http(s):// URL')
     .optional(),
   AUTH_JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
-  RATE_LIMIT_PER_MINUTE: PositiveInt.default(6000),
+  RATE_LIMIT_PER_MINUTE: PositiveInt.default(60_000),
   IDENTITY_RATE_LIMIT_PER_MINUTE: PositiveInt.default(60),
   ACCESS_LOG_RETENTION_DAYS: PositiveInt.default(365),
 });
