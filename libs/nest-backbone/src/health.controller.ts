@@ -29,9 +29,10 @@ export class HealthController {
   @Get('health')
   @RequiresAccess('public')
   async health(@Req() request: FastifyRequest) {
-    const projections = await projectionStatus(this.log, this.store, this.projections);
-    // Every parked event counts, including records on the log that were not journey events.
+    // Every parked event counts, including records on the log that were not journey events. Read before the
+    // projections' status: events are parked with their checkpoint, so the status then knows every one counted here.
     const parkedCounts = await this.store.parkedCounts();
+    const projections = await projectionStatus(this.log, this.store, this.projections);
     const parked = Object.values(parkedCounts).reduce((sum, n) => sum + n, 0);
     const invalidRecords = parkedCounts[INVALID_RECORDS] ?? 0;
     const problems = projectionProblems(projections, this.config.health, Date.now());
