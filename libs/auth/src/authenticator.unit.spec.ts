@@ -94,6 +94,16 @@ describe('Authenticator', () => {
     ['another audience', () => jwt({}, { audience: 'other-api' })],
     ['an expired token', () => jwt({}, { exp: '-1m' })],
     [
+      'a token without an expiry',
+      () =>
+        new SignJWT({ scope: 'admin' })
+          .setProtectedHeader({ alg: 'RS256' })
+          .setSubject('x')
+          .setIssuer(jwtSettings.issuer)
+          .setAudience(jwtSettings.audience)
+          .sign(privateKey),
+    ],
+    [
       'alg none',
       async () =>
         `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'x', iss: jwtSettings.issuer, aud: jwtSettings.audience })}.`,

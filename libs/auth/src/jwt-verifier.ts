@@ -29,7 +29,13 @@ export class JwtVerifier {
 
   /** The token's principal; throws when the token is not one to accept (the caller answers 401). */
   async verify(token: string): Promise<Principal> {
-    const options = { issuer: this.settings.issuer, audience: this.settings.audience, algorithms: ALGORITHMS };
+    // A token without an expiry would be good for ever: refused, as one without a subject is.
+    const options = {
+      issuer: this.settings.issuer,
+      audience: this.settings.audience,
+      algorithms: ALGORITHMS,
+      requiredClaims: ['exp', 'sub'],
+    };
     const { payload } =
       typeof this.key === 'function'
         ? await jwtVerify(token, this.key, options)
