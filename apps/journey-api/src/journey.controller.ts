@@ -6,8 +6,7 @@ import { hasScope } from '#auth';
 import { AccessLogRecorder, JourneyReader, redact, type Read } from '#journey-read';
 import { JOURNEY_LOG, READ_STORE, RequiresAccess, accessRecordOf, principalOf } from '#nest-backbone';
 import type { ReadStore } from '#read-store';
-import { parseIsoInstant } from '#schemas';
-import { parseReadQuery, type RawReadQuery } from './read-query';
+import { parseReadQuery, parseTimeRange, type RawReadQuery } from './read-query';
 
 /** The read side every channel uses; every answer carries `Journey-Position`. */
 @Controller('v1')
@@ -53,7 +52,7 @@ export class JourneyController {
     @Query('from') from: string | undefined,
     @Query('to') to: string | undefined,
   ) {
-    const range = { from: instant('from', from), to: instant('to', to), limit: ACCESS_LOG_PAGE };
+    const range = { ...parseTimeRange({ from, to }), limit: ACCESS_LOG_PAGE };
     // Every record queued before this read is in the answer.
     await this.accessLog.flush();
     return { customerId, entries: await this.store.accessLog(customerId, range) };
@@ -89,11 +88,3 @@ export class JourneyController {
 
 /** The most records one access-log answer holds (newest first). */
 const ACCESS_LOG_PAGE = 1000;
-
-function instant(parameter: string, value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const parsed = parseIsoInstant(value, { utcOnly: false });
-  if (parsed === null)
-    throw new BackboneError('invalid_parameter', `${parameter} must be an ISO-8601 time`, { details: { parameter } });
-  return parsed;
-}

@@ -38,3 +38,15 @@ export function parseReadQuery(query: RawReadQuery): ReadOptions {
   if (query.minPosition !== undefined) options.minPosition = query.minPosition;
   return options;
 }
+
+/** A time range of the access log (`from`, `to`: ISO-8601 times); a malformed one is a 400 naming it. */
+export function parseTimeRange(query: { from?: string; to?: string }): { from?: string; to?: string } {
+  const instant = (parameter: 'from' | 'to') => {
+    const value = query[parameter];
+    if (value === undefined || value === '') return undefined;
+    const parsed = parseIsoInstant(value);
+    if (parsed === null) throw invalid(parameter, `${parameter} must be an ISO-8601 time`);
+    return parsed;
+  };
+  return { from: instant('from'), to: instant('to') };
+}

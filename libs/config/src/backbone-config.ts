@@ -250,7 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
  * `problems`.
  */
 function authSettings(e: z.infer<typeof EnvSchema>, problems: string[]): AuthSettings {
-  const keysFile = e.AUTH_KEYS_FILE ?? join(e.DATA_DIR, DEFAULT_KEYS_FILE);
+  const keysFile = authKeysFile(e);
   const hasKeys = e.AUTH_KEYS_FILE !== undefined || existsSync(keysFile);
   const jwtVariables = [e.AUTH_JWT_ISSUER, e.AUTH_JWT_AUDIENCE, e.AUTH_JWT_JWKS_URL ?? e.AUTH_JWT_PUBLIC_KEY_FILE];
   const jwt =
@@ -282,8 +282,13 @@ function authSettings(e: z.infer<typeof EnvSchema>, problems: string[]): AuthSet
   return { mode, keysFile: hasKeys ? keysFile : null, jwt };
 }
 
-/** The key file's name under DATA_DIR when AUTH_KEYS_FILE is not given (`journey keys` uses the same). */
-export const DEFAULT_KEYS_FILE = 'auth-keys.json';
+/** The key file's name under DATA_DIR when AUTH_KEYS_FILE is not given. */
+const DEFAULT_KEYS_FILE = 'auth-keys.json';
+
+/** The API key file the apps read, and `journey keys` writes: AUTH_KEYS_FILE, else auth-keys.json under DATA_DIR. */
+export function authKeysFile(env: { AUTH_KEYS_FILE?: string; DATA_DIR?: string } = process.env): string {
+  return env.AUTH_KEYS_FILE || join(env.DATA_DIR || './data', DEFAULT_KEYS_FILE);
+}
 
 /** Names a browser may use for an app on loopback; any other Host header is a DNS-rebinding attempt. */
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];

@@ -1,2 +1,2 @@
-export { loadConfig, CONFIG_VARIABLES, DEFAULT_KEYS_FILE, type BackboneConfig } from './backbone-config';
+export { loadConfig, CONFIG_VARIABLES, authKeysFile, type BackboneConfig } from './backbone-config';
 export { openJourneyLog, openReadStore } from './open-adapters';

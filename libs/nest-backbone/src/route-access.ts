@@ -1,7 +1,7 @@
 import { SetMetadata, type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { allows, type Access, type Principal } from '#auth';
+import { allows, unauthenticated, type Access, type Principal } from '#auth';
 import { BackboneError } from '#errors';
 
 const ACCESS = 'journey:access';
@@ -36,10 +36,7 @@ export class AccessGuard implements CanActivate {
     if (access === undefined) throw new BackboneError('internal_error', 'this route declares no access');
     if (access === 'public') return true;
     const principal = principalOf(context.switchToHttp().getRequest<FastifyRequest>());
-    if (principal === null)
-      throw new BackboneError('unauthenticated', 'this route needs a credential: Authorization: Bearer <token>', {
-        details: [{ path: 'authorization', message: 'no credential' }],
-      });
+    if (principal === null) throw unauthenticated('no credential');
     if (!allows(principal, access)) {
       const needed = access === 'events:write' ? 'events:write:<type pattern>' : access;
       throw new BackboneError('forbidden', `this credential lacks the scope ${needed}`, {

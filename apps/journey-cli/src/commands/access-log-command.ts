@@ -1,5 +1,5 @@
 import { loadConfig, openReadStore } from '#config';
-import { parseIsoInstant } from '#schemas';
+import { optionalIsoTime } from '../cli-values';
 import { UsageError } from '../usage-error';
 
 export interface AccessLogArgs {
@@ -12,17 +12,10 @@ export interface AccessLogArgs {
 /** The most records printed (newest first): the same page as the HTTP answer. */
 const PAGE = 1000;
 
-const instant = (flag: string, value: string | undefined) => {
-  if (value === undefined) return undefined;
-  const parsed = parseIsoInstant(value);
-  if (parsed === null) throw new UsageError(`--${flag} must be an ISO-8601 time, not "${value}"`);
-  return parsed;
-};
-
 /** `journey access-log --customer ID [--from TIME] [--to TIME] [--json]`: who read a customer's data, newest first. */
 export async function accessLogCommand(args: AccessLogArgs): Promise<number> {
   if (!args.customer) throw new UsageError('access-log needs --customer ID');
-  const range = { from: instant('from', args.from), to: instant('to', args.to), limit: PAGE };
+  const range = { from: optionalIsoTime('from', args.from), to: optionalIsoTime('to', args.to), limit: PAGE };
   const store = await openReadStore(loadConfig().readStore);
   try {
     const entries = await store.accessLog(args.customer, range);

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { createKey, KeyFileError, readKeyFile, revokeKey } from '#auth';
-import { DEFAULT_KEYS_FILE } from '#config';
+import { authKeysFile } from '#config';
 import { UsageError } from '../usage-error';
 
 export interface KeysArgs {
@@ -13,17 +12,12 @@ export interface KeysArgs {
   json: boolean;
 }
 
-/** The key file the apps read: AUTH_KEYS_FILE, else auth-keys.json under DATA_DIR. */
-function keysFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AUTH_KEYS_FILE || join(env.DATA_DIR || './data', DEFAULT_KEYS_FILE);
-}
-
 /**
  * `journey keys create|list|revoke`: API keys in the key file. `create` prints the token once (only a slow hash of its
  * secret is kept); running apps see every change within a second.
  */
 export async function keysCommand(args: KeysArgs): Promise<number> {
-  const file = keysFile();
+  const file = authKeysFile();
   try {
     switch (args.action) {
       case 'create': {
