@@ -1,7 +1,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { catalog, EVENT_TYPES } from '#schemas';
+import { catalog, EVENT_TYPES, personalFieldPaths } from '#schemas';
 import { ORDER_STATUSES, STATUS_CODES } from '#journey-domain';
 import { METRIC_NAMES } from '#unity-metrics';
 
@@ -118,6 +118,15 @@ describe('repository: the docs name what the code has', () => {
       expect({ type, fields: listed }).toEqual({ type, fields });
     }
     expect(rows.size).toBe(EVENT_TYPES.length);
+  });
+
+  it('the wire contract lists the personal fields of every type that has any, as the catalog declares them', () => {
+    const rows = tableRows('docs/wire-contract.md', 'event type').map((r) => [names(r[0])[0], names(r[1])]);
+    const declared = EVENT_TYPES.flatMap((type) => {
+      const fields = personalFieldPaths(catalog[type].versions[catalog[type].versions.length - 1]);
+      return fields.length > 0 ? [[type, fields.map((path) => path.join('.'))]] : [];
+    });
+    expect(rows).toEqual(declared);
   });
 
   it('the journey model lists every status code with its rank and label', () => {

@@ -3,8 +3,9 @@ import * as checkout from './events/checkout.events';
 import * as shipment from './events/shipment.events';
 import * as contact from './events/contact.events';
 import * as returns from './events/returns.events';
+import * as privacy from './events/privacy.events';
 
-export const DOMAINS = ['checkout', 'shipment', 'contact', 'returns'] as const;
+export const DOMAINS = ['checkout', 'shipment', 'contact', 'returns', 'privacy'] as const;
 export type Domain = (typeof DOMAINS)[number];
 
 /** The names of `Data`'s fields that hold a string (or may: optional fields count). */
@@ -28,6 +29,8 @@ export interface EventRules<Data> {
   policyJourney?: StringField<Data>;
   /** Its domain rules need every policy version the log holds (it publishes one, or decides under one). */
   readsPolicies?: boolean;
+  /** Only the backbone appends it (the erasure): `POST /v1/events` refuses it. */
+  appendedByBackbone?: boolean;
 }
 
 /**
@@ -93,6 +96,7 @@ export const catalog = {
   'policy.published': eventType('returns', [returns.PolicyPublishedV1], {
     rules: { policyJourney: 'policyId', readsPolicies: true },
   }),
+  'customer.erased': eventType('privacy', [privacy.CustomerErasedV1], { rules: { appendedByBackbone: true } }),
 } as const;
 
 export type Catalog = typeof catalog;

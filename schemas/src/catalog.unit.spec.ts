@@ -1,6 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EVENT_TYPES, catalog, generateJsonSchemaFiles, latestVersion, upcast, validateEvent } from './index';
+import { z } from 'zod';
+import { Id } from './common';
+import {
+  EVENT_TYPES,
+  PERSONAL_DATA,
+  catalog,
+  generateJsonSchemaFiles,
+  latestVersion,
+  personalFieldPaths,
+  stringFields,
+  upcast,
+  validateEvent,
+} from './index';
 
 const envelope = (type: string, data: unknown, extra: Record<string, unknown> = {}) => ({
   specversion: '1.0',
@@ -45,8 +57,61 @@ describe('event catalog', () => {
         'channel.message_sent',
       ]),
     );
+    // `privacy` is the backbone's own domain (the erasure): no producer app owns it.
     for (const type of EVENT_TYPES)
-      expect(['checkout', 'shipment', 'contact', 'returns']).toContain(catalog[type].owner);
+      expect(['checkout', 'shipment', 'contact', 'returns', 'privacy']).toContain(catalog[type].owner);
+  });
+
+  describe('personal data', () => {
+    it('declares every string field of every version of every type personal or not personal', () => {
+      const undeclared = EVENT_TYPES.flatMap((type) =>
+        catalog[type].versions.flatMap((schema, i) =>
+          stringFields(schema)
+            .filter((field) => field.declared === 'undeclared')
+            .map((field) => `${type} v${i + 1} data.${field.path.join('.')}`),
+        ),
+      );
+      expect(undeclared).toEqual([]);
+    });
+
+    it('finds an undeclared string field, however deep (the check above can fail)', () => {
+      const schema = z.object({ a: Id, b: z.array(z.object({ c: z.string().optional() })) });
+      expect(stringFields(schema).map((f) => [f.path.join('.'), f.declared])).toEqual([
+        ['a', 'not personal'],
+        ['b.*.c', 'undeclared'],
+      ]);
+    });
+
+    it('keeps a personal field personal, at the same place, in every later version (upcasters move none)', () => {
+      for (const type of EVENT_TYPES) {
+        const versions = catalog[type].versions.map((schema) => personalFieldPaths(schema).map((p) => p.join('.')));
+        for (const paths of versions) expect({ type, paths }).toEqual({ type, paths: versions[versions.length - 1] });
+      }
+    });
+
+    it('declares at least what the design names: identity values, contact reasons, summaries, promise texts', () => {
+      const personal = (type: (typeof EVENT_TYPES)[number]) =>
+        personalFieldPaths(catalog[type].versions[catalog[type].versions.length - 1]).map((p) => p.join('.'));
+      expect(personal('identity.linked')).toEqual(['value']);
+      expect(personal('contact.opened')).toEqual(expect.arrayContaining(['reason', 'summary']));
+      expect(personal('contact.handed_off')).toEqual(['contextSummary']);
+      expect(personal('promise.made')).toEqual(['text']);
+      expect(personal('feedback.received')).toEqual(['verbatim']);
+      expect(personal('policy.published')).toEqual([]);
+    });
+
+    it('shows personal fields as "x-personal-data": true in the JSON Schemas, and only those', () => {
+      for (const file of generateJsonSchemaFiles()) {
+        const json = JSON.parse(file.content) as { properties: { data: { properties: Record<string, unknown> } } };
+        const type = file.fileName.split('.v')[0] as (typeof EVENT_TYPES)[number];
+        const version = Number(/\.v(\d+)\./.exec(file.fileName)![1]);
+        const flagged = Object.entries(json.properties.data.properties)
+          .filter(([, property]) => (property as Record<string, unknown>)[PERSONAL_DATA] === true)
+          .map(([name]) => name);
+        const expected = personalFieldPaths(catalog[type].versions[version - 1]).map((p) => p.join('.'));
+        expect({ file: file.fileName, flagged }).toEqual({ file: file.fileName, flagged: expected });
+      }
+    });
   });
 
   it.each([

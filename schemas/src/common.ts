@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VISIBLE_TEXT, invisibleCharacter } from './json-safety';
+import { notPersonal } from './personal-data';
 
 /**
  * Text that names something (an id, a source, an identity value): no character that cannot be
@@ -16,13 +17,19 @@ export function visibleText<T extends z.ZodString>(schema: T) {
  * Ids are non-empty strings chosen by the producer, without invisible characters (two ids that look the same are the
  * same).
  */
-export const Id = visibleText(z.string().trim().min(1, 'must be a non-empty string').max(200));
+export const Id = notPersonal(
+  visibleText(z.string().trim().min(1, 'must be a non-empty string').max(200)),
+  'an id chosen by a producer',
+);
 
 /**
  * ISO-8601 UTC timestamp (`2026-01-31T10:00:00Z`, fractional seconds allowed). Impossible dates (`02-30`, `24:00`) are
  * refused.
  */
-export const IsoTime = z.iso.datetime({ message: 'must be an ISO-8601 UTC time such as 2026-01-31T10:00:00Z' });
+export const IsoTime = notPersonal(
+  z.iso.datetime({ message: 'must be an ISO-8601 UTC time such as 2026-01-31T10:00:00Z' }),
+  'a time',
+);
 
 const IsoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
@@ -39,7 +46,10 @@ export function parseIsoInstant(text: string, options: { utcOnly?: boolean } = {
 export const MinorUnits = z.number().int('must be an integer in minor units').nonnegative();
 
 /** ISO 4217 alphabetic code. */
-export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+export const Currency = notPersonal(
+  z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+  'a currency',
+);
 
 export const CHANNELS = ['web', 'email', 'chat', 'phone', 'store'] as const;
 
@@ -57,7 +67,7 @@ export type Channel = z.infer<typeof Channel>;
 
 export const OrderItem = z.object({
   sku: Id,
-  name: z.string().min(1),
+  name: notPersonal(z.string().min(1), "a product's name"),
   qty: z.number().int().positive(),
   unitPrice: MinorUnits,
 });

@@ -16,6 +16,11 @@ export const EnvelopeSchema = z.object({
   schemaversion: z.number().int().positive().optional(),
   correlationid: Id.optional(),
   causationid: Id.optional(),
+  /**
+   * The key the event's personal fields are encrypted under (its subject's data key): set by the backbone as it
+   * appends, never by a producer (see the access and privacy design).
+   */
+  personaldatakey: Id.optional(),
   data: z.unknown(),
 });
 export type Envelope = z.infer<typeof EnvelopeSchema>;

@@ -9,7 +9,7 @@ import type { JourneyEvent } from './journey-event';
  * identity, which another customer may then link. Orders and cases are never transferred.
  */
 export interface FactClaim {
-  /** `order:<orderId>`, `case:<caseId>` or `identity:<kind>/<normalised value>`. */
+  /** `order:<orderId>`, `case:<caseId>` or `identity:<identityLookupKey>`. */
   key: string;
   /** The field of the event that states it, for the error. */
   path: string;
@@ -38,13 +38,52 @@ export function identityKey(kind: string, value: string): string {
   return `${kind}/${v}`;
 }
 
+/**
+ * How a personal value is written to the log: `pd1.` and the sealed bytes (nonce, ciphertext, tag, base64url), and for
+ * an identity value `.` and its keyed hash (base64url), which claims are decided on without the key.
+ */
+export const SEALED_PREFIX = 'pd1.';
+
+export function isSealed(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith(SEALED_PREFIX);
+}
+
+/** The keyed hash a sealed identity value carries, if it carries one. */
+export function sealedLookupHash(value: string): string | undefined {
+  const dot = value.indexOf('.', SEALED_PREFIX.length);
+  return dot === -1 ? undefined : value.slice(dot + 1);
+}
+
+let lookupHash: ((normalised: string) => string) | undefined;
+
+/**
+ * Sets the keyed hash (HMAC) identity look-ups and claims use, once per process, from the key store's secret (see
+ * `PersonalDataKeys`); `undefined` goes back to plain normalised values (a log without personal-data keys).
+ */
+export function useIdentityLookupHash(hash: ((normalised: string) => string) | undefined): void {
+  lookupHash = hash;
+}
+
+/**
+ * The key an identity is claimed and looked up under: `<kind>/#<keyed hash of the normalised value>` (a sealed value
+ * brings its hash), or the normalised value itself where no hash is set up.
+ */
+export function identityLookupKey(kind: string, value: string): string {
+  if (isSealed(value)) {
+    const hash = sealedLookupHash(value);
+    if (hash !== undefined) return `${kind}/#${hash}`;
+  }
+  const normalised = identityKey(kind, value);
+  return lookupHash ? `${kind}/#${lookupHash(normalised)}` : normalised;
+}
+
 /** The facts an event states, in the order it states them. Pure: the same on every log and in every process. */
 export function claimsOf(event: JourneyEvent): FactClaim[] {
   const claims: FactClaim[] = [];
   const rules = rulesOf(event.type);
   if (rules.identity) {
     const { kind, value } = event.data as { kind: string; value: string };
-    claims.push({ key: `identity:${identityKey(kind, value)}`, path: 'data.value', mode: rules.identity });
+    claims.push({ key: `identity:${identityLookupKey(kind, value)}`, path: 'data.value', mode: rules.identity });
   }
   const order = orderPlacedBy(event);
   if (order !== undefined) claims.push({ key: `order:${order}`, path: `data.${rules.placesOrder}`, mode: 'claim' });

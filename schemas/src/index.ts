@@ -15,4 +15,17 @@ export * from './json-schemas';
 export { DELAY_REASON_CODES } from './events/shipment.events';
 export * from './views/journey-view';
 export { canonicalJson, eventKey, sameEvent } from './event-identity';
-export { ClaimLedger, claimKeys, claimsOf, identityKey, permanentClaim, type FactClaim } from './fact-claims';
+export {
+  ClaimLedger,
+  SEALED_PREFIX,
+  claimKeys,
+  claimsOf,
+  identityKey,
+  identityLookupKey,
+  isSealed,
+  permanentClaim,
+  sealedLookupHash,
+  useIdentityLookupHash,
+  type FactClaim,
+} from './fact-claims';
+export * from './personal-data';

@@ -98,6 +98,14 @@ export class JourneyStreamHub implements OnModuleDestroy {
       for (const stream of streams) if (!this.authenticator.stillValid(stream.principal)) stream.response.end();
   }
 
+  /** Ends a customer's streams (their erasure): an `erased` event, then the end. */
+  endCustomer(customerId: string): void {
+    for (const stream of this.byCustomer.get(customerId) ?? []) {
+      this.write(stream, `event: erased\ndata: ${JSON.stringify({ code: 'erased', customerId })}\n\n`);
+      stream.response.end();
+    }
+  }
+
   /** Streams open in this process. */
   get streams(): number {
     return this.open;
@@ -123,6 +131,7 @@ export class JourneyStreamHub implements OnModuleDestroy {
         { retriable: true },
       );
     }
+    await this.reader.refuseErased(customerId);
     // The stream is written by hand: Fastify leaves the response alone from here on.
     reply.hijack();
     const response = reply.raw;
@@ -174,6 +183,10 @@ export class JourneyStreamHub implements OnModuleDestroy {
         if (!streams) break;
         for (const channel of new Set([...streams].map((s) => s.channel))) {
           const read = await this.reader.journey(customerId, { channel }).catch((error: unknown) => {
+            if (isBackboneError(error, 'erased')) {
+              this.endCustomer(customerId);
+              return null;
+            }
             // No journey yet: the stream waits for the first event of one.
             if (!isBackboneError(error, 'not_found'))
               this.logger.error(

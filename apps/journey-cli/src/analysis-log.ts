@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { loadConfig, openJourneyLog, type BackboneConfig } from '#config';
+import { loadConfig, openLogAndStore, type BackboneConfig } from '#config';
 import type { JourneyLog, StoredEvent } from '#journey-log';
 import { UsageError } from './usage-error';
 
 /**
- * The configured journey log (the same environment as the apps: JOURNEY_LOG, DATA_DIR, ...).
+ * The configured journey log (the same environment as the apps: JOURNEY_LOG, DATA_DIR, ...), personal data opened with
+ * the read store's keys (closed with the log).
  * Reading commands refuse a SQLite log file that does not exist rather than create an empty one.
  */
 export async function openLog(options: { mustExist: boolean }): Promise<{ log: JourneyLog; config: BackboneConfig }> {
@@ -15,7 +16,7 @@ export async function openLog(options: { mustExist: boolean }): Promise<{ log: J
         `simulate\` first)`,
     );
   }
-  return { log: await openJourneyLog(config.journeyLog), config };
+  return { log: (await openLogAndStore(config)).log, config };
 }
 
 /** Events up to `head`, for an ETA (null where the log cannot count them: EventStoreDB's distances are bytes). */

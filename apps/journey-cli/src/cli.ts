@@ -8,6 +8,8 @@ import { RATE_FLAGS, simulateCommand } from './commands/simulate-command';
 import { tailCommand } from './commands/tail-command';
 import { keysCommand } from './commands/keys-command';
 import { accessLogCommand } from './commands/access-log-command';
+import { forgetCommand } from './commands/forget-command';
+import { verifyErasureCommand } from './commands/verify-erasure-command';
 import { UsageError } from './usage-error';
 
 export const USAGE = `journey: analysts' and operators' tool on the configured journey log
@@ -30,8 +32,14 @@ export const USAGE = `journey: analysts' and operators' tool on the configured j
   journey keys list [--json]
   journey keys revoke KEYID
       API keys in the key file (AUTH_KEYS_FILE, default $DATA_DIR/auth-keys.json); create prints the token once
+  journey keys rotate-master
+      a new master key (PERSONAL_DATA_MASTER_KEY_FILE) re-wraps every personal-data key; the log is not touched
   journey access-log --customer ID [--from TIME] [--to TIME] [--json]
       who read the customer's data (newest first): credential, route, channel, purpose
+  journey forget --customer ID --reason TEXT
+      erases the customer's personal data (as POST /v1/customers/{id}/erasure): keys destroyed, views dropped
+  journey verify-erasure --customer ID [--value TEXT ...] [--json]
+      proves an erasure: keys, documents, the log, and the given values in the raw bytes of local files
 
 Exports mask emails, phone numbers and names in free text unless --include-pii is given.
 Progress shows on a terminal only. Ctrl-C stops cleanly: nothing is left half-written.
@@ -166,6 +174,22 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
           scopes: (values.scope as string[] | undefined) ?? [],
           sources: (values.source as string[] | undefined) ?? [],
           expires: str(values, 'expires'),
+          json: bool(values, 'json'),
+        });
+      }
+      case 'forget': {
+        const { values } = parse(rest, { customer: { type: 'string' }, reason: { type: 'string' } });
+        return await forgetCommand({ customer: str(values, 'customer'), reason: str(values, 'reason') });
+      }
+      case 'verify-erasure': {
+        const { values } = parse(rest, {
+          customer: { type: 'string' },
+          value: { type: 'string', multiple: true },
+          json: { type: 'boolean' },
+        });
+        return await verifyErasureCommand({
+          customer: str(values, 'customer'),
+          values: (values.value as string[] | undefined) ?? [],
           json: bool(values, 'json'),
         });
       }

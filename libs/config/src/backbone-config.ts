@@ -99,6 +99,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: PositiveInt.default(60_000),
   IDENTITY_RATE_LIMIT_PER_MINUTE: PositiveInt.default(60),
   ACCESS_LOG_RETENTION_DAYS: PositiveInt.default(365),
+  PERSONAL_DATA_MASTER_KEY_FILE: z.string().min(1).optional(),
+  KAFKA_LOG_DIRS: z.string().min(1).optional(),
 });
 
 export interface BackboneConfig {
@@ -136,6 +138,11 @@ export interface BackboneConfig {
   auth: AuthSettings & { rateLimit: { perMinute: number; identityPerMinute: number } };
   /** Who read whom: kept this many days. */
   accessLog: { retentionDays: number };
+  /**
+   * The master key file wrapping personal-data keys (created, mode 0600, when missing); `kafkaLogDirs`: the local
+   * broker's data directories, which `journey verify-erasure` scans.
+   */
+  personalData: { masterKeyFile: string; kafkaLogDirs: string[] };
   /** `group`: the consumer group projectors share on a partitioned log. */
   projector: { enabled: boolean; batchSize: number; group: string | undefined };
 }
@@ -236,6 +243,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
       rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, identityPerMinute: e.IDENTITY_RATE_LIMIT_PER_MINUTE },
     },
     accessLog: { retentionDays: e.ACCESS_LOG_RETENTION_DAYS },
+    personalData: {
+      masterKeyFile: e.PERSONAL_DATA_MASTER_KEY_FILE ?? join(e.DATA_DIR, 'personal-data-master.key'),
+      kafkaLogDirs: e.KAFKA_LOG_DIRS ? e.KAFKA_LOG_DIRS.split(',') : [],
+    },
     projector: {
       enabled: e.RUN_PROJECTOR,
       batchSize: e.PROJECTOR_BATCH_SIZE,

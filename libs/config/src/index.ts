@@ -1,2 +1,2 @@
 export { loadConfig, CONFIG_VARIABLES, authKeysFile, type BackboneConfig } from './backbone-config';
-export { openJourneyLog, openReadStore } from './open-adapters';
+export { openJourneyLog, openLogAdapter, openLogAndStore, openPersonalData, openReadStore } from './open-adapters';

@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'unauthenticated',
   'forbidden',
   'rate_limited',
+  'erased',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

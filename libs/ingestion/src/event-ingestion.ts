@@ -1,4 +1,4 @@
-import { catalog, eventKey, validateEvent, type Domain, type FieldError, type JourneyEvent } from '#schemas';
+import { catalog, eventKey, rulesOf, validateEvent, type Domain, type FieldError, type JourneyEvent } from '#schemas';
 import { BackboneError, ClaimConflictError, DuplicateIdError, isBackboneError } from '#errors';
 import type { AppendResult, JourneyLog } from '#journey-log';
 import { BatchRulesCheck, type CachedFacts } from './batch-rules-check';
@@ -124,6 +124,18 @@ export class EventIngestion {
         errors.push(...result.errors);
         return;
       }
+      if (rulesOf(result.event.type).appendedByBackbone)
+        errors.push({
+          index,
+          path: 'type',
+          message: `${result.event.type} is appended by the backbone itself (the erasure), never by a producer`,
+        });
+      if (result.event.personaldatakey !== undefined)
+        errors.push({
+          index,
+          path: 'personaldatakey',
+          message: 'is set by the backbone as it encrypts personal data; a producer does not send it',
+        });
       const time = Date.parse(result.event.time);
       if (time < notBefore) errors.push({ index, path: 'time', message: `must not be before ${window.notBefore}` });
       else if (time > latest)
@@ -214,7 +226,7 @@ export class EventIngestion {
       const errors = error.refused.map(({ event, key, path }) => ({
         index: event,
         path,
-        message: `${key.split(':')[0]} ${claimedValue(key)} belongs to another customer`,
+        message: `${claimedFact(key, events[event])} belongs to another customer`,
       }));
       return new IngestionError('already_claimed', 'facts of another customer; nothing was appended', errors);
     }
@@ -230,9 +242,11 @@ export class EventIngestion {
 
 /**
  * What a claim key names, for its refusal: the order or case id, or the identity as the producer sent it (its own
- * data).
+ * data; the key holds only its keyed hash).
  */
-function claimedValue(key: string): string {
-  const value = key.slice(key.indexOf(':') + 1);
-  return key.startsWith('identity:') ? value.slice(value.indexOf('/') + 1) : value;
+function claimedFact(key: string, event: JourneyEvent | undefined): string {
+  const kind = key.slice(0, key.indexOf(':'));
+  if (kind !== 'identity') return `${kind} ${key.slice(kind.length + 1)}`;
+  const data = event?.data as { kind?: string; value?: string } | undefined;
+  return `identity ${data?.value ?? key.slice(kind.length + 1)}`;
 }

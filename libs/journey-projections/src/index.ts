@@ -27,6 +27,7 @@ export {
   caseIndexProjection,
   identityIndexProjection,
   identityKey,
+  identityLookupKey,
   orderIndexProjection,
   type CustomerRef,
 } from './lookup-indexes/lookup-indexes.projection';

@@ -70,7 +70,7 @@ function registryDocuments(events: readonly JourneyEvent[], startAt = 1) {
     .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 const registryOf = (...events: JourneyEvent[]) => registryDocuments(events).map((d) => d.value);
-const order = (state: JourneyState | undefined) => state!.orders[0];
+const order = (state: JourneyState | null | undefined) => state!.orders[0];
 
 describe('journey view projection', () => {
   it(

@@ -11,7 +11,7 @@ import type { PolicyVersion } from '#journey-domain';
 import {
   caseIndexProjection,
   identityIndexProjection,
-  identityKey,
+  identityLookupKey,
   journeyViewProjection,
   orderIndexProjection,
   policiesDeciding,
@@ -124,7 +124,8 @@ export class JourneyReader {
       );
     }
     const index = identityIndexProjection.name;
-    const customerId = await this.lookup(index, identityKey(kind, value), `${kind} ${value}`);
+    // The index holds a keyed hash of the normalised value; the answer never repeats the value (it is personal).
+    const customerId = await this.lookup(index, identityLookupKey(kind, value), `such ${kind} identity`);
     return { body: { customerId }, position: await this.progress.position(index) };
   }
 
@@ -157,6 +158,7 @@ export class JourneyReader {
     customerId: string,
     options: ReadOptions,
   ): Promise<{ state: JourneyState | undefined; position: string | null; asOf: string }> {
+    await this.refuseErased(customerId);
     if (options.minPosition !== undefined)
       await this.progress.waitFor(VIEW, options.minPosition, options.waitMs ?? 2000);
     if (options.asOf !== undefined)
@@ -164,7 +166,19 @@ export class JourneyReader {
     // Read with the view's checkpoint, as one: the document is at least as new as the position we report.
     const { checkpoint, documents } = await this.store.getAtCheckpoint(VIEW, [{ projection: VIEW, id: customerId }]);
     const [doc] = documents as [StoredDocument<JourneyState> | undefined];
-    return { state: doc?.value, position: checkpoint?.position ?? null, asOf: this.now().toISOString() };
+    return { state: doc?.value ?? undefined, position: checkpoint?.position ?? null, asOf: this.now().toISOString() };
+  }
+
+  /**
+   * An erased customer's reads answer 410 `erased`, whatever the read (as of any time, too): checked before the
+   * documents, which a projector behind the erasure may not have dropped yet.
+   */
+  async refuseErased(customerId: string): Promise<void> {
+    const erasure = await this.store.keyStore().erasure(customerId);
+    if (erasure)
+      throw new BackboneError('erased', `customer ${customerId}'s personal data was erased at ${erasure.erasedAt}`, {
+        details: [{ path: 'customerId', message: `erased at ${erasure.erasedAt}` }],
+      });
   }
 }
 
@@ -181,8 +195,8 @@ export async function journeyStateAsOf(
   if (events.length === 0) return { state: undefined, position: null };
   const documents = new Map<string, StoredDocument>();
   applyEvents([journeyViewProjection], events, documents, { positions: log.positions });
-  const state = documents.get(documentKey(VIEW, customerId))?.value as JourneyState | undefined;
-  return { state, position: events[events.length - 1].position };
+  const state = documents.get(documentKey(VIEW, customerId))?.value as JourneyState | null | undefined;
+  return { state: state ?? undefined, position: events[events.length - 1].position };
 }
 
 function rethrowAs(what: string) {

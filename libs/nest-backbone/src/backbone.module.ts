@@ -1,7 +1,8 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { Authenticator } from '#auth';
-import { openJourneyLog, openReadStore, type BackboneConfig } from '#config';
+import { openJourneyLog, openPersonalData, openReadStore, type BackboneConfig } from '#config';
+import type { PersonalData } from '#personal-data';
 import { EventIngestion } from '#ingestion';
 import type { JourneyLog } from '#journey-log';
 import { AccessLogRecorder, JourneyReader, ProjectionProgress } from '#journey-read';
@@ -11,7 +12,7 @@ import { AccessGuard } from './route-access';
 import { RouteTable } from './route-table';
 import { Metrics } from './metrics';
 import { errorFields, type StructuredLogger } from '#logging';
-import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PROJECTION_REGISTRY, READ_STORE } from './tokens';
+import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PERSONAL_DATA, PROJECTION_REGISTRY, READ_STORE } from './tokens';
 import type { Projection } from '#projection-runtime';
 
 /** Opens the configured adapters once per process and closes them at shutdown. */
@@ -53,8 +54,17 @@ export class BackboneModule implements OnApplicationShutdown {
         { provide: BACKBONE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: PROJECTION_REGISTRY, useValue: projections },
-        { provide: JOURNEY_LOG, useFactory: async () => openJourneyLog(config.journeyLog) },
         { provide: READ_STORE, useFactory: async () => openReadStore(config.readStore) },
+        {
+          provide: PERSONAL_DATA,
+          useFactory: async (store: ReadStore) => openPersonalData(config.personalData, store),
+          inject: [READ_STORE],
+        },
+        {
+          provide: JOURNEY_LOG,
+          useFactory: async (personalData: PersonalData) => openJourneyLog(config.journeyLog, personalData),
+          inject: [PERSONAL_DATA],
+        },
         { provide: Metrics, useFactory: () => createMetrics() },
         {
           provide: ProjectionProgress,
@@ -83,6 +93,7 @@ export class BackboneModule implements OnApplicationShutdown {
         PROJECTION_REGISTRY,
         JOURNEY_LOG,
         READ_STORE,
+        PERSONAL_DATA,
         Metrics,
         ProjectionProgress,
         EventIngestion,

@@ -28,4 +28,5 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unauthenticated: 401,
   forbidden: 403,
   rate_limited: 429,
+  erased: 410,
 };

@@ -4,8 +4,17 @@ export { bootstrapHttpApp } from './bootstrap-http-app';
 export { Metrics } from './metrics';
 export { countHttpRequest } from './count-http-request';
 export { STATUS_BY_CODE } from './http-status';
-export { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PROJECTION_REGISTRY, READ_STORE, PRODUCER_OWNER } from './tokens';
+export {
+  BACKBONE_CONFIG,
+  JOURNEY_LOG,
+  LOGGER,
+  PERSONAL_DATA,
+  PROJECTION_REGISTRY,
+  READ_STORE,
+  PRODUCER_OWNER,
+} from './tokens';
 export { startApp } from './start-app';
 export { RequiresAccess, principalOf } from './route-access';
 export { RouteTable, type RouteEntry } from './route-table';
 export { accessRecordOf } from './access-record';
+export { readJsonBody } from './read-json-body';

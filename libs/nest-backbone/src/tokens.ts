@@ -6,3 +6,5 @@ export const PRODUCER_OWNER = Symbol('PRODUCER_OWNER');
 export const LOGGER = Symbol('LOGGER');
 /** The projections this backbone runs (the registry), for `/health` and `/metrics`: given by the app. */
 export const PROJECTION_REGISTRY = Symbol('PROJECTION_REGISTRY');
+/** The process's personal-data keys (see `PersonalData`). */
+export const PERSONAL_DATA = Symbol('PERSONAL_DATA');

@@ -13,3 +13,4 @@ export type {
 } from './read-store.port';
 export { SqliteReadStore, type SqliteReadStoreOptions } from './sqlite-read-store';
 export { PostgresReadStore, type PostgresReadStoreOptions } from './postgres-read-store';
+export type { ErasedDocuments, ErasureRecord, KeyStore, StoredKey, StoredSecret } from './key-store.port';

@@ -4,6 +4,8 @@ import { GroupedCalls } from '#grouped-calls';
 import { assertSchemaName, isPostgresUnreachable, migrateSchema } from '#postgres-schema';
 import { commitRows, commitStatement, type CommitRows } from './postgres-commit-statement';
 import { heldLock, projectionsLocked } from './projections-lock';
+import { KEY_STORE_MIGRATION, PostgresKeyStore } from './postgres-key-store';
+import type { KeyStore } from './key-store.port';
 import type {
   AccessRecord,
   Checkpoint,
@@ -66,6 +68,8 @@ const MIGRATIONS: ReadonlyArray<string> = [
    );
    CREATE INDEX access_log_by_customer ON access_log (customer_id, at DESC);
    CREATE INDEX access_log_by_time ON access_log (at);`,
+  // Personal-data keys (wrapped), the identity look-up secret, and the record of each erasure.
+  KEY_STORE_MIGRATION,
 ];
 
 const CHECKPOINT_COLUMNS =
@@ -438,6 +442,12 @@ export class PostgresReadStore implements ReadStore {
     await this.migrate();
     const result = await this.pool.query(`DELETE FROM ${this.schema}.access_log WHERE at < $1`, [before]);
     return result.rowCount ?? 0;
+  }
+
+  private keys: KeyStore | undefined;
+
+  keyStore(): KeyStore {
+    return (this.keys ??= new PostgresKeyStore(this.pool, this.schema, () => this.migrate()));
   }
 
   async close(): Promise<void> {

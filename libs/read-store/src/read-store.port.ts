@@ -1,3 +1,5 @@
+import type { KeyStore } from './key-store.port';
+
 /** A projection's document as kept in the read store. */
 export interface StoredDocument<T = unknown> {
   value: T;
@@ -127,5 +129,7 @@ export interface ReadStore {
   accessLog(customerId: string, range: { from?: string; to?: string; limit: number }): Promise<AccessRecord[]>;
   /** Forgets records older than `before` (retention); answers how many. */
   pruneAccessLog(before: string): Promise<number>;
+  /** The personal-data key store beside this store (same file or schema; closed with it). */
+  keyStore(): KeyStore;
   close(): Promise<void>;
 }

@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BackboneError } from '#errors';
 import { heldLock, projectionsLocked } from './projections-lock';
+import { SqliteKeyStore } from './sqlite-key-store';
+import type { KeyStore } from './key-store.port';
 import type {
   AccessRecord,
   Checkpoint,
@@ -48,6 +50,8 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('busy_timeout = 10000');
+    // A deleted or rewritten document leaves no old bytes in freed pages (personal data, erasures).
+    this.db.pragma('secure_delete = ON');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS documents (
         projection TEXT NOT NULL,
@@ -307,6 +311,12 @@ export class SqliteReadStore implements ReadStore {
 
   async pruneAccessLog(before: string): Promise<number> {
     return this.db.prepare('DELETE FROM access_log WHERE at < ?').run(before).changes;
+  }
+
+  private keys: KeyStore | undefined;
+
+  keyStore(): KeyStore {
+    return (this.keys ??= new SqliteKeyStore(this.db));
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { personal, notPersonal } from '../personal-data';
 import { Channel, Currency, Id, IdentityKind, IsoTime, MinorUnits, OrderItem, Totals, visibleText } from '../common';
 
 export const CheckoutStartedV1 = z.object({
@@ -23,7 +24,7 @@ export const PaymentCapturedV1 = z.object({
   paymentId: Id,
   amount: MinorUnits,
   currency: Currency,
-  method: z.string().min(1),
+  method: notPersonal(z.string().min(1), 'a payment method such as card'),
 });
 
 export const PaymentFailedV1 = z.object({
@@ -31,14 +32,14 @@ export const PaymentFailedV1 = z.object({
   paymentId: Id,
   amount: MinorUnits,
   currency: Currency,
-  reason: z.string().min(1),
+  reason: notPersonal(z.string().min(1), "the payment provider's decline reason"),
 });
 
-export const OrderCancelledV1 = z.object({ orderId: Id, reason: z.string().min(1) });
+export const OrderCancelledV1 = z.object({ orderId: Id, reason: personal(z.string().min(1)) });
 
 export const IdentityLinkedV1 = z.object({
   kind: IdentityKind,
-  value: visibleText(z.string().trim().min(1).max(320)),
+  value: personal(visibleText(z.string().trim().min(1).max(320))),
 });
 
 /** The customer gives an identity up (it is no longer theirs): the one way another customer may then link it. */

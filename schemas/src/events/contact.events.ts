@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { Channel, Id, IsoTime, MinorUnits } from '../common';
+import { notPersonal, personal } from '../personal-data';
 
 export const ContactOpenedV1 = z.object({
   caseId: Id,
   contactId: Id,
   channel: Channel,
-  reason: z.string().min(1),
+  reason: personal(z.string().min(1)),
   orderId: Id.optional(),
-  tags: z.array(z.string().min(1)),
-  summary: z.string().optional(),
+  tags: z.array(notPersonal(z.string().min(1), 'a label from a fixed vocabulary (confusion, repeat...)')),
+  summary: personal(z.string()).optional(),
 });
 
 export const ContactHandedOffV1 = z.object({
@@ -16,19 +17,19 @@ export const ContactHandedOffV1 = z.object({
   contactId: Id,
   fromChannel: Channel,
   toChannel: Channel,
-  toTeam: z.string().optional(),
-  contextSummary: z.string().optional(),
+  toTeam: notPersonal(z.string(), 'a team name').optional(),
+  contextSummary: personal(z.string()).optional(),
 });
 
-export const ContactResolvedV1 = z.object({ caseId: Id, resolution: z.string().min(1) });
-export const ContactReopenedV1 = z.object({ caseId: Id, reason: z.string().min(1) });
+export const ContactResolvedV1 = z.object({ caseId: Id, resolution: personal(z.string().min(1)) });
+export const ContactReopenedV1 = z.object({ caseId: Id, reason: personal(z.string().min(1)) });
 
 export const PromiseMadeV1 = z.object({
   caseId: Id,
   promiseId: Id,
-  text: z.string().min(1),
+  text: personal(z.string().min(1)),
   dueAt: IsoTime,
-  owner: z.string().min(1),
+  owner: notPersonal(z.string().min(1), 'the team or agent id that owns the promise'),
 });
 
 export const PromiseKeptV1 = z.object({ caseId: Id, promiseId: Id });
@@ -36,15 +37,15 @@ export const PromiseKeptV1 = z.object({ caseId: Id, promiseId: Id });
 export const FeedbackReceivedV1 = z.object({
   caseId: Id.optional(),
   score: z.number().int().min(1).max(5),
-  verbatim: z.string().optional(),
+  verbatim: personal(z.string()).optional(),
 });
 
 export const ChannelMessageSentV1 = z.object({
   channel: Channel,
-  templateId: z.string().min(1),
+  templateId: notPersonal(z.string().min(1), 'a template id'),
   orderId: Id.optional(),
   shown: z.object({
-    status: z.string().optional(),
+    status: notPersonal(z.string(), 'a status label').optional(),
     total: MinorUnits.optional(),
     policyVersion: z.number().int().positive().optional(),
   }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Currency, Id, IsoTime, MinorUnits, ReturnItem } from '../common';
+import { notPersonal, personal } from '../personal-data';
 
 const PolicyVersion = z.number().int().positive().max(999_999_999);
 
@@ -7,7 +8,7 @@ export const ReturnRequestedV1 = z.object({
   returnId: Id,
   orderId: Id,
   items: z.array(ReturnItem).min(1, 'a return names at least one item'),
-  reason: z.string().min(1),
+  reason: personal(z.string().min(1)),
 });
 
 export const ReturnApprovedV1 = z.object({ returnId: Id, orderId: Id, policyId: Id, policyVersion: PolicyVersion });
@@ -17,7 +18,7 @@ export const ReturnRejectedV1 = z.object({
   orderId: Id,
   policyId: Id,
   policyVersion: PolicyVersion,
-  reason: z.string().min(1),
+  reason: personal(z.string().min(1)),
 });
 
 export const ReturnReceivedV1 = z.object({ returnId: Id, orderId: Id });
@@ -35,7 +36,7 @@ export const PolicyPublishedV1 = z
     policyId: Id,
     version: PolicyVersion,
     kind: z.enum(['returns', 'shipping', 'pricing']),
-    wording: z.string().min(1),
+    wording: notPersonal(z.string().min(1), "a policy's published wording"),
     rules: z.object({ returnWindowDays: z.number().int().nonnegative().optional() }).catchall(z.unknown()),
     effectiveFrom: IsoTime,
   })

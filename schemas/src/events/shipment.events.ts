@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { Id, IsoTime } from '../common';
+import { notPersonal, personal } from '../personal-data';
 
 export const ShipmentDispatchedV1 = z.object({
   orderId: Id,
   shipmentId: Id,
-  carrier: z.string().min(1),
-  trackingId: z.string().min(1),
+  carrier: notPersonal(z.string().min(1), "a carrier's name"),
+  trackingId: notPersonal(z.string().min(1), "a carrier's parcel id"),
   eta: IsoTime,
 });
 
@@ -13,14 +14,15 @@ export const ShipmentProgressedV1 = z.object({
   orderId: Id,
   shipmentId: Id,
   stage: z.enum(['in_transit', 'out_for_delivery']),
-  location: z.string().optional(),
+  location: notPersonal(z.string(), 'a carrier hub or city').optional(),
 });
 
 export const ShipmentDelayedV1 = z.object({
   orderId: Id,
   shipmentId: Id,
   newEta: IsoTime,
-  reason: z.string().min(1),
+  // The carrier's wording, which the v1 upcaster reads to infer the reason code: not a person's words.
+  reason: notPersonal(z.string().min(1), "the carrier's explanation"),
 });
 
 export const DELAY_REASON_CODES = [
@@ -57,5 +59,5 @@ export const ShipmentExceptionV1 = z.object({
   orderId: Id,
   shipmentId: Id,
   kind: z.enum(['lost', 'damaged', 'failed_attempt', 'returned_to_sender']),
-  detail: z.string().optional(),
+  detail: personal(z.string()).optional(),
 });

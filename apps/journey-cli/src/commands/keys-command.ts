@@ -1,5 +1,6 @@
 import { createKey, KeyFileError, readKeyFile, revokeKey } from '#auth';
-import { authKeysFile } from '#config';
+import { authKeysFile, loadConfig, openReadStore } from '#config';
+import { PersonalData, rotateMasterKey } from '#personal-data';
 import { UsageError } from '../usage-error';
 
 export interface KeysArgs {
@@ -54,11 +55,35 @@ export async function keysCommand(args: KeysArgs): Promise<number> {
         process.stderr.write(`key ${key.id} (${key.name}) revoked at ${key.revokedAt}\n`);
         return 0;
       }
+      case 'rotate-master':
+        return await rotateMaster(args.json);
       default:
-        throw new UsageError('keys takes create, list or revoke');
+        throw new UsageError('keys takes create, list, revoke or rotate-master');
     }
   } catch (error) {
     if (error instanceof KeyFileError) throw new UsageError(error.message);
     throw error;
+  }
+}
+
+/** `journey keys rotate-master`: see `rotateMasterKey`. */
+async function rotateMaster(json: boolean): Promise<number> {
+  const config = loadConfig();
+  const store = await openReadStore(config.readStore);
+  try {
+    const rotation = await rotateMasterKey(
+      store.keyStore(),
+      PersonalData.masterKeyFile(config.personalData.masterKeyFile),
+    );
+    if (json) process.stdout.write(JSON.stringify(rotation) + '\n');
+    else
+      process.stderr.write(
+        `master key ${rotation.masterKeyId} now wraps ${rotation.rewrapped} key(s) and secret(s)` +
+          (rotation.retired.length > 0 ? `; retired ${rotation.retired.join(', ')}` : '') +
+          ` (${config.personalData.masterKeyFile})\n`,
+      );
+    return 0;
+  } finally {
+    await store.close();
   }
 }

@@ -1,4 +1,4 @@
-import { loadConfig, openJourneyLog, openReadStore } from '#config';
+import { loadConfig, openLogAndStore } from '#config';
 import { PROJECTIONS } from '#journey-projections';
 import { createLogger } from '#logging';
 import { ProjectionRunner } from '#projection-runtime';
@@ -18,8 +18,7 @@ export async function rebuildCommand(projection: string | undefined, signal: Abo
   if (projection === undefined || !names.includes(projection))
     throw new UsageError(`name a projection to rebuild: ${names.join(', ')}`);
   const config = loadConfig();
-  const log = await openJourneyLog(config.journeyLog);
-  const store = await openReadStore(config.readStore);
+  const { log, store } = await openLogAndStore(config);
   const runner = new ProjectionRunner({
     log,
     store,
@@ -61,7 +60,6 @@ export async function rebuildCommand(projection: string | undefined, signal: Abo
     return 0;
   } finally {
     await runner.stop();
-    await store.close();
     await log.close();
   }
 }

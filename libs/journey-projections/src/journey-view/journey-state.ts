@@ -155,6 +155,8 @@ export function summariseEvent(event: JourneyEvent): string {
       return `Return ${event.data.returnId} received`;
     case 'refund.issued':
       return `Refund of ${formatMoney(event.data.amount, event.data.currency)} issued`;
+    case 'customer.erased':
+      return `Personal data erased (${event.data.reason})`;
     default:
       // Every type is named above; an event type added to the catalog shows by its name until it is.
       return (event as JourneyEvent).type;

@@ -10,9 +10,12 @@ import { evolveJourney, initialJourneyState, type JourneyState } from './journey
  */
 export const journeyViewProjection = defineProjection({
   name: 'journey-view',
-  version: 3,
+  version: 4,
   canHandle: EVENT_TYPES.filter((type) => type !== 'policy.published'),
   documentId: (event) => event.subject,
-  initialState: (customerId): JourneyState => initialJourneyState(customerId),
-  evolve: (state, event, context) => evolveJourney(state, event, context.sequence),
+  initialState: (customerId): JourneyState | null => initialJourneyState(customerId),
+  // An erased customer's view is dropped (null deletes the document) and stays dropped: a rebuild, which reads their
+  // events back with "[erased]" in place of personal fields, ends without it.
+  evolve: (state, event, context) =>
+    state === null || event.type === 'customer.erased' ? null : evolveJourney(state, event, context.sequence),
 });

@@ -1,4 +1,4 @@
-import { identityKey, type EventType, type JourneyEventOf } from '#schemas';
+import { ERASED, identityKey, identityLookupKey, type EventType, type JourneyEventOf } from '#schemas';
 import { defineProjection, type Projection } from '#projection-runtime';
 
 export interface CustomerRef {
@@ -33,7 +33,7 @@ function firstClaimIndex<T extends EventType>(
   });
 }
 
-export { identityKey };
+export { identityKey, identityLookupKey };
 
 /** orderId -> customer: serves `GET /v1/orders/{orderId}`. */
 export const orderIndexProjection = firstClaimIndex('order-index', 'order.placed', (event) => event.data.orderId);
@@ -49,9 +49,11 @@ export const caseIndexProjection = firstClaimIndex('case-index', 'contact.opened
  */
 export const identityIndexProjection = defineProjection({
   name: 'identity-index',
-  version: 2,
+  version: 3,
   canHandle: ['identity.linked', 'identity.unlinked'],
-  documentId: (event) => identityKey(event.data.kind, event.data.value),
+  // Keyed by the keyed hash of the normalised value (`identityLookupKey`), never the value; an erased customer's
+  // identities read back as "[erased]" and are not indexed again.
+  documentId: (event) => (event.data.value === ERASED ? null : identityLookupKey(event.data.kind, event.data.value)),
   initialState: (): CustomerRef => ({ customerId: null, at: Number.NEGATIVE_INFINITY }),
   evolve: (state, event, context) => {
     if (state.at > context.sequence) return state;
