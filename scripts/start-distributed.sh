@@ -32,6 +32,8 @@ fi
 export JOURNEY_LOG=kafka READ_STORE=postgres
 # Auth on: the apps read one key file; the worked example's keys are made once, their tokens kept in .run/tokens.env.
 export AUTH_KEYS_FILE=${AUTH_KEYS_FILE:-$PWD/$RUN/auth-keys.json}
+# One master key for every app: it wraps the personal-data keys they share in PostgreSQL (made by the first app).
+export PERSONAL_DATA_MASTER_KEY_FILE=${PERSONAL_DATA_MASTER_KEY_FILE:-$PWD/$RUN/personal-data-master.key}
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 [ -d dist ] || npm run build
 if [ ! -f "$AUTH_KEYS_FILE" ] || [ ! -f "$RUN/tokens.env" ]; then examples/create-keys.sh "$RUN/tokens.env"; fi

@@ -29,3 +29,4 @@ export {
   type FactClaim,
 } from './fact-claims';
 export * from './personal-data';
+export { PERSONAL_TEXT_FIELDS } from './personal-text-fields';

@@ -54,6 +54,7 @@ describe('access: who may write and read', () => {
       readerPii: { scopes: ['journeys:read', 'pii:read'] },
       metrics: { scopes: ['metrics:read'] },
       auditor: { scopes: ['privacy:read'] },
+      eraser: { scopes: ['privacy:erase'] },
       shipment: { scopes: ['events:write:shipment.*'], sources: ['shipment-*'] },
       doomed: { scopes: ['journeys:read'] },
       revoked: { scopes: ['admin'] },
@@ -111,13 +112,18 @@ describe('access: who may write and read', () => {
       datacontenttype: 'application/json',
       data: { score: 4 },
     });
+    // The erasure route erases a customer of its own, so that the other routes still read theirs.
+    const erasable = 'cust-erasable';
     const call = async (method: string, path: string, headers: Record<string, string>) => {
-      const url = `${app.url}${path.replace(/\{(\w+)\}/g, (_, p: string) => encodeURIComponent(sample[p]))}`;
+      const erasure = path.endsWith('/erasure');
+      const url = `${app.url}${path.replace(/\{(\w+)\}/g, (_, p: string) =>
+        encodeURIComponent(erasure && p === 'customerId' ? erasable : sample[p]),
+      )}`;
       const abort = new AbortController();
       const response = await fetch(url, {
         method,
         headers: { 'content-type': 'application/json', ...headers },
-        body: method === 'POST' ? JSON.stringify(feedback()) : undefined,
+        body: method !== 'POST' ? undefined : JSON.stringify(erasure ? { reason: 'access matrix' } : feedback()),
         signal: abort.signal,
       });
       const type = response.headers.get('content-type') ?? '';
@@ -146,10 +152,15 @@ describe('access: who may write and read', () => {
       );
       expect(routes.length).toBeGreaterThanOrEqual(9);
 
+      const erasableEvent = { ...feedback(), subject: erasable };
+      expect((await postJson(`${app.url}/v1/events`, erasableEvent, { headers: bearer(tokens.admin) })).status).toBe(
+        201,
+      );
       const right: Record<string, string> = {
         'journeys:read': tokens.reader,
         'metrics:read': tokens.metrics,
         'privacy:read': tokens.auditor,
+        'privacy:erase': tokens.eraser,
         'events:write:<type pattern>': tokens.writer,
         public: tokens.reader,
       };
@@ -157,6 +168,7 @@ describe('access: who may write and read', () => {
         'journeys:read': tokens.metrics,
         'metrics:read': tokens.reader,
         'privacy:read': tokens.reader,
+        'privacy:erase': tokens.auditor,
         'events:write:<type pattern>': tokens.reader,
         public: tokens.metrics,
       };

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TEST_DATABASE_URL, uniqueSchemaName } from '#testing';
 
 /** Environment for apps on the real Kafka broker and PostgreSQL, isolated by topic and schema. */
@@ -13,5 +15,7 @@ export function kafkaEnv(name: string, partitions = 4): Record<string, string> {
     READ_STORE: 'postgres',
     DATABASE_URL: TEST_DATABASE_URL,
     DATABASE_SCHEMA: schema,
+    // Every app of one deployment shares the master key (each has its own DATA_DIR here).
+    PERSONAL_DATA_MASTER_KEY_FILE: join(tmpdir(), 'journey-test-master-keys', `${schema}.key`),
   };
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { SqliteJourneyLog, sqliteSequence } from '#journey-log';
 import { PROJECTIONS } from '#journey-projections';
 import { appendInBatches, seededRandom, syntheticEvents } from '#journey-simulator';
+import { PersonalData } from '#personal-data';
 import { ProjectionRunner } from '#projection-runtime';
 import { PostgresReadStore, SqliteReadStore, type ReadStore } from '#read-store';
 import {
@@ -72,9 +73,12 @@ describe.each([
     await survivor.stop();
     const afterCrashes = await readModelHash(observer, PROJECTIONS);
 
-    // The clean rebuild is always on SQLite: equal hashes also show the adapters keep identical documents.
+    // The clean rebuild is always on SQLite: equal hashes also show the adapters keep identical documents. It looks
+    // identities up under the projector's keyed hash (the key store beside the projector's read store).
+    const masterKeyFile = env.PERSONAL_DATA_MASTER_KEY_FILE ?? join(dataDir, 'personal-data-master.key');
+    const personalData = await PersonalData.open(observer.keyStore(), PersonalData.masterKeyFile(masterKeyFile));
     const cleanStore = new SqliteReadStore({ file: join(dataDir, 'clean-rebuild.db') });
-    const runner = new ProjectionRunner({ log, store: cleanStore, projections: PROJECTIONS });
+    const runner = new ProjectionRunner({ log: personalData.log(log), store: cleanStore, projections: PROJECTIONS });
     await runner.start();
     await waitFor(async () => (await cleanStore.checkpoint('journey-view'))?.position === head, {
       timeoutMs: 120_000,

@@ -53,7 +53,10 @@ const read = (summary: string, idName: string, body: object) => ({
   get: {
     summary,
     parameters: [{ name: idName, in: 'path', required: true, schema: { type: 'string' } }, ...readParameters],
-    responses: { '200': { description: 'OK', headers: positionHeader, content: json(body) }, ...errors(400, 404, 503) },
+    responses: {
+      '200': { description: 'OK', headers: positionHeader, content: json(body) },
+      ...errors(400, 404, 410, 503),
+    },
   },
 });
 
@@ -137,7 +140,7 @@ export function openApiDocument(): object {
               description: 'text/event-stream',
               content: { 'text/event-stream': { schema: { type: 'string' } } },
             },
-            ...errors(400, 503),
+            ...errors(400, 410, 503),
           },
         },
       },
@@ -152,6 +155,44 @@ export function openApiDocument(): object {
           responses: {
             '200': { description: 'OK', content: { 'application/json': { schema: ref('AccessLog') } } },
             ...errors(400, 503),
+          },
+        },
+      },
+      '/v1/customers/{customerId}/erasure': {
+        post: {
+          summary:
+            "Erases the customer's personal data: keys destroyed (the log's copies become noise), views and identity " +
+            'entries dropped, `customer.erased` appended; reads then answer 410. Idempotent.',
+          parameters: [{ name: 'customerId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: json({
+              type: 'object',
+              required: ['reason'],
+              properties: {
+                reason: {
+                  type: 'string',
+                  minLength: 1,
+                  maxLength: 500,
+                  description: "The ground (a law's article, a ticket id): never the person's data",
+                },
+              },
+            }),
+          },
+          responses: {
+            '202': {
+              description: 'Erased (the same answer when asked again)',
+              content: json({
+                type: 'object',
+                required: ['customerId', 'erasedAt', 'position'],
+                properties: {
+                  customerId: { type: 'string' },
+                  erasedAt: { type: 'string', format: 'date-time' },
+                  position: { type: 'string', description: 'Position of the customer.erased event' },
+                },
+              }),
+            },
+            ...errors(400, 404, 503),
           },
         },
       },

@@ -3,20 +3,13 @@
  * and identity values. The one masking of the backbone: reads without `pii:read` (HTTP and SSE) and the CLI without
  * --include-pii. Pure functions: the rules are tested on their own.
  */
-import { isIdentityKind } from '#schemas';
+import { PERSONAL_TEXT_FIELDS, isIdentityKind } from '#schemas';
 
-/** Fields whose text is written by people, where an email, a phone number or a name may appear. */
-const FREE_TEXT_KEYS = new Set([
-  'verbatim',
-  'summary',
-  'contextSummary',
-  'text',
-  'reason',
-  'lastReason',
-  'lastContactReason',
-  'resolution',
-  'detail',
-]);
+/**
+ * Fields whose text is written by people, where an email, a phone number or a name may appear: those the catalog and
+ * the view schemas declare personal.
+ */
+const FREE_TEXT_KEYS = PERSONAL_TEXT_FIELDS;
 
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9-]+(?:\.[A-Z0-9-]+)*\.[A-Z]{2,}/gi;
 /** A run of digits with the separators people type; a phone number when it holds 9 digits or more. */

@@ -1,6 +1,23 @@
+import { PERSONAL_TEXT_FIELDS } from '#schemas';
 import { redact, redactText } from './redaction';
 
 describe('redaction of personal data in exports', () => {
+  it('masks the fields the catalog and the view schemas declare personal (the identity value is masked whole)', () => {
+    expect([...PERSONAL_TEXT_FIELDS].sort()).toEqual(
+      [
+        'contextSummary',
+        'detail',
+        'lastContactReason',
+        'lastReason',
+        'reason',
+        'resolution',
+        'summary',
+        'text',
+        'verbatim',
+      ].sort(),
+    );
+  });
+
   it.each([
     ['mail me at jan.de.vries@example.co.uk please', 'mail me at [email] please'],
     ['call +31 6 1234 5678 after 5', 'call [phone] after 5'],

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
 /** The PostgreSQL server the tests use: DATABASE_URL, else the local one (trust auth). */
@@ -18,7 +20,15 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-/** Environment for an app process using a fresh PostgreSQL read store. */
+/**
+ * Environment for an app process using a fresh PostgreSQL read store, with the master key every process on that schema
+ * shares (the keys it wraps are in the schema).
+ */
 export function postgresReadStoreEnv(schema: string): Record<string, string> {
-  return { READ_STORE: 'postgres', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema };
+  return {
+    READ_STORE: 'postgres',
+    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_SCHEMA: schema,
+    PERSONAL_DATA_MASTER_KEY_FILE: join(tmpdir(), 'journey-test-master-keys', `${schema}.key`),
+  };
 }

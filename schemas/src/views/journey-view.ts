@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { CHANNELS, Channel, Currency, MinorUnits, OrderItem, Totals } from '../common';
+import { personal } from '../personal-data';
 
-/** The read side of the wire contract (docs/wire-contract.md): what every channel reads. */
+/**
+ * The read side of the wire contract (docs/wire-contract.md): what every channel reads. Fields that repeat personal
+ * data of the events (or words built from it) are declared personal: masked without `pii:read`.
+ */
 export const StatusView = z.object({ code: z.string(), label: z.string(), expect: z.string() });
 
 export const PromiseView = z.object({
   promiseId: z.string(),
-  text: z.string(),
+  text: personal(z.string()),
   dueAt: z.string(),
   owner: z.string(),
   state: z.enum(['open', 'kept', 'overdue']),
@@ -40,20 +44,26 @@ export const OrderView = z.object({
   }),
   returns: z.array(z.object({ returnId: z.string(), status: z.string(), policyVersion: z.number().nullable() })),
   refunded: MinorUnits,
-  timeline: z.array(z.object({ type: z.string(), time: z.string(), summary: z.string() })),
+  timeline: z.array(z.object({ type: z.string(), time: z.string(), summary: personal(z.string()) })),
 });
 
 export const CaseView = z.object({
   caseId: z.string(),
   status: z.enum(['open', 'resolved']),
   channels: z.array(Channel),
-  lastReason: z.string(),
+  lastReason: personal(z.string()),
   tags: z.array(z.string()),
-  handoffs: z.array(z.object({ fromChannel: Channel, toChannel: Channel, contextSummary: z.string().nullable() })),
+  handoffs: z.array(
+    z.object({ fromChannel: Channel, toChannel: Channel, contextSummary: personal(z.string()).nullable() }),
+  ),
   promises: z.array(PromiseView),
 });
 
-export const ChannelMessage = z.object({ channel: z.enum(CHANNELS), templateId: z.string(), text: z.string() });
+export const ChannelMessage = z.object({
+  channel: z.enum(CHANNELS),
+  templateId: z.string(),
+  text: personal(z.string()),
+});
 
 export const JourneyView = z.object({
   customerId: z.string(),
@@ -62,9 +72,9 @@ export const JourneyView = z.object({
   card: z.object({
     lastOrder: z.object({ orderId: z.string(), status: z.string(), total: MinorUnits, currency: Currency }).nullable(),
     openCase: z.object({ caseId: z.string(), channels: z.array(Channel) }).nullable(),
-    lastContactReason: z.string().nullable(),
+    lastContactReason: personal(z.string()).nullable(),
     promises: z.array(PromiseView),
-    nextStep: z.object({ text: z.string(), by: z.string().optional() }),
+    nextStep: z.object({ text: personal(z.string()), by: z.string().optional() }),
     helpPath: z.object({ text: z.string() }),
     recoveryPath: z.object({ text: z.string() }),
   }),

@@ -515,5 +515,90 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       expect(await store.get('p', 'a')).toEqual({ value: { n: 1 }, position: 's1' });
       expect((await store.checkpoint('p'))?.position).toBe('s1');
     });
+
+    describe('its key store', () => {
+      const key = (subject: string, keyId = `k-${subject}`) => ({
+        keyId,
+        subject,
+        wrapped: `wrapped-${keyId}`,
+        masterKeyId: 'mk-1',
+      });
+
+      it('keeps the first key of a subject: a second writer gets the one stored', async () => {
+        const made = await store.keyStore().createKeys([key('c1'), key('c2')]);
+        expect([...made.values()].map((k) => k.keyId).sort()).toEqual(['k-c1', 'k-c2']);
+        const again = await subject
+          .another()
+          .keyStore()
+          .createKeys([key('c1', 'k-other')]);
+        expect(again.get('c1')).toEqual(key('c1'));
+        expect((await store.keyStore().keysById(['k-c2', 'k-none'])).get('k-c2')).toEqual(key('c2'));
+        store = await subject.reopen();
+        expect((await store.keyStore().keysOfSubjects(['c1'])).get('c1')).toEqual(key('c1'));
+      });
+
+      it('keeps the first secret of a name', async () => {
+        const first = await store.keyStore().secret('s', async () => ({ name: 's', wrapped: 'w1', masterKeyId: 'm' }));
+        const second = await store.keyStore().secret('s', async () => ({ name: 's', wrapped: 'w2', masterKeyId: 'm' }));
+        expect([first.wrapped, second.wrapped]).toEqual(['w1', 'w1']);
+      });
+
+      it('erases in one transaction: destroys the keys, drops the documents, records it once', async () => {
+        await store.keyStore().createKeys([key('c1'), key('c2')]);
+        await store.commit({
+          documents: [
+            { projection: 'view', id: 'c1', value: { customerId: 'c1', said: 'secret words' }, position: 's1' },
+            { projection: 'view', id: 'c2', value: { customerId: 'c2' }, position: 's1' },
+            { projection: 'ids', id: 'email/#h1', value: { customerId: 'c1' }, position: 's1' },
+            { projection: 'ids', id: 'email/#h2', value: { customerId: 'c2' }, position: 's1' },
+          ],
+          checkpoints: [],
+          parked: [],
+        });
+        const documents = { byId: [{ projection: 'view', id: 'c1' }], naming: ['ids'] };
+        expect(await store.keyStore().remainingDocuments('c1', documents)).toEqual(['view/c1', 'ids/email/#h1']);
+        expect(await store.keyStore().findText('secret words')).toEqual(['documents view/c1']);
+        const record = { customerId: 'c1', erasedAt: '2026-03-01T10:00:00.000Z', reason: 'art. 17', requestedBy: 'k1' };
+        expect(await store.keyStore().erase(record, documents)).toEqual(record);
+        const later = { ...record, erasedAt: '2026-03-02T10:00:00.000Z', reason: 'again' };
+        expect(await store.keyStore().erase(later, documents)).toEqual(record);
+        expect(await store.keyStore().erasure('c1')).toEqual(record);
+        expect(await store.keyStore().erasure('c2')).toBeUndefined();
+        expect((await store.keyStore().keysOfSubjects(['c1'])).get('c1')).toMatchObject({
+          keyId: 'k-c1',
+          wrapped: null,
+        });
+        expect((await store.keyStore().keysOfSubjects(['c2'])).get('c2')).toEqual(key('c2'));
+        expect(await store.keyStore().remainingDocuments('c1', documents)).toEqual([]);
+        expect(await store.keyStore().findText('secret words')).toEqual([]);
+        expect(await store.get('view', 'c2')).toBeDefined();
+        expect(await store.get('ids', 'email/#h2')).toBeDefined();
+        // No key can be made for an erased customer, and one erased without a key has a destroyed one.
+        expect((await store.keyStore().createKeys([key('c1', 'k-new')])).get('c1')?.wrapped).toBeNull();
+        await store.keyStore().erase({ ...record, customerId: 'c3' }, { byId: [], naming: [] });
+        expect((await store.keyStore().keysOfSubjects(['c3'])).get('c3')?.wrapped).toBeNull();
+      });
+
+      it('re-wraps for a master key rotation, leaving destroyed keys destroyed', async () => {
+        await store.keyStore().createKeys([key('c1'), key('c2')]);
+        await store.keyStore().secret('s', async () => ({ name: 's', wrapped: 'w', masterKeyId: 'mk-1' }));
+        await store
+          .keyStore()
+          .erase(
+            { customerId: 'c2', erasedAt: '2026-03-01T10:00:00.000Z', reason: 'r', requestedBy: 'k' },
+            { byId: [], naming: [] },
+          );
+        const under = await store.keyStore().wrappedUnder('mk-2', 10);
+        expect(under.map((item) => ('keyId' in item ? item.keyId : item.name)).sort()).toEqual(['k-c1', 's']);
+        await store
+          .keyStore()
+          .rewrap(under.map((item) => ({ ...item, wrapped: `${item.wrapped}-2`, masterKeyId: 'mk-2' })));
+        expect(await store.keyStore().wrappedUnder('mk-2', 10)).toEqual([]);
+        expect(await store.keyStore().masterKeysInUse()).toEqual(['mk-2']);
+        expect((await store.keyStore().keysById(['k-c1'])).get('k-c1')?.wrapped).toBe('wrapped-k-c1-2');
+        await store.keyStore().rewrap([{ ...key('c2'), wrapped: 'resurrected' }]);
+        expect((await store.keyStore().keysById(['k-c2'])).get('k-c2')?.wrapped).toBeNull();
+      });
+    });
   });
 }
