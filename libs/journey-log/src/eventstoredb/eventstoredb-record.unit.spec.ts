@@ -227,3 +227,44 @@ describe('EventStoreDB mapping: errors', () => {
     });
   });
 });
+
+describe('EventStoreDB mapping: personal data', () => {
+  // An event as the personal-data layer hands it to the adapter: the key named in the extension, the value sealed.
+  const sealed = {
+    specversion: '1.0',
+    id: 'evt-8',
+    source: '/contact',
+    type: 'contact.opened',
+    subject: 'cust-42',
+    time: '2026-03-01T10:02:00Z',
+    schemaversion: 1,
+    personaldatakey: 'pdk-7f3a',
+    data: {
+      caseId: 'case-1',
+      contactId: 'ct-1',
+      channel: 'chat',
+      reason: 'pd1.q83Fj1Qh1kPZrN3oV1j3O4bYc2x7-9mJdQ',
+      tags: ['confusion'],
+    },
+  } as JourneyEvent;
+
+  it('given a sealed event, when mapped, then the key is in the metadata and the data holds the sealed bytes', () => {
+    const mapped = toEventData(sealed);
+    expect(mapped.metadata).toMatchObject({ personaldatakey: 'pdk-7f3a', subject: 'cust-42' });
+    expect(mapped.data).toEqual(sealed.data);
+    expect(JSON.stringify(mapped)).not.toMatch(/"reason":"[^p]/);
+  });
+
+  it('given the recorded event, when read back, then the extension and the sealed value come back as written', () => {
+    const mapped = toEventData(sealed);
+    const recorded = {
+      streamId: 'journey-cust-42',
+      revision: 0n,
+      type: mapped.type,
+      data: mapped.data,
+      metadata: mapped.metadata,
+      position: { commit: 10n, prepare: 10n },
+    };
+    expect(fromRecordedEvent(recorded).event).toEqual(sealed);
+  });
+});
