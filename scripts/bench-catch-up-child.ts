@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { SqliteJourneyLog } from '#journey-log';
+import { SqliteJourneyLog, type JourneyLog } from '#journey-log';
+import { PersonalData } from '#personal-data';
 import { PROJECTIONS } from '#journey-projections';
 import { createLogger } from '#logging';
 import { ProjectionRunner } from '#projection-runtime';
@@ -13,18 +14,25 @@ function peakRssMb(): number {
 
 /**
  * One measurement in a fresh process, so peak RSS is its own: `raw` reads and JSON-parses the
- * whole log; `project` runs every projection from position zero until caught up.
+ * whole log; `project` runs every projection from position zero until caught up; `project-sealed` does the same
+ * through the personal-data layer, with the keys of the read store `keysFile` under the master key `masterKeyFile`.
  */
 async function main(): Promise<void> {
-  const [mode, logFile, storeFile] = process.argv.slice(2);
-  const log = new SqliteJourneyLog({ file: logFile });
+  const [mode, logFile, storeFile, keysFile, masterKeyFile] = process.argv.slice(2);
+  const bare = new SqliteJourneyLog({ file: logFile });
+  let log: JourneyLog = bare;
+  let keys: SqliteReadStore | undefined;
+  if (mode === 'project-sealed') {
+    keys = new SqliteReadStore({ file: keysFile });
+    log = (await PersonalData.open(keys.keyStore(), PersonalData.masterKeyFile(masterKeyFile))).log(bare);
+  }
   const head = await log.head();
   const started = process.hrtime.bigint();
   let events = 0;
   if (mode === 'raw') {
     let after = 0;
     for (;;) {
-      const rows = log.readAllRaw(after, 5000);
+      const rows = bare.readAllRaw(after, 5000);
       if (rows.length === 0) break;
       for (const row of rows) JSON.parse(row.envelope);
       events += rows.length;
@@ -51,6 +59,7 @@ async function main(): Promise<void> {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(JSON.stringify({ mode, events, ms, peakRssMb: peakRssMb() }) + '\n');
   await log.close();
+  await keys?.close();
 }
 
 void main();

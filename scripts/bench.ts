@@ -10,6 +10,7 @@ import { SqliteJourneyLog } from '#journey-log';
 import { appendInBatches, syntheticEvents } from '#journey-simulator';
 import { ROOT, fmt, httpRequest, percentile, postEvents, startBenchApp } from './bench-app';
 import { benchKafka } from './bench-kafka';
+import { benchPersonalData } from './bench-personal-data';
 
 /**
  * `npm run bench`: figures, each beside a raw baseline measured in the same run on this machine;
@@ -437,9 +438,11 @@ async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   console.log(`journey-backbone bench on ${cpus().length} cores, node ${process.version}\n`);
   // BENCH_ONLY=kafka runs the Kafka section alone; =ingest the embedded ingest; =reads the policy reads and idle
-  // streams.
+  // streams; =privacy personal data encrypted against in clear; =auth auth on against off.
   if (process.env.BENCH_ONLY === 'auth') {
     await benchAuth();
+  } else if (process.env.BENCH_ONLY === 'privacy') {
+    await benchPersonalData(line);
   } else if (process.env.BENCH_ONLY === 'ingest') {
     await benchIngest();
   } else if (process.env.BENCH_ONLY === 'reads') {
@@ -453,6 +456,7 @@ async function main(): Promise<void> {
     await benchLagAndReads();
     await benchReadsUnderPolicies();
     await benchIdleStreams();
+    await benchPersonalData(line);
   }
   if (process.env.BENCH_KAFKA !== 'false') {
     console.log('');

@@ -11,10 +11,18 @@ export const PERSONAL_DATA = 'x-personal-data';
 
 /** Declared not personal (kept apart from the global registry so that JSON Schema shows only the personal flag). */
 const notPersonalRegistry = z.registry<{ why: string }>();
+/** Personal fields the backbone compares without reading them (see `personal`). */
+const comparedRegistry = z.registry<{ compared: true }>();
 
-/** Declares a field personal: shown as `"x-personal-data": true` in JSON Schema and OpenAPI. Apply last. */
-export function personal<T extends z.ZodType>(schema: T): T {
-  return schema.meta({ [PERSONAL_DATA]: true });
+/**
+ * Declares a field personal: shown as `"x-personal-data": true` in JSON Schema and OpenAPI. Apply last. `compared`:
+ * a rule compares its values (the unity metrics compare contact reasons), so it is sealed with a keyed hash of its value
+ * beside it, which still compares once the value is erased.
+ */
+export function personal<T extends z.ZodType>(schema: T, options: { compared?: boolean } = {}): T {
+  const declared = schema.meta({ [PERSONAL_DATA]: true });
+  if (options.compared) comparedRegistry.add(declared, { compared: true });
+  return declared;
 }
 
 /** Declares a field not personal, with why (an id, a time, a carrier's name...). Apply last. */
@@ -27,6 +35,8 @@ export function notPersonal<T extends z.ZodType>(schema: T, why: string): T {
 export interface StringField {
   path: string[];
   declared: 'personal' | 'not personal' | 'undeclared';
+  /** A personal field whose values are compared (see `personal`). */
+  compared: boolean;
 }
 
 function declaration(schema: z.ZodType): StringField['declared'] | undefined {
@@ -44,27 +54,30 @@ export function stringFields(
   schema: z.ZodType,
   path: string[] = [],
   inherited?: StringField['declared'],
+  inheritedCompared = false,
 ): StringField[] {
   const declared = declaration(schema) ?? inherited;
+  const compared = inheritedCompared || comparedRegistry.has(schema);
   const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+  const inner = (child: z.ZodType, at: string[]) => stringFields(child, at, declared, compared);
   switch (def.type) {
     case 'string':
-      return [{ path, declared: declared ?? 'undeclared' }];
+      return [{ path, declared: declared ?? 'undeclared', compared: compared && declared === 'personal' }];
     case 'optional':
     case 'nullable':
     case 'default':
     case 'readonly':
-      return stringFields(def.innerType as z.ZodType, path, declared);
+      return inner(def.innerType as z.ZodType, path);
     case 'pipe':
-      return stringFields(def.in as z.ZodType, path, declared);
+      return inner(def.in as z.ZodType, path);
     case 'array':
-      return stringFields(def.element as z.ZodType, [...path, '*'], declared);
+      return inner(def.element as z.ZodType, [...path, '*']);
     case 'object': {
       const shape = (schema as unknown as z.ZodObject).shape as Record<string, z.ZodType>;
-      return Object.entries(shape).flatMap(([key, field]) => stringFields(field, [...path, key], declared));
+      return Object.entries(shape).flatMap(([key, field]) => inner(field, [...path, key]));
     }
     case 'union':
-      return (def.options as z.ZodType[]).flatMap((option) => stringFields(option, path, declared));
+      return (def.options as z.ZodType[]).flatMap((option) => inner(option, path));
     default:
       return [];
   }
@@ -74,6 +87,13 @@ export function stringFields(
 export function personalFieldPaths(schema: z.ZodType): string[][] {
   return stringFields(schema)
     .filter((field) => field.declared === 'personal')
+    .map((field) => field.path);
+}
+
+/** The paths of a data schema's personal fields whose values are compared (see `personal`). */
+export function comparedFieldPaths(schema: z.ZodType): string[][] {
+  return stringFields(schema)
+    .filter((field) => field.compared)
     .map((field) => field.path);
 }
 

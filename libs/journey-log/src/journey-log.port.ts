@@ -14,6 +14,11 @@ export interface StoredEvent {
    * "Was this policy published before this order?" is answered with it, on every log alike.
    */
   sequence: number;
+  /**
+   * Keyed hashes of the personal values a rule compares (by field path: `reason`), set by the personal-data layer:
+   * they compare as the values did, and still do once the values are erased.
+   */
+  lookups?: Readonly<Record<string, string>>;
 }
 
 export interface AppendOptions {

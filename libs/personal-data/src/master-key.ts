@@ -79,6 +79,8 @@ export class FileMasterKey implements MasterKey {
   private keyring: Keyring;
   /** When the file was read: a rotation by another process changes it, and new wraps must use its new key. */
   private readAt = 0;
+  /** When the file was last looked at (at most once a second: a wrap per new customer would stat it each time). */
+  private checkedAt = 0;
 
   constructor(
     readonly file: string,
@@ -121,10 +123,24 @@ export class FileMasterKey implements MasterKey {
     return Buffer.from(key, 'base64');
   }
 
+  /** Nonces drawn from the random source in bulk: one call per 256 wraps (each call costs as much as a wrap). */
+  private nonces = Buffer.alloc(0);
+
+  private nonce(): Buffer {
+    if (this.nonces.length < 12) this.nonces = randomBytes(12 * 256);
+    const nonce = this.nonces.subarray(0, 12);
+    this.nonces = this.nonces.subarray(12);
+    return nonce;
+  }
+
   async wrap(plain: Buffer, context: string): Promise<{ masterKeyId: string; wrapped: string }> {
-    if (statSync(this.file).mtimeMs !== this.readAt) this.keyring = this.read();
+    const now = Date.now();
+    if (now - this.checkedAt > 1000) {
+      this.checkedAt = now;
+      if (statSync(this.file).mtimeMs !== this.readAt) this.keyring = this.read();
+    }
     const masterKeyId = this.keyring.current;
-    const nonce = randomBytes(12);
+    const nonce = this.nonce();
     const cipher = createCipheriv('aes-256-gcm', this.key(masterKeyId), nonce);
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plain), cipher.final()]);

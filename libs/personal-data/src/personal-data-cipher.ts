@@ -8,9 +8,18 @@ export interface DataKey {
   nonceKey: Buffer;
 }
 
-export function dataKey(keyId: string, key: Buffer): DataKey {
-  return { keyId, key, nonceKey: createHmac('sha256', key).update('journey-backbone personal-data nonce').digest() };
+/** A data key from its material: 64 bytes (the AES key, then the nonce key), or 32 (the nonce key derived from it). */
+export function dataKey(keyId: string, material: Buffer): DataKey {
+  if (material.length === 64) return { keyId, key: material.subarray(0, 32), nonceKey: material.subarray(32) };
+  return {
+    keyId,
+    key: material,
+    nonceKey: createHmac('sha256', material).update('journey-backbone personal-data nonce').digest(),
+  };
 }
+
+/** Bytes of the key material of one data key. */
+export const DATA_KEY_BYTES = 64;
 
 /**
  * Encrypts one personal value: AES-256-GCM, the associated data binding it to its event and field (it cannot be

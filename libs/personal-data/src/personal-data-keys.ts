@@ -1,6 +1,6 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { KeyStore, StoredKey } from '#read-store';
-import { dataKey, type DataKey } from './personal-data-cipher';
+import { DATA_KEY_BYTES, dataKey, type DataKey } from './personal-data-cipher';
 import type { MasterKey } from './master-key';
 
 /** A subject's key, or `erased` when an erasure destroyed it. */
@@ -83,57 +83,62 @@ export class PersonalDataKeys {
     return (normalised) => createHmac('sha256', key).update(normalised).digest('base64url');
   }
 
-  /** Which of these subjects were erased (their journeys take no more events). */
-  async erasedAmong(subjects: readonly string[]): Promise<Set<string>> {
+  /**
+   * What an append needs, in one read of the store and at most one write: which of its customers were erased (their
+   * journeys take no more events), and the keys to seal with for `sealing` (made where a customer has none yet).
+   */
+  async forAppend(
+    customers: readonly string[],
+    sealing: readonly string[],
+  ): Promise<{ erased: Set<string>; keys: Map<string, KeyState> }> {
     const erased = new Set<string>();
-    const missing: string[] = [];
-    for (const subject of new Set(subjects)) {
+    const keys = new Map<string, KeyState>();
+    const states = new Map<string, KeyState | 'none'>();
+    const unknown: string[] = [];
+    for (const subject of new Set([...customers, ...sealing])) {
       const cached = this.bySubject.get(subject);
-      if (cached === 'erased') erased.add(subject);
-      else if (cached === undefined) missing.push(subject);
+      if (cached === undefined) unknown.push(subject);
+      else states.set(subject, cached);
     }
-    if (missing.length === 0) return erased;
-    const stored = await this.store.keysOfSubjects(missing);
-    for (const subject of missing) {
-      const row = stored.get(subject);
-      if (row && row.wrapped === null) {
-        erased.add(subject);
-        this.bySubject.set(subject, 'erased');
-      } else if (!row) this.bySubject.set(subject, 'none');
+    if (unknown.length > 0) {
+      const stored = await this.store.keysOfSubjects(unknown);
+      for (const subject of unknown) {
+        const row = stored.get(subject);
+        const state = row ? await this.unwrapped(row) : 'none';
+        this.remember(subject, row?.keyId, state);
+        states.set(subject, state);
+      }
     }
-    return erased;
+    for (const [subject, state] of states) if (state === 'erased') erased.add(subject);
+    const creating = [...new Set(sealing)].filter((subject) => states.get(subject) === 'none');
+    if (creating.length > 0) {
+      // Key material for all of them at once: one call into the random source (a slow call), not two per customer.
+      const size = 16 + DATA_KEY_BYTES;
+      const random = randomBytes(creating.length * size);
+      const fresh = new Map<string, Buffer>();
+      const rows: StoredKey[] = [];
+      // Ids that sort by creation time (then random): new keys land at the end of the store's index, not all over it.
+      const time = Date.now().toString(36).padStart(9, '0');
+      for (const [i, subject] of creating.entries()) {
+        const keyId = `pdk-${time}${random.subarray(i * size, i * size + 12).toString('base64url')}`;
+        const key = random.subarray(i * size + 16, (i + 1) * size);
+        fresh.set(keyId, key);
+        rows.push({ keyId, subject, ...(await this.master.wrap(key, keyId)) });
+      }
+      for (const [subject, row] of await this.store.createKeys(rows)) {
+        const state = await this.unwrapped(row, fresh.get(row.keyId));
+        this.remember(subject, row.keyId, state);
+        states.set(subject, state);
+        if (state === 'erased') erased.add(subject);
+      }
+    }
+    for (const subject of sealing) keys.set(subject, states.get(subject) as KeyState);
+    return { erased, keys };
   }
 
-  /** The keys to seal these subjects' values with, made where a subject has none yet. */
-  async forSealing(subjects: readonly string[]): Promise<Map<string, KeyState>> {
-    const found = new Map<string, KeyState>();
-    const missing: string[] = [];
-    for (const subject of new Set(subjects)) {
-      const cached = this.bySubject.get(subject);
-      if (cached !== undefined && cached !== 'none') found.set(subject, cached);
-      else missing.push(subject);
-    }
-    if (missing.length === 0) return found;
-    const stored = await this.store.keysOfSubjects(missing);
-    const fresh = new Map<string, Buffer>();
-    const toCreate: StoredKey[] = [];
-    for (const subject of missing) {
-      if (stored.has(subject)) continue;
-      const keyId = `pdk-${randomUUID()}`;
-      const key = randomBytes(32);
-      fresh.set(keyId, key);
-      toCreate.push({ keyId, subject, ...(await this.master.wrap(key, keyId)) });
-    }
-    if (toCreate.length > 0)
-      for (const [subject, key] of await this.store.createKeys(toCreate)) stored.set(subject, key);
-    for (const subject of missing) {
-      const row = stored.get(subject)!;
-      const state = await this.unwrapped(row, fresh.get(row.keyId));
-      this.bySubject.set(subject, state);
-      this.byId.set(row.keyId, state);
-      found.set(subject, state);
-    }
-    return found;
+  private remember(subject: string, keyId: string | undefined, state: KeyState | 'none'): void {
+    this.bySubject.set(subject, state);
+    if (keyId !== undefined && state !== 'none') this.byId.set(keyId, state);
   }
 
   /** The keys named by events (`personaldatakey`), `erased` where one is destroyed or unknown. */

@@ -105,6 +105,32 @@ describe('personal data in the log', () => {
     await store.close();
   });
 
+  it('gives compared values (contact reasons) a keyed hash that compares as they did, also once erased', async () => {
+    const { log, store, personalData } = await setUp();
+    const again = event('e6', 'contact.opened', { ...contact.data, caseId: 'case-2', contactId: 'ct-2' });
+    const other = event('e7', 'contact.opened', { ...contact.data, caseId: 'case-3', contactId: 'ct-3', reason: 'no' });
+    await log.append([contact, again, other]);
+    const hashes = async () => (await log.readJourney('cust-1')).map((s) => s.lookups?.reason);
+    const [a, b, c] = await hashes();
+    expect(a).toMatch(/^[\w-]{43}$/);
+    expect([b, c === a]).toEqual([a, false]);
+    await store
+      .keyStore()
+      .erase(
+        { customerId: 'cust-1', erasedAt: '2026-03-02T00:00:00.000Z', reason: 'art. 17', requestedBy: 'k' },
+        { byId: [], naming: [] },
+      );
+    personalData.keys.evict('cust-1');
+    expect(await hashes()).toEqual([a, a, c]);
+    expect((await log.readJourney('cust-1')).map((s) => (s.event.data as { reason: string }).reason)).toEqual([
+      ERASED,
+      ERASED,
+      ERASED,
+    ]);
+    await log.close();
+    await store.close();
+  });
+
   it('reads "[unreadable]" for bytes that were altered (the tag fails), without stopping the read', async () => {
     const { bare, log, store } = await setUp();
     await log.append([contact]);

@@ -2,9 +2,11 @@ import {
   ERASED,
   POLICY_SUBJECT_PREFIX,
   catalog,
+  comparedFieldPaths,
   identityKey,
   isSealed,
   personalFieldPaths,
+  sealedLookupHash,
   rulesOf,
   type EventType,
   type JourneyEvent,
@@ -28,14 +30,33 @@ export const UNREADABLE = '[unreadable]';
 
 type Path = readonly string[];
 
-/** Per type, the personal paths of each version (index 0 is version 1), and of any version (for opening). */
-const PATHS = new Map<string, { byVersion: Path[][]; any: Path[] }>(
+/**
+ * Per type, the personal paths of each version (index 0 is version 1), and of any version (for opening), and the
+ * compared ones (sealed with a keyed hash of their value).
+ */
+const PATHS = new Map<string, { byVersion: Path[][]; any: Path[]; compared: Set<string> }>(
   (Object.keys(catalog) as EventType[]).map((type) => {
     const byVersion = catalog[type].versions.map((schema) => personalFieldPaths(schema));
     const seen = new Map(byVersion.flat().map((path) => [path.join('.'), path]));
-    return [type, { byVersion, any: [...seen.values()] }];
+    const compared = new Set(
+      catalog[type].versions.flatMap((schema) => comparedFieldPaths(schema).map((p) => p.join('.'))),
+    );
+    return [type, { byVersion, any: [...seen.values()], compared }];
   }),
 );
+
+/** The keyed hash a compared value is sealed with (and compared by): its field's path and its text. */
+function comparedText(path: string, text: string): string {
+  return `${path}:${text}`;
+}
+
+/** Whether a string is held at `path` (`*` stepping into an array's items). */
+function holdsText(value: unknown, path: Path, from = 0): boolean {
+  if (from === path.length) return typeof value === 'string';
+  if (value === null || typeof value !== 'object') return false;
+  if (path[from] === '*') return Array.isArray(value) && value.some((item) => holdsText(item, path, from + 1));
+  return holdsText((value as Record<string, unknown>)[path[from]], path, from + 1);
+}
 
 /**
  * Copies `value` with the strings at `path` (`*` stepping into an array's items) replaced by `replace`, which gets
@@ -98,21 +119,25 @@ export class PersonalDataLog implements JourneyLog {
     const customers = events
       .filter((e) => e.type !== 'customer.erased' && !e.subject.startsWith(POLICY_SUBJECT_PREFIX))
       .map((e) => e.subject);
-    const erased = await this.keys.erasedAmong(customers);
+    const personal = events.map((event) => this.personalPaths(event));
+    const sealing = events.filter((_, i) => personal[i].length > 0).map((event) => event.subject);
+    const { erased, keys } = await this.keys.forAppend(customers, sealing);
     if (erased.size > 0) {
       const errors = events.flatMap((event, index) =>
         erased.has(event.subject) && event.type !== 'customer.erased'
           ? [{ index, path: 'subject', message: 'this customer was erased' }]
           : [],
       );
-      throw new BackboneError('erased', `customer ${[...erased][0]} was erased: their journey takes no more events`, {
-        details: errors,
-      });
+      if (errors.length > 0)
+        throw new BackboneError(
+          'erased',
+          `customer ${events[errors[0].index].subject} was erased: their journey takes no more events`,
+          {
+            details: errors,
+          },
+        );
     }
-    const personal = events.map((event) => this.personalPaths(event));
-    const subjects = events.filter((_, i) => personal[i].length > 0).map((event) => event.subject);
-    if (subjects.length === 0) return [...events];
-    const keys = await this.keys.forSealing(subjects);
+    if (sealing.length === 0) return [...events];
     return events.map((event, i) => {
       if (personal[i].length === 0) return event;
       const key = keys.get(event.subject)!;
@@ -121,13 +146,17 @@ export class PersonalDataLog implements JourneyLog {
           details: [{ index: i, path: 'subject', message: 'this customer was erased' }],
         });
       const identity = rulesOf(event.type).identity !== undefined;
+      const compared = PATHS.get(event.type)!.compared;
       let data: unknown = event.data;
       for (const path of personal[i]) {
         data = replaceAt(data, path, (text, at) => {
           const sealed = sealValue(key, fieldContext(event, at), text);
-          if (!identity || at.join('.') !== 'value') return sealed;
-          const kind = (event.data as { kind: string }).kind;
-          return `${sealed}.${this.lookupHash(identityKey(kind, text))}`;
+          const field = at.join('.');
+          if (identity && field === 'value') {
+            const kind = (event.data as { kind: string }).kind;
+            return `${sealed}.${this.lookupHash(identityKey(kind, text))}`;
+          }
+          return compared.has(field) ? `${sealed}.${this.lookupHash(comparedText(field, text))}` : sealed;
         });
       }
       return { ...event, personaldatakey: key.keyId, data } as JourneyEvent;
@@ -137,24 +166,44 @@ export class PersonalDataLog implements JourneyLog {
   /** The personal paths of an event's version that hold a value. */
   private personalPaths(event: JourneyEvent): Path[] {
     const paths = PATHS.get(event.type)?.byVersion[(event.schemaversion ?? 1) - 1] ?? [];
-    return paths.length === 0 ? paths : paths.filter((path) => replaceAt(event.data, path, () => '') !== event.data);
+    return paths.length === 0 ? paths : paths.filter((path) => holdsText(event.data, path));
   }
 
-  /** The events with their personal fields opened (`"[erased]"` without their key). */
+  /**
+   * The events with their personal fields opened (`"[erased]"` without their key), and the keyed hashes of their
+   * compared values in `lookups`.
+   */
   async open(stored: StoredEvent[]): Promise<StoredEvent[]> {
     const keyIds: string[] = [];
+    let compared = false;
     for (const s of stored) {
       if (s.event.type === 'customer.erased') this.keys.evict(s.event.subject);
       if (s.event.personaldatakey !== undefined) keyIds.push(s.event.personaldatakey);
+      if (PATHS.get(s.event.type)?.compared.size) compared = true;
     }
-    if (keyIds.length === 0) return stored;
-    const keys = await this.keys.forOpening(keyIds);
+    if (keyIds.length === 0 && !compared) return stored;
+    const keys = keyIds.length > 0 ? await this.keys.forOpening(keyIds) : new Map<string, KeyState>();
     return stored.map((s) => {
+      const lookups = this.lookupsOf(s.event);
       const keyId = s.event.personaldatakey;
-      if (keyId === undefined) return s;
-      const data = openData(s.event, keys.get(keyId)!);
-      return data === s.event.data ? s : { ...s, event: { ...s.event, data } as JourneyEvent };
+      const data = keyId === undefined ? s.event.data : openData(s.event, keys.get(keyId)!);
+      if (data === s.event.data && lookups === undefined) return s;
+      return { ...s, event: { ...s.event, data } as JourneyEvent, ...(lookups ? { lookups } : {}) };
     });
+  }
+
+  /** The keyed hashes of an event's compared values: carried by a sealed value, made for one in clear. */
+  private lookupsOf(event: JourneyEvent): Record<string, string> | undefined {
+    const compared = PATHS.get(event.type)?.compared;
+    if (!compared?.size) return undefined;
+    let lookups: Record<string, string> | undefined;
+    for (const field of compared) {
+      const value = (event.data as Record<string, unknown>)[field];
+      if (typeof value !== 'string') continue;
+      const hash = isSealed(value) ? sealedLookupHash(value) : this.lookupHash(comparedText(field, value));
+      if (hash !== undefined) (lookups ??= {})[field] = hash;
+    }
+    return lookups;
   }
 
   async readJourney(journeyId: string, bound?: ReadBound): Promise<StoredEvent[]> {

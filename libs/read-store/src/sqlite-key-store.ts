@@ -8,15 +8,6 @@ interface KeyRow {
   masterKeyId: string | null;
 }
 
-/** Most ids bound in one statement (SQLite allows 32,766 host parameters). */
-const CHUNK = 500;
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
 /**
  * The key store in the read store's SQLite file, on its connection (one transaction erases keys and documents). The
  * connection deletes securely (`secure_delete`), and an erasure ends with a WAL checkpoint, so no freed page or old
@@ -26,6 +17,8 @@ export class SqliteKeyStore implements KeyStore {
   private readonly eraseTx;
   private readonly createTx;
   private readonly rewrapTx;
+  private readonly bySubjects: Database.Statement<[string], KeyRow>;
+  private readonly byIds: Database.Statement<[string], KeyRow>;
 
   constructor(private readonly db: Database.Database) {
     db.exec(`
@@ -48,13 +41,14 @@ export class SqliteKeyStore implements KeyStore {
         requested_by TEXT NOT NULL
       );
     `);
-    const insertKey = db.prepare(
+    const insertKey = db.prepare<[string, string, string | null, string | null], { keyId: string }>(
       `INSERT INTO personal_data_keys (key_id, subject, wrapped, master_key_id, created_at)
-       VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ON CONFLICT DO NOTHING`,
+       VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ON CONFLICT DO NOTHING RETURNING key_id AS keyId`,
     );
-    this.createTx = db.transaction((keys: readonly StoredKey[]) => {
-      for (const k of keys) insertKey.run(k.keyId, k.subject, k.wrapped, k.masterKeyId);
-    });
+    // Answers the subjects whose key was not written (one was there first).
+    this.createTx = db.transaction((keys: readonly StoredKey[]) =>
+      keys.filter((k) => insertKey.get(k.keyId, k.subject, k.wrapped, k.masterKeyId) === undefined),
+    );
     const destroyKeys = db.prepare(
       'UPDATE personal_data_keys SET wrapped = NULL, master_key_id = NULL WHERE subject = ?',
     );
@@ -69,11 +63,18 @@ export class SqliteKeyStore implements KeyStore {
     this.eraseTx = db.transaction((record: ErasureRecord, documents: ErasedDocuments) => {
       // A destroyed key keeps its row (wrapped NULL): the subject cannot be given a new key after the erasure.
       destroyKeys.run(record.customerId);
-      insertKey.run(`erased:${record.customerId}`, record.customerId, null, null);
+      insertKey.get(`erased:${record.customerId}`, record.customerId, null, null);
       for (const d of documents.byId) dropById.run(d.projection, d.id);
       for (const projection of documents.naming) dropNaming.run(projection, record.customerId);
       insertErasure.run(record.customerId, record.erasedAt, record.reason, record.requestedBy);
     });
+    const keysWhere = (column: string) =>
+      db.prepare<[string], KeyRow>(
+        `SELECT key_id AS keyId, subject, wrapped, master_key_id AS masterKeyId FROM personal_data_keys
+         WHERE ${column} IN (SELECT value FROM json_each(?))`,
+      );
+    this.bySubjects = keysWhere('subject');
+    this.byIds = keysWhere('key_id');
     const updateKey = db.prepare(
       'UPDATE personal_data_keys SET wrapped = ?, master_key_id = ? WHERE key_id = ? AND wrapped IS NOT NULL',
     );
@@ -96,21 +97,18 @@ export class SqliteKeyStore implements KeyStore {
 
   private keysWhere(column: 'subject' | 'key_id', values: readonly string[], by: (k: StoredKey) => string) {
     const found = new Map<string, StoredKey>();
-    for (const chunk of chunks([...new Set(values)])) {
-      const rows = this.db
-        .prepare<string[], KeyRow>(
-          `SELECT key_id AS keyId, subject, wrapped, master_key_id AS masterKeyId FROM personal_data_keys
-           WHERE ${column} IN (${chunk.map(() => '?').join(',')})`,
-        )
-        .all(...chunk);
-      for (const row of rows) found.set(by(row), row);
-    }
+    // One prepared statement whatever the number of values: they travel as one JSON array.
+    const rows = (column === 'subject' ? this.bySubjects : this.byIds).all(JSON.stringify([...new Set(values)]));
+    for (const row of rows) found.set(by(row), row);
     return found;
   }
 
   async createKeys(keys: readonly StoredKey[]): Promise<Map<string, StoredKey>> {
-    this.createTx(keys);
-    return this.keysOfSubjects(keys.map((k) => k.subject));
+    const taken = this.createTx(keys);
+    const held = new Map(keys.map((k) => [k.subject, k]));
+    if (taken.length > 0)
+      for (const [subject, k] of await this.keysOfSubjects(taken.map((t) => t.subject))) held.set(subject, k);
+    return held;
   }
 
   async secret(name: string, create: () => Promise<StoredSecret>): Promise<StoredSecret> {

@@ -67,6 +67,7 @@ interface Facets {
 interface ContactRecord {
   time: number;
   orderId: string | undefined;
+  /** What two contacts' reasons are compared by: the keyed hash of the reason where the log gives one, else the text. */
   reason: string;
   group: string;
   inRange: boolean;
@@ -208,7 +209,7 @@ export class UnityMetrics {
    * `sequence`: when the log received the event (see `StoredEvent.sequence`); a policy governs only orders received
    * after it.
    */
-  add(event: JourneyEvent, sequence: number): void {
+  add(event: JourneyEvent, sequence: number, lookups?: Readonly<Record<string, string>>): void {
     this.events++;
     const time = Date.parse(event.time);
     const customer = event.subject;
@@ -249,7 +250,8 @@ export class UnityMetrics {
         const facets = { channel: d.channel, reason: d.reason, time };
         const group = this.group(facets);
         const inRange = this.inRange(time);
-        this.recordContact(customer, { time, orderId: d.orderId, reason: d.reason, group, inRange, repeated: false });
+        const reason = lookups?.reason ?? d.reason;
+        this.recordContact(customer, { time, orderId: d.orderId, reason, group, inRange, repeated: false });
         if (inRange && d.tags.includes('policy_dispute')) this.disputes.count(group);
         if (inRange && d.tags.includes('confusion')) this.confusion.count(group);
         const record = this.caseOf(d.caseId);

@@ -6,7 +6,8 @@ export const ContactOpenedV1 = z.object({
   caseId: Id,
   contactId: Id,
   channel: Channel,
-  reason: personal(z.string().min(1)),
+  // The unity metrics compare reasons (a repeat contact): compared by a keyed hash, which survives an erasure.
+  reason: personal(z.string().min(1), { compared: true }),
   orderId: Id.optional(),
   tags: z.array(notPersonal(z.string().min(1), 'a label from a fixed vocabulary (confusion, repeat...)')),
   summary: personal(z.string()).optional(),

@@ -79,7 +79,7 @@ export async function metricsCommand(args: MetricsArgs, signal: AbortSignal): Pr
     const metrics = new UnityMetrics({ from, to, windowMs, by: args.by as Dimension | undefined });
     const progress = new Progress('metrics', await eventsOnLog(log));
     for await (const page of readWholeLog(log, { shouldStop: () => signal.aborted })) {
-      for (const stored of page) metrics.add(stored.event, stored.sequence);
+      for (const stored of page) metrics.add(stored.event, stored.sequence, stored.lookups);
       progress.add(page.length);
     }
     const seconds = progress.finish();
