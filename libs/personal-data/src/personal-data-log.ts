@@ -249,16 +249,39 @@ export function clearPersonalFields(event: JourneyEvent): string[] {
 
 /** An event's data with its sealed values opened under `key`. */
 function openData(event: JourneyEvent, key: KeyState): unknown {
-  let data: unknown = event.data;
+  const open = (text: string, at: (string | number)[]): string => {
+    if (!isSealed(text)) return text;
+    if (key === 'erased') return ERASED;
+    try {
+      return openValue(key, fieldContext(event, at), text);
+    } catch {
+      return UNREADABLE;
+    }
+  };
+  let data = event.data as Record<string, unknown>;
+  let copied = false;
   for (const path of PATHS.get(event.type)?.any ?? []) {
-    data = replaceAt(data, path, (text, at) => {
-      if (!isSealed(text)) return text;
-      if (key === 'erased') return ERASED;
-      try {
-        return openValue(key, fieldContext(event, at), text);
-      } catch {
-        return UNREADABLE;
-      }
+    if (path.length > 1) {
+      data = replaceAt(data, path, open) as Record<string, unknown>;
+      continue;
+    }
+    // A field of the data itself is opened when it is first read: a reader that needs none of the personal fields
+    // (the metrics, most projections) does not pay for them. It reads as a plain value (JSON, spreading, cloning).
+    const field = path[0];
+    const sealed = data[field];
+    if (!isSealed(sealed)) continue;
+    if (!copied) {
+      data = { ...data };
+      copied = true;
+    }
+    let opened: string | undefined;
+    Object.defineProperty(data, field, {
+      enumerable: true,
+      configurable: true,
+      get: () => (opened ??= open(sealed, [field])),
+      set: (value: string) => {
+        opened = value;
+      },
     });
   }
   return data;
