@@ -2,6 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteJourneyLog } from '#journey-log';
+import type { JourneyEvent } from '#schemas';
 import {
   ROOT,
   dropSchema,
@@ -341,4 +343,60 @@ describe('erasure on the embedded backbone, beyond the API', () => {
     expect(proof.stdout).toMatch(/FAILED {2}keys destroyed/);
     expect(proof.stdout).toMatch(/FAILED {2}value absent from the local files: found in \S+read-store\.db/);
   });
+});
+
+describe('a log written before encryption', () => {
+  const dataDir = tempDataDir('erasure-legacy-');
+  const customer = 'cust-legacy';
+  const values = uniqueValues('legacy');
+
+  beforeAll(async () => {
+    // Written by the bare adapter, as the backbone did before personal data was sealed.
+    const log = new SqliteJourneyLog({ file: join(dataDir, 'journey-log.db') });
+    await log.append(journey(customer, values) as JourneyEvent[]);
+    await log.close();
+  });
+
+  const view = async (env: Record<string, string>) => {
+    const app = await startBackbone({ dataDir, env });
+    try {
+      let read = await getJson(`${app.url}/v1/customers/${customer}/journey`);
+      await waitFor(async () => (read = await getJson(`${app.url}/v1/customers/${customer}/journey`)).status === 200, {
+        what: 'the view',
+      });
+      const body = read.body as Record<string, unknown>;
+      return { ...body, asOf: undefined };
+    } finally {
+      await app.stop();
+    }
+  };
+
+  it('stays readable, verify-erasure names its fields in clear, and encrypt-log copies it sealed', async () => {
+    const before = await view({});
+    expect(JSON.stringify(before)).toContain(values.reason);
+    const check = cli(['verify-erasure', '--customer', customer], { DATA_DIR: dataDir });
+    expect(check.status).toBe(1);
+    expect(check.stdout).toMatch(
+      /FAILED {2}no personal field in clear in the log: in clear .*cust-legacy-2 data\.value/,
+    );
+
+    const sealed = join(dataDir, 'sealed-log.db');
+    const copy = cli(['encrypt-log', '--to', sealed], { DATA_DIR: dataDir });
+    expect({ status: copy.status, err: copy.stderr }).toMatchObject({ status: 0 });
+    expect(copy.stderr).toMatch(/6 events copied/);
+    expect(
+      valuesIn(
+        [sealed, `${sealed}-wal`].filter((f) => existsSync(f)),
+        values,
+      ),
+    ).toEqual([]);
+    expect(cli(['encrypt-log', '--to', sealed], { DATA_DIR: dataDir }).status).toBe(2);
+
+    // The same view rebuilt from the sealed copy (the keys are in the read store, which stays).
+    const env = { JOURNEY_LOG_FILE: sealed };
+    expect(cli(['rebuild', 'journey-view'], { DATA_DIR: dataDir, ...env }).status).toBe(0);
+    expect(await view(env)).toEqual(before);
+    const recheck = cli(['verify-erasure', '--customer', customer], { DATA_DIR: dataDir, ...env });
+    expect(recheck.stdout).toMatch(/ok {6}no personal field in clear in the log/);
+  }, 60_000);
 });

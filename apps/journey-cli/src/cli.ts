@@ -10,6 +10,7 @@ import { keysCommand } from './commands/keys-command';
 import { accessLogCommand } from './commands/access-log-command';
 import { forgetCommand } from './commands/forget-command';
 import { verifyErasureCommand } from './commands/verify-erasure-command';
+import { encryptLogCommand } from './commands/encrypt-log-command';
 import { UsageError } from './usage-error';
 
 export const USAGE = `journey: analysts' and operators' tool on the configured journey log
@@ -40,6 +41,8 @@ export const USAGE = `journey: analysts' and operators' tool on the configured j
       erases the customer's personal data (as POST /v1/customers/{id}/erasure): keys destroyed, views dropped
   journey verify-erasure --customer ID [--value TEXT ...] [--json]
       proves an erasure: keys, documents, the log, and the given values in the raw bytes of local files
+  journey encrypt-log --to FILE
+      copies a SQLite log written before encryption into a new one with its personal fields sealed (apps stopped)
 
 Exports mask emails, phone numbers and names in free text unless --include-pii is given.
 Progress shows on a terminal only. Ctrl-C stops cleanly: nothing is left half-written.
@@ -192,6 +195,10 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
           values: (values.value as string[] | undefined) ?? [],
           json: bool(values, 'json'),
         });
+      }
+      case 'encrypt-log': {
+        const { values } = parse(rest, { to: { type: 'string' } });
+        return await encryptLogCommand({ to: str(values, 'to') }, signal);
       }
       case 'rebuild': {
         const { positionals } = parse(rest, {}, true);

@@ -3,8 +3,13 @@ import type { KeyStore, StoredKey } from '#read-store';
 import { DATA_KEY_BYTES, dataKey, type DataKey } from './personal-data-cipher';
 import type { MasterKey } from './master-key';
 
-/** A subject's key, or `erased` when an erasure destroyed it. */
-export type KeyState = DataKey | 'erased';
+/**
+ * A subject's key, `erased` when an erasure destroyed it, or `unknown` when the key store has no such key (a key store
+ * other than the one the log was written with: its values read `[unreadable]`, not `[erased]`).
+ */
+export type KeyState = DataKey | 'erased' | 'unknown';
+/** The key an append seals a customer's values with, or `erased`. */
+export type SealingKey = DataKey | 'erased';
 
 export interface PersonalDataKeysOptions {
   /** Unwrapped keys kept in memory. @defaultValue 20000 */
@@ -56,7 +61,7 @@ class ExpiringCache<V> {
  */
 export class PersonalDataKeys {
   /** `none`: the subject had no key when asked (it gets one with its first personal value). */
-  private readonly bySubject: ExpiringCache<KeyState | 'none'>;
+  private readonly bySubject: ExpiringCache<SealingKey | 'none'>;
   private readonly byId: ExpiringCache<KeyState>;
   private lookupKey: Buffer | undefined;
 
@@ -90,10 +95,10 @@ export class PersonalDataKeys {
   async forAppend(
     customers: readonly string[],
     sealing: readonly string[],
-  ): Promise<{ erased: Set<string>; keys: Map<string, KeyState> }> {
+  ): Promise<{ erased: Set<string>; keys: Map<string, SealingKey> }> {
     const erased = new Set<string>();
-    const keys = new Map<string, KeyState>();
-    const states = new Map<string, KeyState | 'none'>();
+    const keys = new Map<string, SealingKey>();
+    const states = new Map<string, SealingKey | 'none'>();
     const unknown: string[] = [];
     for (const subject of new Set([...customers, ...sealing])) {
       const cached = this.bySubject.get(subject);
@@ -132,16 +137,16 @@ export class PersonalDataKeys {
         if (state === 'erased') erased.add(subject);
       }
     }
-    for (const subject of sealing) keys.set(subject, states.get(subject) as KeyState);
+    for (const subject of sealing) keys.set(subject, states.get(subject) as SealingKey);
     return { erased, keys };
   }
 
-  private remember(subject: string, keyId: string | undefined, state: KeyState | 'none'): void {
+  private remember(subject: string, keyId: string | undefined, state: SealingKey | 'none'): void {
     this.bySubject.set(subject, state);
     if (keyId !== undefined && state !== 'none') this.byId.set(keyId, state);
   }
 
-  /** The keys named by events (`personaldatakey`), `erased` where one is destroyed or unknown. */
+  /** The keys named by events (`personaldatakey`): `erased` where one is destroyed, `unknown` where there is none. */
   async forOpening(keyIds: readonly string[]): Promise<Map<string, KeyState>> {
     const found = new Map<string, KeyState>();
     const missing: string[] = [];
@@ -154,15 +159,19 @@ export class PersonalDataKeys {
     const stored = await this.store.keysById(missing);
     for (const keyId of missing) {
       const row = stored.get(keyId);
-      const state = row ? await this.unwrapped(row) : 'erased';
-      this.byId.set(keyId, state);
-      if (row) this.bySubject.set(row.subject, state);
+      if (!row) {
+        // Not cached: the key may yet be written (an append under way elsewhere), or the store is the wrong one.
+        found.set(keyId, 'unknown');
+        continue;
+      }
+      const state = await this.unwrapped(row);
+      this.remember(row.subject, keyId, state);
       found.set(keyId, state);
     }
     return found;
   }
 
-  private async unwrapped(row: StoredKey, known?: Buffer): Promise<KeyState> {
+  private async unwrapped(row: StoredKey, known?: Buffer): Promise<SealingKey> {
     if (row.wrapped === null || row.masterKeyId === null) return 'erased';
     return dataKey(row.keyId, known ?? (await this.master.unwrap(row.masterKeyId, row.wrapped, row.keyId)));
   }
@@ -170,7 +179,7 @@ export class PersonalDataKeys {
   /** Forgets what this process holds of a subject's key (its erasure, here or seen on the log). */
   evict(subject: string, keyIds: readonly string[] = []): void {
     const cached = this.bySubject.get(subject);
-    if (cached !== undefined && cached !== 'erased' && cached !== 'none') this.byId.set(cached.keyId, 'erased');
+    if (typeof cached === 'object') this.byId.set(cached.keyId, 'erased');
     for (const keyId of keyIds) this.byId.set(keyId, 'erased');
     this.bySubject.set(subject, 'erased');
   }

@@ -163,8 +163,9 @@ export class PersonalDataLog implements JourneyLog {
     });
   }
 
-  /** The personal paths of an event's version that hold a value. */
+  /** The personal paths of an event's version that hold a value (none for an event sealed already: a copied log). */
   private personalPaths(event: JourneyEvent): Path[] {
+    if (event.personaldatakey !== undefined) return [];
     const paths = PATHS.get(event.type)?.byVersion[(event.schemaversion ?? 1) - 1] ?? [];
     return paths.length === 0 ? paths : paths.filter((path) => holdsText(event.data, path));
   }
@@ -252,6 +253,7 @@ function openData(event: JourneyEvent, key: KeyState): unknown {
   const open = (text: string, at: (string | number)[]): string => {
     if (!isSealed(text)) return text;
     if (key === 'erased') return ERASED;
+    if (key === 'unknown') return UNREADABLE;
     try {
       return openValue(key, fieldContext(event, at), text);
     } catch {
