@@ -16,7 +16,8 @@ const comparedRegistry = z.registry<{ compared: true }>();
 
 /**
  * Declares a field personal: shown as `"x-personal-data": true` in JSON Schema and OpenAPI. Apply last. `compared`:
- * a rule compares its values (the unity metrics compare contact reasons), so it is sealed with a keyed hash of its value
+ * a rule compares its values (the unity metrics compare contact reasons), so it is sealed with a keyed hash of its
+ * value
  * beside it, which still compares once the value is erased.
  */
 export function personal<T extends z.ZodType>(schema: T, options: { compared?: boolean } = {}): T {

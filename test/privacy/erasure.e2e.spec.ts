@@ -288,7 +288,7 @@ describe('erasure on the embedded backbone, beyond the API', () => {
   }
 
   it('a SIGKILL during journey forget leaves all or nothing erased, and a retry completes it', async () => {
-    // How long the command takes to open everything and answer (a customer it does not know): kills are spread around it.
+    // How long the command takes to open everything and answer (for a customer it does not know): kills land around it.
     const started = Date.now();
     expect(cli(['forget', '--customer', 'cust-unknown', '--reason', 'art. 17'], env).status).toBe(1);
     const took = Date.now() - started;

@@ -77,7 +77,7 @@ describe('personal data in the log', () => {
     await store.close();
   });
 
-  it('refuses a second customer linking the same identity in another spelling (the keyed hash is normalised)', async () => {
+  it('refuses a second customer linking the same identity spelt otherwise (the keyed hash is normalised)', async () => {
     const { log, store } = await setUp();
     await log.append([linked]);
     const other = event('e9', 'identity.linked', { kind: 'email', value: ' anna.k@EXAMPLE.com ' }, 'cust-2');
@@ -145,7 +145,7 @@ describe('personal data in the log', () => {
     await store.close();
   });
 
-  it('rotates the master key without touching the log: every key is re-wrapped, the old master key retired', async () => {
+  it('rotates the master key without touching the log: every key re-wrapped, the old master key retired', async () => {
     const { dir, log, store, master } = await setUp();
     await log.append([contact]);
     const old = master.currentId();

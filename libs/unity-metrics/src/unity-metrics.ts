@@ -67,7 +67,7 @@ interface Facets {
 interface ContactRecord {
   time: number;
   orderId: string | undefined;
-  /** What two contacts' reasons are compared by: the keyed hash of the reason where the log gives one, else the text. */
+  /** What two contacts' reasons compare by: the keyed hash of the reason where the log gives one, else the text. */
   reason: string;
   group: string;
   inRange: boolean;

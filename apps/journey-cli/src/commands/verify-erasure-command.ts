@@ -47,7 +47,8 @@ function localFiles(config: BackboneConfig): string[] {
 
 /**
  * `journey verify-erasure --customer ID [--value TEXT ...] [--json]`: the proof of an erasure. Checks that it is
- * recorded and the customer's keys are destroyed (key store), that their documents are gone (read store), that the log holds
+ * recorded and the customer's keys are destroyed (key store), that their documents are gone (read store), that the log
+ * holds
  * none of their personal fields in clear (events written before encryption), and that none of the given values is in
  * the read store, in the log's events of the customer, or in the raw bytes of the local files (SQLite databases with
  * their WAL, the local Kafka broker's segments of the topic: KAFKA_LOG_DIRS). Exit 0 when all hold, 1 naming what
