@@ -3,6 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KafkaJourneyLog, PostgresEventIndex } from '#journey-log';
 import { PROJECTIONS } from '#journey-projections';
 import { appendInBatches, syntheticEvents } from '#journey-simulator';
+import { PersonalData } from '#personal-data';
 import { ProjectionRunner } from '#projection-runtime';
 import { PostgresReadStore, SqliteReadStore } from '#read-store';
 import { TEST_DATABASE_URL, dropSchema, readModelHash, startBackbone, tempDataDir, waitFor } from '#testing';
@@ -61,8 +62,11 @@ describe('projector failover on Kafka', () => {
       expect(survivor.output()).not.toMatch(/parked event/);
       const afterFailover = await readModelHash(store, PROJECTIONS);
 
+      // The clean rebuild looks identities up under the projectors' keyed hash (their key store, their master key).
+      const master = PersonalData.masterKeyFile(env.PERSONAL_DATA_MASTER_KEY_FILE);
+      const personalData = await PersonalData.open(store.keyStore(), master);
       const clean = new SqliteReadStore({ file: join(tempDataDir(), 'clean.db') });
-      const runner = new ProjectionRunner({ log, store: clean, projections: PROJECTIONS });
+      const runner = new ProjectionRunner({ log: personalData.log(log), store: clean, projections: PROJECTIONS });
       await runner.start();
       await waitFor(
         async () => log.positions.reached((await clean.checkpoint('journey-view'))?.position ?? null, head),

@@ -19,6 +19,8 @@ export interface PersonalDataKeysOptions {
    * erasures, and the `customer.erased` events it reads, evict at once). @defaultValue 30000
    */
   ttlMs?: number;
+  /** How long a subject's state read from the store is trusted by appends. @defaultValue 1000 */
+  checkMs?: number;
   now?: () => number;
 }
 
@@ -62,6 +64,11 @@ class ExpiringCache<V> {
 export class PersonalDataKeys {
   /** `none`: the subject had no key when asked (it gets one with its first personal value). */
   private readonly bySubject: ExpiringCache<SealingKey | 'none'>;
+  /**
+   * Subjects whose state this process read from the store within the last second: an append checks the others again, so
+   * an erasure made by another process refuses their events within a second (the keys stay cached longer).
+   */
+  private readonly checked: ExpiringCache<true>;
   private readonly byId: ExpiringCache<KeyState>;
   private lookupKey: Buffer | undefined;
 
@@ -73,6 +80,7 @@ export class PersonalDataKeys {
     const now = options.now ?? Date.now;
     this.bySubject = new ExpiringCache(options.cacheSize ?? 20_000, options.ttlMs ?? 30_000, now);
     this.byId = new ExpiringCache(options.cacheSize ?? 20_000, options.ttlMs ?? 30_000, now);
+    this.checked = new ExpiringCache(options.cacheSize ?? 20_000, options.checkMs ?? 1000, now);
   }
 
   /** The keyed hash identity look-ups and claims use (HMAC-SHA256 under the store's look-up secret), base64url. */
@@ -102,14 +110,21 @@ export class PersonalDataKeys {
     const unknown: string[] = [];
     for (const subject of new Set([...customers, ...sealing])) {
       const cached = this.bySubject.get(subject);
-      if (cached === undefined) unknown.push(subject);
-      else states.set(subject, cached);
+      // An erasure is for ever; anything else is read again once it is a second old.
+      if (cached === 'erased' || (cached !== undefined && this.checked.get(subject))) states.set(subject, cached);
+      else unknown.push(subject);
     }
     if (unknown.length > 0) {
       const stored = await this.store.keysOfSubjects(unknown);
       for (const subject of unknown) {
         const row = stored.get(subject);
-        const state = row ? await this.unwrapped(row) : 'none';
+        const cached = this.bySubject.get(subject);
+        // A key held already need not be unwrapped again (only its erasure matters here).
+        const state = !row
+          ? 'none'
+          : row.wrapped !== null && typeof cached === 'object'
+            ? cached
+            : await this.unwrapped(row);
         this.remember(subject, row?.keyId, state);
         states.set(subject, state);
       }
@@ -143,6 +158,7 @@ export class PersonalDataKeys {
 
   private remember(subject: string, keyId: string | undefined, state: SealingKey | 'none'): void {
     this.bySubject.set(subject, state);
+    this.checked.set(subject, true);
     if (keyId !== undefined && state !== 'none') this.byId.set(keyId, state);
   }
 
