@@ -208,6 +208,19 @@ describe.each([
       ['phone', values.phone],
     ])
       expect((await getJson(`${app.url}/v1/identities/${kindOf}/${encodeURIComponent(value)}`)).status).toBe(404);
+    // The identities were given up before the keys went: the same person may link them again, to a new account.
+    const relink = {
+      ...journey(`${customer}-new`, values)[1],
+      data: { kind: 'email', value: values.email.toUpperCase() },
+    };
+    expect((await postJson(`${app.url}/v1/events`, relink)).status).toBe(201);
+    await waitFor(
+      async () => (await getJson(`${app.url}/v1/identities/email/${encodeURIComponent(values.email)}`)).status === 200,
+      { what: 'the new link' },
+    );
+    expect((await getJson(`${app.url}/v1/identities/email/${encodeURIComponent(values.email)}`)).body).toEqual({
+      customerId: `${customer}-new`,
+    });
     // The journey takes no more events; the other customer reads as before.
     const late = { ...journey(customer, values)[3], id: 'late-contact' };
     expect(await postJson(`${app.url}/v1/events`, late)).toMatchObject({ status: 410, body: { code: 'erased' } });
@@ -228,6 +241,8 @@ describe.each([
       'contact.opened',
       'promise.made',
       'contact.opened',
+      'identity.unlinked',
+      'identity.unlinked',
       'customer.erased',
     ]);
     expect(list[1].data.value).toBe('[erased]');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { Id, POLICY_SUBJECT_PREFIX, type JourneyEvent } from '#schemas';
+import { ERASED, Id, POLICY_SUBJECT_PREFIX, identityKey, type IdentityKind, type JourneyEvent } from '#schemas';
 import { BackboneError } from '#errors';
 import type { JourneyLog } from '#journey-log';
 import { identityIndexProjection, journeyViewProjection } from '#journey-projections';
@@ -53,6 +53,7 @@ export class CustomerErasure {
     const earlier = await keyStore.erasure(customerId);
     if (!earlier && (await this.log.journeyVersion(customerId)) === 0)
       throw new BackboneError('not_found', `no journey for customer ${customerId}`);
+    if (!earlier) await this.releaseIdentities(customerId);
     // Run again on a retry as well: it keeps the first record and drops anything a projector wrote back since.
     const record = await keyStore.erase(
       { customerId, erasedAt: this.now().toISOString(), reason, requestedBy },
@@ -74,5 +75,38 @@ export class CustomerErasure {
     } satisfies JourneyEvent;
     const appended = await this.log.append([event]);
     return { customerId, erasedAt: record.erasedAt, position: appended.position };
+  }
+
+  /**
+   * Gives up the customer's identities before their keys go (`identity.unlinked`, sealed like any other): the log
+   * releases their claims, so the same email or phone number can be linked again, by a new account of the same person.
+   * Each unlink's id derives from its link's, so a retry appends none twice; a crash after it leaves a customer with no
+   * identity, not erased yet, which asking again completes.
+   */
+  private async releaseIdentities(customerId: string): Promise<void> {
+    const linked = new Map<string, { kind: IdentityKind; value: string; linkedBy: string }>();
+    for (const { event } of await this.log.readJourney(customerId)) {
+      if (event.type !== 'identity.linked' && event.type !== 'identity.unlinked') continue;
+      const { kind, value } = event.data;
+      if (value === ERASED) continue;
+      const key = identityKey(kind, value);
+      if (event.type === 'identity.linked')
+        linked.set(key, { kind, value, linkedBy: `${event.source}\u0000${event.id}` });
+      else linked.delete(key);
+    }
+    if (linked.size === 0) return;
+    const time = this.now().toISOString();
+    await this.log.append(
+      [...linked.values()].map(({ kind, value, linkedBy }) => ({
+        specversion: '1.0',
+        id: `erasure-unlink-${createHash('sha256').update(linkedBy).digest('hex').slice(0, 32)}`,
+        source: ERASURE_SOURCE,
+        type: 'identity.unlinked',
+        subject: customerId,
+        time,
+        schemaversion: 1,
+        data: { kind, value },
+      })),
+    );
   }
 }
