@@ -102,6 +102,9 @@ describe('Kafka broker restart while producers write', () => {
     await waitFor(async () => (await getJson(`${api.url}/v1/orders/${lastOrder}`)).status === 200, {
       timeoutMs: 150_000,
       what: 'the projector to catch up',
+    }).catch((error: Error) => {
+      // What the projector and its health said, to tell a slow rejoin from a stuck one.
+      throw new Error(`${error.message}\nprojector said:\n${projector.output().slice(-3000)}`, { cause: error });
     });
     console.log(`the projector caught up ${Date.now() - catchUpFrom} ms after the last write`);
     for (const id of accepted) {
