@@ -1,5 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { startBackbone } from '#testing';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startBackbone, tempDataDir } from '#testing';
 
 /** An app that cannot start says why in one line and exits with a code a supervisor can act on. */
 async function exitOf(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -68,6 +70,20 @@ describe('an app that cannot start', () => {
     const { code, output } = await exitOf({ AUTH: 'off', HOST: '0.0.0.0' });
     expect(code).toBe(2);
     expect(output).toMatch(/AUTH=off is allowed only on loopback, not with HOST=0\.0\.0\.0/);
+  });
+
+  it.each([
+    ['others may read', '{}', 0o644, /others may read it \(mode 644\): chmod 600 it/],
+    ['not a master key file', 'not json', 0o600, /not a master key file/],
+  ])('given a master key file %s, exits with code 2 naming the variable', async (_what, content, mode, message) => {
+    const file = join(tempDataDir('master-'), 'master.key');
+    writeFileSync(file, content, { mode });
+    chmodSync(file, mode);
+    const { code, output } = await exitOf({ PERSONAL_DATA_MASTER_KEY_FILE: file });
+    expect(code).toBe(2);
+    expect(output).toMatch(/backbone: cannot start: PERSONAL_DATA_MASTER_KEY_FILE \S+master\.key: /);
+    expect(output).toMatch(message);
+    expect(output).not.toMatch(/listening on/);
   });
 
   it('given AUTH=required and neither keys nor a JWT provider, exits with code 2 saying what is missing', async () => {

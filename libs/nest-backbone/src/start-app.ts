@@ -38,6 +38,11 @@ export async function startApp(
       logger,
     );
   } catch (error) {
+    // A setting found wrong only when used (the master key file): exit code 2, as for the environment.
+    if (isBackboneError(error, 'configuration_invalid')) {
+      console.error(`${name}: cannot start: ${error.message}`);
+      process.exit(2);
+    }
     // A log or read store that cannot be reached at start, or a port that cannot be had: one clear line, exit code 3.
     const reason = isBackboneError(error) ? error.message : cannotListen(error, config.http);
     if (reason !== null) {
