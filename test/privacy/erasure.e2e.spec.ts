@@ -180,6 +180,22 @@ describe.each([
     })();
     await waitFor(async () => text.includes('event: journey'), { what: 'the first view' });
 
+    // Only the backbone names keys and erases: a producer doing either is refused, naming the field.
+    const forged = { ...journey(customer, values)[3], id: 'forged-key', personaldatakey: 'pdk-mine' };
+    expect(await postJson(`${app.url}/v1/events`, forged)).toMatchObject({
+      status: 400,
+      body: { errors: [expect.objectContaining({ path: 'personaldatakey' })] },
+    });
+    const selfErased = {
+      ...journey(customer, values)[0],
+      id: 'forged-erasure',
+      type: 'customer.erased',
+      data: { reason: 'x', requestedBy: 'me' },
+    };
+    expect(await postJson(`${app.url}/v1/events`, selfErased)).toMatchObject({
+      status: 400,
+      body: { errors: [expect.objectContaining({ path: 'type' })] },
+    });
     expect((await postJson(`${app.url}/v1/customers/${customer}/erasure`, {})).status).toBe(400);
     expect((await postJson(`${app.url}/v1/customers/nobody-${kind}/erasure`, { reason: 'x' })).status).toBe(404);
     const erased = await postJson(`${app.url}/v1/customers/${customer}/erasure`, { reason: 'GDPR art. 17, #4711' });
