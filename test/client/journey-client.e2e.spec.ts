@@ -1,0 +1,103 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { JourneyApiError, JourneyClient, type JourneyEventInput } from '#client';
+import type { JourneyView } from '#schemas';
+import { startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const order = (customer: string, orderId: string, time = '2026-11-20T10:00:00Z'): JourneyEventInput => ({
+  specversion: '1.0',
+  id: `client-${orderId}`,
+  source: '/client-test',
+  type: 'order.placed',
+  subject: customer,
+  time,
+  data: {
+    orderId,
+    channel: 'web',
+    currency: 'EUR',
+    items: [{ sku: 'A', name: 'Lamp', qty: 1, unitPrice: 1000 }],
+    totals: { subtotal: 1000, discount: 0, shipping: 0, fees: 0, tax: 0, total: 1000 },
+    promisedDelivery: { from: '2026-11-22T00:00:00Z', to: '2026-11-24T00:00:00Z' },
+  },
+});
+
+/** The typed client against a real backbone process, restarted under it. */
+describe('the journey client', () => {
+  const dataDir = tempDataDir('client-');
+  let port: number;
+  let app: BackboneProcess;
+  let client: JourneyClient;
+  const start = async () => (app = await startBackbone({ dataDir, env: { PORT: String(port) } }));
+
+  beforeAll(async () => {
+    port = await freePort();
+    await start();
+    client = new JourneyClient({ baseUrl: `http://127.0.0.1:${port}`, attempts: 12, retryDelayMs: 100 });
+  }, 60_000);
+  afterAll(async () => app?.stop());
+
+  it('appends and reads its own write at once (the read waits for the position of the append)', async () => {
+    const written = await client.append(order('cust-client-1', 'ord-c1'));
+    expect(written).toEqual({ accepted: 1, position: expect.any(String) });
+    expect(client.lastWritePosition).toBe(written.position);
+    const read = await client.journey('cust-client-1');
+    expect(read.body.orders.map((o) => o.orderId)).toEqual(['ord-c1']);
+    expect(read.position).toBe(written.position);
+    expect((await client.order('ord-c1')).body.customerId).toBe('cust-client-1');
+    // The same event again: the append is idempotent, nothing new.
+    expect((await client.append(order('cust-client-1', 'ord-c1'))).accepted).toBe(0);
+  });
+
+  it('throws typed errors: the status, the code and the field errors', async () => {
+    const error = await client.append({ ...order('cust-client-1', 'ord-bad'), time: 'yesterday' }).catch((e) => e);
+    expect(error).toBeInstanceOf(JourneyApiError);
+    expect(error).toMatchObject({ status: 400, code: 'validation_failed', retriable: false });
+    expect((error as JourneyApiError).errors).toContainEqual(expect.objectContaining({ path: 'time' }));
+    await expect(client.journey('cust-nobody')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+  });
+
+  it('watches a journey across a server restart: no change missed, the erasure ends it', async () => {
+    const views: Array<{ view: JourneyView; position: string | null }> = [];
+    const watch = client.watchJourney('cust-client-1', (view, position) => views.push({ view, position }));
+    await waitFor(() => views.length >= 1, { what: 'the first view' });
+    expect(views[0].view.orders.map((o) => o.orderId)).toEqual(['ord-c1']);
+
+    await app.stop();
+    // Written while the server is down: the client retries until it is back.
+    const writing = client.append(order('cust-client-1', 'ord-c2', '2026-11-21T10:00:00Z'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await start();
+    await writing;
+    await waitFor(() => views.some((v) => v.view.orders.length === 2), { timeoutMs: 20_000, what: 'the change' });
+    // The view before the restart was not sent again on reconnection (it had not changed).
+    expect(views.filter((v) => v.view.orders.length === 1)).toHaveLength(1);
+
+    const erased = await fetch(`http://127.0.0.1:${port}/v1/customers/cust-client-1/erasure`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'client test' }),
+    });
+    expect(erased.status).toBe(202);
+    await expect(watch.done).resolves.toBe('erased');
+  }, 60_000);
+
+  it('is the package entry journey-backbone/client', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's own name, as a user requires it
+    const entry = require('journey-backbone/client') as { JourneyClient: unknown };
+    expect(typeof entry.JourneyClient).toBe('function');
+  });
+
+  it('stops watching when asked', async () => {
+    await client.append(order('cust-client-2', 'ord-c3'));
+    const watch = client.watchJourney('cust-client-2', () => undefined);
+    watch.stop();
+    await expect(watch.done).resolves.toBe('stopped');
+  });
+});
