@@ -1,4 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createKey } from '#auth';
 import { JourneyApiError, JourneyClient, type JourneyEventInput } from '#client';
 import type { JourneyView } from '#schemas';
 import { startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
@@ -99,5 +101,54 @@ describe('the journey client', () => {
     const watch = client.watchJourney('cust-client-2', () => undefined);
     watch.stop();
     await expect(watch.done).resolves.toBe('stopped');
+  });
+});
+
+describe('the journey client with auth on', () => {
+  const dataDir = tempDataDir('client-auth-');
+  const tokens: Record<string, string> = {};
+  let app: BackboneProcess;
+
+  beforeAll(async () => {
+    const keysFile = join(dataDir, 'auth-keys.json');
+    tokens.writer = (await createKey(keysFile, { name: 'writer', scopes: ['events:write:*'] })).token;
+    tokens.reader = (await createKey(keysFile, { name: 'reader', scopes: ['journeys:read', 'pii:read'] })).token;
+    app = await startBackbone({ dataDir });
+  }, 60_000);
+  afterAll(async () => app?.stop());
+
+  it('sends its token: a refusal is typed (401, 403), the right scope writes, reads and watches', async () => {
+    const anonymous = new JourneyClient({ baseUrl: app.url });
+    await expect(anonymous.append(order('cust-auth-1', 'ord-a1'))).rejects.toMatchObject({
+      status: 401,
+      code: 'unauthenticated',
+    });
+    const reader = new JourneyClient({ baseUrl: app.url, token: tokens.reader, purpose: 'client test' });
+    await expect(reader.append(order('cust-auth-1', 'ord-a1'))).rejects.toMatchObject({
+      status: 403,
+      code: 'forbidden',
+    });
+    const writer = new JourneyClient({ baseUrl: app.url, token: tokens.writer });
+    const written = await writer.append(order('cust-auth-1', 'ord-a1'));
+    // Another client reads the writer's write by its position (read-your-writes across clients).
+    const read = await reader.journey('cust-auth-1', { minPosition: written.position });
+    expect(read.body.orders.map((o) => o.orderId)).toEqual(['ord-a1']);
+    const views: JourneyView[] = [];
+    const watch = reader.watchJourney('cust-auth-1', (view) => views.push(view));
+    await waitFor(() => views.length === 1, { what: 'the view over the stream' });
+    watch.stop();
+    await expect(watch.done).resolves.toBe('stopped');
+    // A stream refused for its credential is not retried: the watch fails with the refusal.
+    const refused = writer.watchJourney('cust-auth-1', () => undefined);
+    await expect(refused.done).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+  });
+
+  it('refuses a stale expectedVersion with a typed conflict', async () => {
+    const writer = new JourneyClient({ baseUrl: app.url, token: tokens.writer });
+    await writer.append(order('cust-auth-2', 'ord-a2'), { expectedVersion: 0 });
+    await expect(writer.append(order('cust-auth-2', 'ord-a3'), { expectedVersion: 0 })).rejects.toMatchObject({
+      status: 409,
+      code: 'version_conflict',
+    });
   });
 });
