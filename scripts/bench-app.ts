@@ -83,3 +83,20 @@ export const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/**
+ * The events as four producers send them: the policies first (their subject is a policy, not a customer), then four
+ * streams of batches of 100, each producer owning a quarter of the customers so that a journey's events stay in order.
+ */
+export function producerStreams<E extends { type: string; subject: string }>(
+  events: readonly E[],
+): { policies: E[]; streams: E[][][] } {
+  const byStream: E[][] = [[], [], [], []];
+  for (const e of events) if (e.type !== 'policy.published') byStream[Number(e.subject.split('-').pop()) % 4].push(e);
+  const streams = byStream.map((list) => {
+    const batches: E[][] = [];
+    for (let i = 0; i < list.length; i += 100) batches.push(list.slice(i, i + 100));
+    return batches;
+  });
+  return { policies: events.filter((e) => e.type === 'policy.published'), streams };
+}

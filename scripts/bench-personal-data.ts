@@ -7,7 +7,7 @@ import { SqliteJourneyLog, type JourneyLog } from '#journey-log';
 import { syntheticEvents } from '#journey-simulator';
 import { PersonalData } from '#personal-data';
 import { SqliteReadStore } from '#read-store';
-import { ROOT, fmt } from './bench-app';
+import { ROOT, fmt, producerStreams } from './bench-app';
 
 type Line = (label: string, value: string, baseline?: string, ratio?: number, target?: string) => void;
 
@@ -39,13 +39,7 @@ async function ingest(events: JourneyEvent[], dir: string, sealed: boolean): Pro
     log = (await PersonalData.open(store.keyStore(), master)).log(bare);
   }
   const ingestion = new EventIngestion(log, { maxBatchEvents: 500 });
-  const policies = events.filter((e) => e.type === 'policy.published');
-  const streams: JourneyEvent[][][] = [[], [], [], []];
-  const byStream: JourneyEvent[][] = [[], [], [], []];
-  for (const e of events) if (e.type !== 'policy.published') byStream[Number(e.subject.split('-').pop()) % 4].push(e);
-  byStream.forEach((list, k) => {
-    for (let i = 0; i < list.length; i += 100) streams[k].push(list.slice(i, i + 100));
-  });
+  const { policies, streams } = producerStreams(events);
   const t = performance.now();
   await ingestion.ingest(policies, { owner: null });
   await Promise.all(

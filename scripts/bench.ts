@@ -8,7 +8,7 @@ import type { JourneyEvent } from '#schemas';
 import { createKey } from '#auth';
 import { SqliteJourneyLog } from '#journey-log';
 import { appendInBatches, syntheticEvents } from '#journey-simulator';
-import { ROOT, fmt, httpRequest, percentile, postEvents, startBenchApp } from './bench-app';
+import { ROOT, fmt, httpRequest, percentile, postEvents, producerStreams, startBenchApp } from './bench-app';
 import { benchKafka } from './bench-kafka';
 import { benchPersonalData } from './bench-personal-data';
 
@@ -76,17 +76,10 @@ async function benchIngest(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
   // The projector is off here: this measures the write path (parse, validate, rules, append).
   const server = await startBenchApp({ DATA_DIR: dataDir, RUN_PROJECTOR: 'false' });
-  // Four producers in parallel, each owning a quarter of the customers, so a journey's events stay
-  // in order (as with real producers); the policies go first.
-  // Policies first (their subject is the policy, not a customer), then the customers' events.
-  const policies = events.filter((e) => e.type === 'policy.published');
-  const rest = events.filter((e) => e.type !== 'policy.published');
-  const streams: string[][] = [[], [], [], []];
-  const byStream: JourneyEvent[][] = [[], [], [], []];
-  for (const e of rest) byStream[Number(e.subject.split('-').pop()) % 4].push(e);
-  byStream.forEach((list, k) => {
-    for (let i = 0; i < list.length; i += 100) streams[k].push(JSON.stringify(list.slice(i, i + 100)));
-  });
+  // Four producers in parallel (see producerStreams), the policies first.
+  const split = producerStreams(events);
+  const policies = split.policies;
+  const streams = split.streams.map((batches) => batches.map((batch) => JSON.stringify(batch)));
   t = performance.now();
   await postEvents(server.url, JSON.stringify(policies));
   await Promise.all(
@@ -323,14 +316,9 @@ async function benchReadsUnderPolicies(): Promise<void> {
 async function benchAuth(): Promise<void> {
   const events = [...syntheticEvents({ events: AUTH_EVENTS, seed: 13, customerPrefix: 'auth' })];
   const customers = [...new Set(events.filter((e) => !e.subject.startsWith('policy/')).map((e) => e.subject))];
-  const policies = events.filter((e) => e.type === 'policy.published');
-  const streams: string[][] = [[], [], [], []];
-  const byStream: JourneyEvent[][] = [[], [], [], []];
-  for (const e of events.filter((e) => e.type !== 'policy.published'))
-    byStream[Number(e.subject.split('-').pop()) % 4].push(e);
-  byStream.forEach((list, k) => {
-    for (let i = 0; i < list.length; i += 100) streams[k].push(JSON.stringify(list.slice(i, i + 100)));
-  });
+  const split = producerStreams(events);
+  const policies = split.policies;
+  const streams = split.streams.map((batches) => batches.map((batch) => JSON.stringify(batch)));
   const run = async (auth: boolean) => {
     const dataDir = join(WORK, `auth-${auth ? 'on' : 'off'}`);
     rmSync(dataDir, { recursive: true, force: true });

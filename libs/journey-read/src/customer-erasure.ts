@@ -5,7 +5,7 @@ import { BackboneError } from '#errors';
 import type { JourneyLog } from '#journey-log';
 import { identityIndexProjection, journeyViewProjection } from '#journey-projections';
 import type { PersonalDataKeys } from '#personal-data';
-import type { ReadStore } from '#read-store';
+import type { ErasedDocuments, ReadStore } from '#read-store';
 
 /** Where the backbone's own events come from. */
 export const ERASURE_SOURCE = 'journey-backbone/privacy';
@@ -15,6 +15,16 @@ const ErasureRequest = z.object({
   reason: z.string().trim().min(1, 'must say why (a law, a ticket id)').max(500),
   requestedBy: Id,
 });
+
+/** The read store's documents an erasure drops: the customer's journey view and the identity entries naming them. */
+export function erasedDocuments(customerId: string): ErasedDocuments {
+  return { byId: [{ projection: journeyViewProjection.name, id: customerId }], naming: [identityIndexProjection.name] };
+}
+
+/** An id of the backbone's own events, derived from what they are about (the same on a retry), naming none of it. */
+function derivedId(prefix: string, of: string): string {
+  return `${prefix}-${createHash('sha256').update(of).digest('hex').slice(0, 32)}`;
+}
 
 export interface ErasureAnswer {
   customerId: string;
@@ -57,15 +67,12 @@ export class CustomerErasure {
     // Run again on a retry as well: it keeps the first record and drops anything a projector wrote back since.
     const record = await keyStore.erase(
       { customerId, erasedAt: this.now().toISOString(), reason, requestedBy },
-      {
-        byId: [{ projection: journeyViewProjection.name, id: customerId }],
-        naming: [identityIndexProjection.name],
-      },
+      erasedDocuments(customerId),
     );
     this.keys.evict(customerId);
     const event = {
       specversion: '1.0',
-      id: `customer-erased-${createHash('sha256').update(customerId).digest('hex').slice(0, 32)}`,
+      id: derivedId('customer-erased', customerId),
       source: ERASURE_SOURCE,
       type: 'customer.erased',
       subject: customerId,
@@ -99,7 +106,7 @@ export class CustomerErasure {
     await this.log.append(
       [...linked.values()].map(({ kind, value, linkedBy }) => ({
         specversion: '1.0',
-        id: `erasure-unlink-${createHash('sha256').update(linkedBy).digest('hex').slice(0, 32)}`,
+        id: derivedId('erasure-unlink', linkedBy),
         source: ERASURE_SOURCE,
         type: 'identity.unlinked',
         subject: customerId,

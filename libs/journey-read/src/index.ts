@@ -2,4 +2,4 @@ export { JourneyReader, journeyStateAsOf, type Read, type ReadOptions } from './
 export { ProjectionProgress, type ProjectionProgressOptions } from './projection-progress';
 export { redact, redactText } from './redaction';
 export { AccessLogRecorder, type AccessLogOptions } from './access-log-recorder';
-export { CustomerErasure, ERASURE_SOURCE, type ErasureAnswer } from './customer-erasure';
+export { CustomerErasure, ERASURE_SOURCE, erasedDocuments, type ErasureAnswer } from './customer-erasure';

@@ -98,14 +98,13 @@ export class PersonalDataKeys {
 
   /**
    * What an append needs, in one read of the store and at most one write: which of its customers were erased (their
-   * journeys take no more events), and the keys to seal with for `sealing` (made where a customer has none yet).
+   * journeys take no more events), and the keys to seal with for the other subjects of `sealing` (made where a customer
+   * has none yet).
    */
   async forAppend(
     customers: readonly string[],
     sealing: readonly string[],
-  ): Promise<{ erased: Set<string>; keys: Map<string, SealingKey> }> {
-    const erased = new Set<string>();
-    const keys = new Map<string, SealingKey>();
+  ): Promise<{ erased: Set<string>; keys: Map<string, DataKey> }> {
     const states = new Map<string, SealingKey | 'none'>();
     const unknown: string[] = [];
     for (const subject of new Set([...customers, ...sealing])) {
@@ -129,7 +128,6 @@ export class PersonalDataKeys {
         states.set(subject, state);
       }
     }
-    for (const [subject, state] of states) if (state === 'erased') erased.add(subject);
     const creating = [...new Set(sealing)].filter((subject) => states.get(subject) === 'none');
     if (creating.length > 0) {
       // Key material for all of them at once: one call into the random source (a slow call), not two per customer.
@@ -145,14 +143,19 @@ export class PersonalDataKeys {
         fresh.set(keyId, key);
         rows.push({ keyId, subject, ...(await this.master.wrap(key, keyId)) });
       }
+      // Another process may have been first, or erased the customer meanwhile: the store's answer is the state.
       for (const [subject, row] of await this.store.createKeys(rows)) {
         const state = await this.unwrapped(row, fresh.get(row.keyId));
         this.remember(subject, row.keyId, state);
         states.set(subject, state);
-        if (state === 'erased') erased.add(subject);
       }
     }
-    for (const subject of sealing) keys.set(subject, states.get(subject) as SealingKey);
+    const erased = new Set<string>();
+    const keys = new Map<string, DataKey>();
+    for (const [subject, state] of states) {
+      if (state === 'erased') erased.add(subject);
+      else if (state !== 'none') keys.set(subject, state);
+    }
     return { erased, keys };
   }
 
@@ -193,10 +196,9 @@ export class PersonalDataKeys {
   }
 
   /** Forgets what this process holds of a subject's key (its erasure, here or seen on the log). */
-  evict(subject: string, keyIds: readonly string[] = []): void {
+  evict(subject: string): void {
     const cached = this.bySubject.get(subject);
     if (typeof cached === 'object') this.byId.set(cached.keyId, 'erased');
-    for (const keyId of keyIds) this.byId.set(keyId, 'erased');
     this.bySubject.set(subject, 'erased');
   }
 }

@@ -40,6 +40,20 @@ async function setUp() {
   return { dir, bare, store, master, personalData, log };
 }
 
+/** The erasure's effect on the keys alone: destroyed in the store, forgotten by this process. */
+async function eraseCustomer1({
+  store,
+  personalData,
+}: Pick<Awaited<ReturnType<typeof setUp>>, 'store' | 'personalData'>) {
+  await store
+    .keyStore()
+    .erase(
+      { customerId: 'cust-1', erasedAt: '2026-03-02T00:00:00.000Z', reason: 'art. 17', requestedBy: 'k' },
+      { byId: [], naming: [] },
+    );
+  personalData.keys.evict('cust-1');
+}
+
 describe('personal data in the log', () => {
   afterEach(() => useIdentityLookupHash(undefined));
 
@@ -89,13 +103,7 @@ describe('personal data in the log', () => {
   it('reads "[erased]" once the key is destroyed, on every read, and refuses the journey new events', async () => {
     const { log, store, personalData } = await setUp();
     await log.append([contact, order]);
-    await store
-      .keyStore()
-      .erase(
-        { customerId: 'cust-1', erasedAt: '2026-03-02T00:00:00.000Z', reason: 'art. 17', requestedBy: 'k' },
-        { byId: [], naming: [] },
-      );
-    personalData.keys.evict('cust-1');
+    await eraseCustomer1({ store, personalData });
     const [read] = await log.readJourney('cust-1');
     expect(read.event.data).toMatchObject({ reason: ERASED, summary: ERASED, caseId: 'case-1', tags: ['confusion'] });
     await expect(log.append([event('e5', 'order.cancelled', { orderId: 'o-1', reason: 'x' })])).rejects.toMatchObject({
@@ -114,13 +122,7 @@ describe('personal data in the log', () => {
     const [a, b, c] = await hashes();
     expect(a).toMatch(/^[\w-]{43}$/);
     expect([b, c === a]).toEqual([a, false]);
-    await store
-      .keyStore()
-      .erase(
-        { customerId: 'cust-1', erasedAt: '2026-03-02T00:00:00.000Z', reason: 'art. 17', requestedBy: 'k' },
-        { byId: [], naming: [] },
-      );
-    personalData.keys.evict('cust-1');
+    await eraseCustomer1({ store, personalData });
     expect(await hashes()).toEqual([a, a, c]);
     expect((await log.readJourney('cust-1')).map((s) => (s.event.data as { reason: string }).reason)).toEqual([
       ERASED,

@@ -122,29 +122,22 @@ export class PersonalDataLog implements JourneyLog {
     const personal = events.map((event) => this.personalPaths(event));
     const sealing = events.filter((_, i) => personal[i].length > 0).map((event) => event.subject);
     const { erased, keys } = await this.keys.forAppend(customers, sealing);
-    if (erased.size > 0) {
-      const errors = events.flatMap((event, index) =>
-        erased.has(event.subject) && event.type !== 'customer.erased'
-          ? [{ index, path: 'subject', message: 'this customer was erased' }]
-          : [],
+    // Any event of an erased customer but the erasure's own (which holds nothing personal, so needs no key).
+    const errors = events.flatMap((event, index) =>
+      erased.has(event.subject) && event.type !== 'customer.erased'
+        ? [{ index, path: 'subject', message: 'this customer was erased' }]
+        : [],
+    );
+    if (errors.length > 0)
+      throw new BackboneError(
+        'erased',
+        `customer ${events[errors[0].index].subject} was erased: their journey takes no more events`,
+        { details: errors },
       );
-      if (errors.length > 0)
-        throw new BackboneError(
-          'erased',
-          `customer ${events[errors[0].index].subject} was erased: their journey takes no more events`,
-          {
-            details: errors,
-          },
-        );
-    }
     if (sealing.length === 0) return [...events];
     return events.map((event, i) => {
       if (personal[i].length === 0) return event;
       const key = keys.get(event.subject)!;
-      if (key === 'erased')
-        throw new BackboneError('erased', `customer ${event.subject} was erased: their journey takes no more events`, {
-          details: [{ index: i, path: 'subject', message: 'this customer was erased' }],
-        });
       const identity = rulesOf(event.type).identity !== undefined;
       const compared = PATHS.get(event.type)!.compared;
       let data: unknown = event.data;

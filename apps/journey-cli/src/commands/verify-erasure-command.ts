@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { loadConfig, openLogAdapter, openReadStore, type BackboneConfig } from '#config';
-import { identityIndexProjection, journeyViewProjection } from '#journey-projections';
+import { erasedDocuments } from '#journey-read';
 import { byteForms, clearPersonalFields, fileHolds, kafkaTopicFiles, sqliteFiles } from '#personal-data';
 import { UsageError } from '../usage-error';
 
@@ -76,10 +76,7 @@ export async function verifyErasureCommand(args: VerifyErasureArgs): Promise<num
       ok: kept.length === 0,
       detail: kept.length === 0 ? `${keys.length} key(s), none usable` : `key ${kept[0].keyId} is still held`,
     });
-    const remaining = await keyStore.remainingDocuments(customerId, {
-      byId: [{ projection: journeyViewProjection.name, id: customerId }],
-      naming: [identityIndexProjection.name],
-    });
+    const remaining = await keyStore.remainingDocuments(customerId, erasedDocuments(customerId));
     checks.push({
       what: 'documents dropped',
       ok: remaining.length === 0,
