@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { ROOT, dropSchema, getJson, postJson, startBackbone, tempDataDir, type BackboneProcess } from '#testing';
-import { kafkaEnv } from '../e2e/kafka-env';
+import { ROOT, getJson, postJson, startBackbone, tempDataDir, type BackboneProcess } from '#testing';
+import { dropKafkaEnv, kafkaEnv } from '../e2e/kafka-env';
 import { workedJourneySteps } from '../e2e/worked-journey';
 
 /**
@@ -34,11 +33,7 @@ describe('access: every app of the distributed mode enforces it', () => {
   }, 120_000);
   afterAll(async () => {
     await Promise.all(Object.values(apps).map((app) => app.stop()));
-    const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [env.KAFKA_TOPIC] }).catch(() => undefined);
-    await admin.disconnect();
-    await dropSchema(env.DATABASE_SCHEMA);
+    await dropKafkaEnv(env);
   });
 
   it('runs the worked example with the producers and the channel keys', () => {

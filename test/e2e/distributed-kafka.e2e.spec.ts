@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { CHANNELS } from '#schemas';
-import { ROOT, dropSchema, getJson, postJson, startBackbone, type BackboneProcess } from '#testing';
-import { kafkaEnv } from './kafka-env';
+import { ROOT, getJson, postJson, startBackbone, type BackboneProcess } from '#testing';
+import { dropKafkaEnv, kafkaEnv } from './kafka-env';
 import { workedJourneySteps } from './worked-journey';
 
 /**
@@ -24,11 +24,7 @@ describe('distributed: every app in its own process on Kafka and PostgreSQL', ()
   }, 120_000);
   afterAll(async () => {
     await Promise.all(Object.values(apps).map((app) => app.stop()));
-    const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [env.KAFKA_TOPIC] }).catch(() => undefined);
-    await admin.disconnect();
-    await dropSchema(env.DATABASE_SCHEMA);
+    await dropKafkaEnv(env);
   });
 
   it('serves the worked journey written through the owning producers, the same on every channel', async () => {

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
-import { ROOT, dropSchema, tempDataDir } from '#testing';
-import { kafkaEnv } from './kafka-env';
+import { ROOT, tempDataDir } from '#testing';
+import { dropKafkaEnv, kafkaEnv } from './kafka-env';
 
 const CLI = join(ROOT, 'dist/apps/journey-cli/src/main.js');
 
@@ -27,11 +26,7 @@ describe('journey CLI on Kafka', () => {
 
   afterAll(async () => {
     rmSync(sqliteDir, { recursive: true, force: true });
-    await dropSchema(env.DATABASE_SCHEMA);
-    const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [env.KAFKA_TOPIC] }).catch(() => undefined);
-    await admin.disconnect();
+    await dropKafkaEnv(env);
   });
 
   it('simulate then metrics gives the same figures as on SQLite, and replay reads a journey back', () => {

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_DATABASE_URL, uniqueSchemaName } from '#testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { TEST_DATABASE_URL, dropSchema, uniqueSchemaName } from '#testing';
 
 /** Environment for apps on the real Kafka broker and PostgreSQL, isolated by topic and schema. */
 export function kafkaEnv(name: string, partitions = 4): Record<string, string> {
@@ -18,4 +19,13 @@ export function kafkaEnv(name: string, partitions = 4): Record<string, string> {
     // Every app of one deployment shares the master key (each has its own DATA_DIR here).
     PERSONAL_DATA_MASTER_KEY_FILE: join(tmpdir(), 'journey-test-master-keys', `${schema}.key`),
   };
+}
+
+/** What a `kafkaEnv` leaves behind, gone: its topic and its schema (a topic already gone is fine). */
+export async function dropKafkaEnv(env: Record<string, string>): Promise<void> {
+  const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [env.KAFKA_TOPIC] }).catch(() => undefined);
+  await admin.disconnect();
+  await dropSchema(env.DATABASE_SCHEMA);
 }

@@ -1,13 +1,12 @@
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { KafkaJourneyLog, PostgresEventIndex } from '#journey-log';
 import { PROJECTIONS } from '#journey-projections';
 import { appendInBatches, syntheticEvents } from '#journey-simulator';
 import { PersonalData } from '#personal-data';
 import { ProjectionRunner } from '#projection-runtime';
 import { PostgresReadStore, SqliteReadStore } from '#read-store';
-import { TEST_DATABASE_URL, dropSchema, readModelHash, startBackbone, tempDataDir, waitFor } from '#testing';
-import { kafkaEnv } from './kafka-env';
+import { TEST_DATABASE_URL, readModelHash, startBackbone, tempDataDir, waitFor } from '#testing';
+import { dropKafkaEnv, kafkaEnv } from './kafka-env';
 
 const EVENTS = 100_000;
 
@@ -19,11 +18,7 @@ const EVENTS = 100_000;
 describe('projector failover on Kafka', () => {
   const env = kafkaEnv('e2e_failover', 4);
   afterAll(async () => {
-    const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [env.KAFKA_TOPIC] }).catch(() => undefined);
-    await admin.disconnect();
-    await dropSchema(env.DATABASE_SCHEMA);
+    await dropKafkaEnv(env);
   });
 
   it(

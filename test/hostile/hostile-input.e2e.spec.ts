@@ -6,7 +6,6 @@ import { PROJECTIONS } from '#journey-projections';
 import { PostgresReadStore, SqliteReadStore, type ReadStore } from '#read-store';
 import {
   TEST_DATABASE_URL,
-  dropSchema,
   getJson,
   postJson,
   readModelHash,
@@ -14,7 +13,7 @@ import {
   waitFor,
   type BackboneProcess,
 } from '#testing';
-import { kafkaEnv } from '../e2e/kafka-env';
+import { dropKafkaEnv, kafkaEnv } from '../e2e/kafka-env';
 import { workedJourneySteps } from '../e2e/worked-journey';
 import { rawRequest } from './raw-http';
 
@@ -105,11 +104,7 @@ describe.each([
     await app?.stop();
     await store?.close();
     if (env.JOURNEY_LOG === 'kafka') {
-      const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [env.KAFKA_TOPIC] }).catch(() => undefined);
-      await admin.disconnect();
-      await dropSchema(env.DATABASE_SCHEMA);
+      await dropKafkaEnv(env);
     }
   });
 

@@ -4,17 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteJourneyLog } from '#journey-log';
 import type { JourneyEvent } from '#schemas';
-import {
-  ROOT,
-  dropSchema,
-  getJson,
-  postJson,
-  startBackbone,
-  tempDataDir,
-  waitFor,
-  type BackboneProcess,
-} from '#testing';
-import { kafkaEnv } from '../e2e/kafka-env';
+import { ROOT, getJson, postJson, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
+import { dropKafkaEnv, kafkaEnv } from '../e2e/kafka-env';
 
 const CLI = join(ROOT, 'dist/apps/journey-cli/src/main.js');
 const KAFKA_DATA = join(process.env.KAFKA_STATE_DIR ?? '/tmp/journey-backbone-kafka', 'data');
@@ -143,7 +134,7 @@ describe.each([
 
   afterAll(async () => {
     await app?.stop();
-    if (env.DATABASE_SCHEMA) await dropSchema(env.DATABASE_SCHEMA);
+    if (kind === 'kafka') await dropKafkaEnv(env);
   });
 
   it('reads personal data back in clear, while the log holds none of it in clear', async () => {
