@@ -8,3 +8,5 @@ export {
 } from './projection-runner';
 export { projectionStatus, type ProjectionStatus } from './projection-status';
 export { projectionProblems, type HealthThresholds, type ProjectionProblem } from './projection-health';
+export { defineReactor, reactorStoreNames, REACTOR_VERSION, type Reactor, type ReactionContext } from './reactor';
+export { ReactorRunner, idempotencyKeyOf, type ReactorDelivery, type ReactorRunnerOptions } from './reactor-runner';

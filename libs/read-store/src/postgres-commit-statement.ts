@@ -6,6 +6,8 @@ export interface CommitRows {
   upserts: string | null;
   deletes: ReadonlyArray<{ projection: string; id: string }>;
   parked: ProjectionCommit['parked'];
+  /** Parked events to forget, unless parked again by the same commit. */
+  unparked: ReadonlyArray<{ projection: string; eventId: string }>;
 }
 
 /**
@@ -17,13 +19,17 @@ export interface CommitRows {
 export function commitRows(change: ProjectionCommit): CommitRows {
   const documents = [...new Map(change.documents.map((d) => [`${d.projection}\u0001${d.id}`, d])).values()];
   const upserts = documents.filter((d) => d.value !== null);
+  const parked = [...new Map(change.parked.map((p) => [`${p.projection}\u0001${p.eventId}`, p])).values()];
+  const parkedAgain = new Set(parked.map((p) => `${p.projection}\u0001${p.eventId}`));
   return {
     upserts:
       upserts.length === 0
         ? null
         : JSON.stringify(upserts.map((d) => ({ p: d.projection, i: d.id, v: d.value, o: d.position }))),
     deletes: documents.filter((d) => d.value === null),
-    parked: [...new Map(change.parked.map((p) => [`${p.projection}\u0001${p.eventId}`, p])).values()],
+    parked,
+    // One statement cannot delete and insert the same row: a row parked again is overwritten instead.
+    unparked: (change.unparked ?? []).filter((p) => !parkedAgain.has(`${p.projection}\u0001${p.eventId}`)),
   };
 }
 
@@ -34,7 +40,7 @@ export function commitRows(change: ProjectionCommit): CommitRows {
  */
 export function commitStatement(
   schema: string,
-  { upserts: rows, deletes, parked }: CommitRows,
+  { upserts: rows, deletes, parked, unparked }: CommitRows,
   checkpoints: readonly Checkpoint[],
   stored?: readonly Checkpoint[],
 ): { text: string; values: unknown[] } | null {
@@ -63,6 +69,12 @@ export function commitStatement(
       unnest(${param(deletes.map((d) => d.projection))}::text[], ${param(deletes.map((d) => d.id))}::text[]) AS
         x(projection, id)
        WHERE d.projection = x.projection AND d.id = x.id${guard}`);
+  }
+  if (unparked.length > 0) {
+    parts.push(`DELETE FROM ${schema}.parked_events e USING
+      unnest(${param(unparked.map((p) => p.projection))}::text[], ${param(unparked.map((p) => p.eventId))}::text[])
+        AS x(projection, event_id)
+       WHERE e.projection = x.projection AND e.event_id = x.event_id${guard}`);
   }
   if (parked.length > 0) {
     parts.push(`INSERT INTO ${schema}.parked_events (projection, event_id, position, type, error)

@@ -38,6 +38,8 @@ export interface ProjectionCommit {
   documents: DocumentWrite[];
   checkpoints: Checkpoint[];
   parked: ParkedEvent[];
+  /** Parked events to forget (by consumer and event id): replayed, or given up by an operator. @defaultValue none */
+  unparked?: ReadonlyArray<{ projection: string; eventId: string }>;
   /**
    * Combines the stored checkpoint with the new one inside the transaction, so that runners
    * sharing a projection's partitions each advance only their own (a consumer group).

@@ -131,12 +131,14 @@ export class SqliteReadStore implements ReadStore {
       ),
       dropDocuments: this.db.prepare('DELETE FROM documents WHERE projection = ?'),
       dropParked: this.db.prepare('DELETE FROM parked_events WHERE projection = ?'),
+      unpark: this.db.prepare('DELETE FROM parked_events WHERE projection = ? AND event_id = ?'),
     };
     this.commitTx = this.db.transaction((change: ProjectionCommit) => {
       for (const doc of change.documents) {
         if (doc.value === null) this.statements.delete.run(doc.projection, doc.id);
         else this.statements.upsert.run(doc.projection, doc.id, JSON.stringify(doc.value), doc.position);
       }
+      for (const p of change.unparked ?? []) this.statements.unpark.run(p.projection, p.eventId);
       for (const p of change.parked) this.statements.park.run(p.projection, p.eventId, p.position, p.type, p.error);
       for (const c of change.checkpoints) {
         const stored = this.statements.checkpoint.get(c.projection);

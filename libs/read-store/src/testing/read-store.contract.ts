@@ -281,6 +281,37 @@ export function readStoreContract(adapter: string, open: () => Promise<StoreUnde
       });
     });
 
+    it('forgets parked events named in `unparked`, in the commit that writes the rest, and parks again', async () => {
+      const parked = (eventId: string, error: string) => ({
+        projection: 'r',
+        position: `s-${eventId}`,
+        eventId,
+        type: 'refund.issued',
+        error,
+      });
+      await store.commit({
+        documents: [],
+        checkpoints: [],
+        parked: [parked('e1', 'first'), parked('e2', 'first'), parked('e3', 'first')],
+      });
+      await store.commit({
+        documents: [{ projection: 'r-ledger', id: 'x', value: { done: true }, position: null }],
+        checkpoints: [],
+        parked: [parked('e2', 'again')],
+        unparked: [
+          { projection: 'r', eventId: 'e1' },
+          { projection: 'r', eventId: 'e2' },
+          { projection: 'other', eventId: 'e3' },
+        ],
+      });
+      const left = (await store.parked('r')).map((p) => [p.eventId, p.error]);
+      expect(left.sort()).toEqual([
+        ['e2', 'again'],
+        ['e3', 'first'],
+      ]);
+      expect(await store.get('r-ledger', 'x')).toBeDefined();
+    });
+
     it(
       'gives documents back exactly as written: key order, escapes, unicode, numbers, many in one ' + 'commit',
       async () => {
