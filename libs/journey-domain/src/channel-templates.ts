@@ -1,4 +1,4 @@
-import type { Channel, ChannelMessage, JourneyView } from '#schemas';
+import type { Channel, ChannelMessage, JourneyView, OrderView } from '#schemas';
 import { formatDay, formatMoney } from './formatting';
 
 /**
@@ -15,16 +15,7 @@ export function templateTexts(
   const texts: Array<{ templateId: TemplateId; text: string }> = [];
   const order = view.card.lastOrder ? view.orders.find((o) => o.orderId === view.card.lastOrder!.orderId) : undefined;
   if (order) {
-    const eta =
-      order.eta && !['delivered', 'cancelled', 'refunded'].includes(order.status.code)
-        ? ` Expected by ${formatDay(order.eta)}.`
-        : '';
-    texts.push({
-      templateId: 'order_status',
-      text:
-        `Order ${order.orderId}: ${order.status.label}. ${order.status.expect}${eta} Order ` +
-        `total ${formatMoney(order.totals.total, order.currency)}.`,
-    });
+    texts.push({ templateId: 'order_status', text: orderStatusText(order) });
     const policy = order.policy.returns;
     if (policy) {
       texts.push({
@@ -44,6 +35,18 @@ export function templateTexts(
   return texts;
 }
 
+/** The `order_status` template's wording for one order: its status, what to expect, when, and its total. */
+export function orderStatusText(order: OrderView): string {
+  const eta =
+    order.eta && !['delivered', 'cancelled', 'refunded'].includes(order.status.code)
+      ? ` Expected by ${formatDay(order.eta)}.`
+      : '';
+  return (
+    `Order ${order.orderId}: ${order.status.label}. ${order.status.expect}${eta} Order ` +
+    `total ${formatMoney(order.totals.total, order.currency)}.`
+  );
+}
+
 const FRAMES: Record<Channel, (text: string) => string> = {
   web: (text) => text,
   chat: (text) => text,
@@ -54,5 +57,14 @@ const FRAMES: Record<Channel, (text: string) => string> = {
 
 /** The messages a channel shows for a view: the shared wording, framed for that channel. */
 export function renderMessages(view: Pick<JourneyView, 'card' | 'orders'>, channel: Channel): ChannelMessage[] {
-  return templateTexts(view).map(({ templateId, text }) => ({ channel, templateId, text: FRAMES[channel](text) }));
+  return templateTexts(view).map(({ templateId, text }) => ({
+    channel,
+    templateId,
+    text: frameMessage(channel, text),
+  }));
+}
+
+/** A template's wording framed for a channel (a greeting in email, a script for phone and store). */
+export function frameMessage(channel: Channel, text: string): string {
+  return FRAMES[channel](text);
 }

@@ -19,7 +19,14 @@ export {
 export { returnEligibility, type EligibilityInput, type ReturnEligibility } from './return-eligibility';
 export { promiseState, type PromiseState } from './promise-state';
 export { nextStep, helpPath, recoveryPath, type CardInput } from './context-card';
-export { renderMessages, templateTexts, TEMPLATE_IDS, type TemplateId } from './channel-templates';
+export {
+  frameMessage,
+  orderStatusText,
+  renderMessages,
+  templateTexts,
+  TEMPLATE_IDS,
+  type TemplateId,
+} from './channel-templates';
 export { formatMoney, formatDay, addDays } from './formatting';
 export {
   checkIngestionRules,
@@ -30,3 +37,9 @@ export {
   type JourneyFacts,
   type OrderFacts,
 } from './ingestion-rules';
+export {
+  customerNotification,
+  NOTIFIED_TYPES,
+  type CustomerNotification,
+  type NotifiedEvent,
+} from './customer-notification';

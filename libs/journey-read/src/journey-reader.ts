@@ -20,7 +20,7 @@ import {
   type CustomerRef,
   type JourneyState,
 } from '#journey-projections';
-import type { JourneyLog } from '#journey-log';
+import type { JourneyLog, ReadBound } from '#journey-log';
 import { applyEvents, documentKey } from '#projection-runtime';
 import type { ReadStore, StoredDocument } from '#read-store';
 import type { ProjectionProgress } from './projection-progress';
@@ -28,6 +28,8 @@ import type { ProjectionProgress } from './projection-progress';
 export interface ReadOptions {
   /** Rebuild the view from the log as it was at this time (ISO-8601). */
   asOf?: string;
+  /** Rebuild the view from the customer's events up to this position (with `asOf`: up to both). */
+  atPosition?: string;
   channel?: Channel;
   /** Wait until the projection has reached this position token (read-your-writes). */
   minPosition?: string;
@@ -161,8 +163,10 @@ export class JourneyReader {
     await this.refuseErased(customerId);
     if (options.minPosition !== undefined)
       await this.progress.waitFor(VIEW, options.minPosition, options.waitMs ?? 2000);
-    if (options.asOf !== undefined)
-      return { ...(await journeyStateAsOf(this.log, customerId, options.asOf)), asOf: options.asOf };
+    if (options.asOf !== undefined || options.atPosition !== undefined) {
+      const bound = { time: options.asOf, position: options.atPosition };
+      return { ...(await journeyStateAt(this.log, customerId, bound)), asOf: options.asOf ?? this.now().toISOString() };
+    }
     // Read with the view's checkpoint, as one: the document is at least as new as the position we report.
     const { checkpoint, documents } = await this.store.getAtCheckpoint(VIEW, [{ projection: VIEW, id: customerId }]);
     const [doc] = documents as [StoredDocument<JourneyState> | undefined];
@@ -191,7 +195,16 @@ export async function journeyStateAsOf(
   customerId: string,
   asOf: string,
 ): Promise<{ state: JourneyState | undefined; position: string | null }> {
-  const events = await log.readJourney(customerId, { time: asOf });
+  return journeyStateAt(log, customerId, { time: asOf });
+}
+
+/** The customer's state from their events within `bound` (fact time and/or log position). */
+export async function journeyStateAt(
+  log: JourneyLog,
+  customerId: string,
+  bound: ReadBound,
+): Promise<{ state: JourneyState | undefined; position: string | null }> {
+  const events = await log.readJourney(customerId, bound);
   if (events.length === 0) return { state: undefined, position: null };
   const documents = new Map<string, StoredDocument>();
   applyEvents([journeyViewProjection], events, documents, { positions: log.positions });

@@ -10,6 +10,7 @@ import type { ReadStore } from '#read-store';
 import { HealthController } from './health.controller';
 import { AccessGuard } from './route-access';
 import { RouteTable } from './route-table';
+import { RunningReactors } from './running-reactors';
 import { Metrics } from './metrics';
 import { errorFields, type StructuredLogger } from '#logging';
 import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PERSONAL_DATA, PROJECTION_REGISTRY, READ_STORE } from './tokens';
@@ -51,6 +52,7 @@ export class BackboneModule implements OnApplicationShutdown {
           inject: [READ_STORE],
         },
         RouteTable,
+        RunningReactors,
         { provide: BACKBONE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: PROJECTION_REGISTRY, useValue: projections },
@@ -88,6 +90,7 @@ export class BackboneModule implements OnApplicationShutdown {
         Authenticator,
         AccessLogRecorder,
         RouteTable,
+        RunningReactors,
         BACKBONE_CONFIG,
         LOGGER,
         PROJECTION_REGISTRY,

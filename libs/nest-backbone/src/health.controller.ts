@@ -3,10 +3,17 @@ import type { FastifyRequest } from 'fastify';
 import { hasScope } from '#auth';
 import type { JourneyLog } from '#journey-log';
 import type { BackboneConfig } from '#config';
-import { INVALID_RECORDS, projectionProblems, projectionStatus, type Projection } from '#projection-runtime';
+import {
+  INVALID_RECORDS,
+  projectionProblems,
+  projectionStatus,
+  REACTOR_VERSION,
+  type Projection,
+} from '#projection-runtime';
 import type { ReadStore } from '#read-store';
 import { Metrics } from './metrics';
 import { principalOf, RequiresAccess } from './route-access';
+import { RunningReactors } from './running-reactors';
 import { BACKBONE_CONFIG, JOURNEY_LOG, PROJECTION_REGISTRY, READ_STORE } from './tokens';
 
 /** `/health` and `/metrics`, served by every app. */
@@ -18,7 +25,13 @@ export class HealthController {
     @Inject(BACKBONE_CONFIG) private readonly config: BackboneConfig,
     private readonly metrics: Metrics,
     @Inject(PROJECTION_REGISTRY) private readonly projections: readonly Projection[],
+    private readonly reactors: RunningReactors,
   ) {}
+
+  /** The reactors this process runs, as their checkpoints are named (`reactor:<name>`). */
+  private reactorCheckpoints() {
+    return this.reactors.list().map((r) => ({ name: r.checkpointName, version: REACTOR_VERSION }));
+  }
 
   /**
    * Liveness for anyone (`status` alone); with `metrics:read` (or auth off), the details:
@@ -33,9 +46,10 @@ export class HealthController {
     // projections' status: events are parked with their checkpoint, so the status then knows every one counted here.
     const parkedCounts = await this.store.parkedCounts();
     const projections = await projectionStatus(this.log, this.store, this.projections);
+    const reactors = await projectionStatus(this.log, this.store, this.reactorCheckpoints());
     const parked = Object.values(parkedCounts).reduce((sum, n) => sum + n, 0);
     const invalidRecords = parkedCounts[INVALID_RECORDS] ?? 0;
-    const problems = projectionProblems(projections, this.config.health, Date.now());
+    const problems = projectionProblems([...projections, ...reactors], this.config.health, Date.now());
     if (invalidRecords > 0) {
       problems.push({
         projection: INVALID_RECORDS,
@@ -55,6 +69,7 @@ export class HealthController {
       parkedEvents: parked,
       invalidRecords,
       projections,
+      reactors,
     };
   }
 
@@ -63,6 +78,8 @@ export class HealthController {
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async prometheus(): Promise<string> {
     const projections = await projectionStatus(this.log, this.store, this.projections);
+    const reactors = await projectionStatus(this.log, this.store, this.reactorCheckpoints());
+    const reactorName = (checkpoint: string) => checkpoint.slice('reactor:'.length);
     const head = await this.log.head();
     return this.metrics.render([
       {
@@ -98,6 +115,16 @@ export class HealthController {
           ...projections.map((p) => ({ labels: { projection: p.projection }, value: p.parked })),
           { labels: { projection: INVALID_RECORDS }, value: (await this.store.parkedCounts())[INVALID_RECORDS] ?? 0 },
         ],
+      },
+      {
+        name: 'journey_reactor_lag_events',
+        help: 'Distance from a reactor checkpoint to the head of the log (as journey_projection_lag_events)',
+        samples: reactors.map((r) => ({ labels: { reactor: reactorName(r.projection) }, value: r.lag })),
+      },
+      {
+        name: 'journey_reactor_parked_events',
+        help: 'Events a reactor failed on until its limit and parked with their error',
+        samples: reactors.map((r) => ({ labels: { reactor: reactorName(r.projection) }, value: r.parked })),
       },
     ]);
   }

@@ -18,3 +18,11 @@ export { RequiresAccess, principalOf } from './route-access';
 export { RouteTable, type RouteEntry } from './route-table';
 export { accessRecordOf } from './access-record';
 export { readJsonBody } from './read-json-body';
+export {
+  JourneyConsumersModule,
+  JourneyConsumers,
+  reactorGroup,
+  type JourneyConsumersOptions,
+} from './journey-consumers.module';
+export { OnJourneyEvent, type OnJourneyEventOptions } from './on-journey-event';
+export { RunningReactors } from './running-reactors';

@@ -1,6 +1,5 @@
 import type { JourneyLog } from '#journey-log';
 import type { ReadStore } from '#read-store';
-import type { Projection } from './projection';
 
 export interface ProjectionStatus {
   projection: string;
@@ -14,11 +13,14 @@ export interface ProjectionStatus {
   updatedAt: string | null;
 }
 
-/** Progress of each projection as committed in the read store: valid from any process. */
+/**
+ * Progress of each projection (or reactor: its checkpoint's name and version) as committed in the read store: valid
+ * from any process.
+ */
 export async function projectionStatus(
   log: JourneyLog,
   store: ReadStore,
-  projections: readonly Projection[],
+  projections: ReadonlyArray<{ name: string; version: number }>,
 ): Promise<ProjectionStatus[]> {
   const [head, checkpoints, parked] = await Promise.all([log.head(), store.checkpoints(), store.parkedCounts()]);
   const byName = new Map(checkpoints.map((c) => [c.projection, c]));

@@ -1,0 +1,222 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { SqliteJourneyLog } from '#journey-log';
+import { getJson, postJson, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
+
+/** What the SMTP server accepted: one entry per message it said 250 to. */
+interface Received {
+  messageId: string;
+  event: string;
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** A real SMTP server (the `smtp-server` package) on loopback, keeping every message it accepts. */
+async function smtpServer(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          received.push({
+            messageId: mail.messageId ?? '',
+            event: String(mail.headers.get('x-journey-event') ?? ''),
+            to: mail.to && !Array.isArray(mail.to) ? mail.to.text : '',
+            subject: mail.subject ?? '',
+            text: mail.text ?? '',
+          });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 10, minute)).toISOString();
+
+/** One customer's journey up to a delay and a refund: two emails to send. */
+function customerEvents(n: number) {
+  const customer = `cust-notify-${n}`;
+  const orderId = `ord-notify-${n}`;
+  const base = { specversion: '1.0', source: '/notifier-test', subject: customer };
+  return [
+    {
+      ...base,
+      id: `n${n}-1`,
+      type: 'identity.linked',
+      time: at(0),
+      data: { kind: 'email', value: `c${n}@example.com` },
+    },
+    {
+      ...base,
+      id: `n${n}-2`,
+      type: 'order.placed',
+      time: at(1),
+      data: {
+        orderId,
+        channel: 'web',
+        currency: 'EUR',
+        items: [{ sku: 'A', name: 'Lamp', qty: 1, unitPrice: 4000 }],
+        totals: { subtotal: 4000, discount: 0, shipping: 0, fees: 0, tax: 0, total: 4000 },
+        promisedDelivery: { from: '2026-11-22T00:00:00Z', to: '2026-11-24T00:00:00Z' },
+      },
+    },
+    {
+      ...base,
+      id: `n${n}-3`,
+      type: 'payment.captured',
+      time: at(2),
+      data: { orderId, paymentId: `p-${n}`, amount: 4000, currency: 'EUR', method: 'card' },
+    },
+    {
+      ...base,
+      id: `n${n}-4`,
+      type: 'shipment.dispatched',
+      time: at(3),
+      data: { orderId, shipmentId: `s-${n}`, carrier: 'PostNL', trackingId: `T${n}`, eta: '2026-11-23T18:00:00Z' },
+    },
+    {
+      ...base,
+      id: `n${n}-5`,
+      type: 'shipment.delayed',
+      time: at(4),
+      data: { orderId, shipmentId: `s-${n}`, newEta: '2026-11-27T18:00:00Z', reason: 'Storm at the hub' },
+    },
+    {
+      ...base,
+      id: `n${n}-6`,
+      type: 'refund.issued',
+      time: at(5),
+      data: { refundId: `r-${n}`, orderId, amount: 1000, currency: 'EUR' },
+    },
+  ];
+}
+
+describe('the notifier (apps/notifier): a reactor emailing over SMTP, exactly one message per event', () => {
+  const dataDir = tempDataDir('notifier-');
+  let smtp: Awaited<ReturnType<typeof smtpServer>>;
+  let backbone: BackboneProcess;
+  let notifier: BackboneProcess | null = null;
+  const startNotifier = async () =>
+    (notifier = await startBackbone({ app: 'notifier', dataDir, env: { SMTP_URL: smtp.url } }));
+
+  beforeAll(async () => {
+    smtp = await smtpServer();
+    backbone = await startBackbone({ dataDir });
+  }, 60_000);
+  afterAll(async () => {
+    await notifier?.stop();
+    await backbone?.stop();
+    await smtp?.close();
+  });
+
+  it('refuses to start without a usable SMTP_URL, naming it and not repeating it', async () => {
+    for (const smtpUrl of ['', 'http://mail.example.com', 'smtp://user:s3cret@']) {
+      const app = await startBackbone({ app: 'notifier', dataDir, env: { SMTP_URL: smtpUrl }, noWait: true });
+      const code = await new Promise((resolve) => app.child.once('exit', resolve));
+      expect(code).toBe(2);
+      expect(app.output()).toMatch(/SMTP_URL \((missing|given)\): /);
+      expect(app.output()).not.toContain('s3cret');
+    }
+  }, 60_000);
+
+  it(
+    'emails each delay and refund once with the shared wording, records channel.message_sent, and under ' +
+      'SIGKILLs sends no event twice and misses none',
+    async () => {
+      await startNotifier();
+      const customers = 16;
+      const expected = customers * 2;
+      // Appended while the notifier is killed and restarted over and over.
+      const appending = (async () => {
+        for (let n = 0; n < customers; n++) {
+          const answer = await postJson(`${backbone.url}/v1/events`, customerEvents(n));
+          expect(answer.status).toBe(201);
+          await new Promise((resolve) => setTimeout(resolve, 150));
+        }
+      })();
+      const kills: number[] = [];
+      for (let round = 0; round < 8 && smtp.received.length < expected; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 200 + ((round * 331) % 700)));
+        kills.push(smtp.received.length);
+        await notifier!.kill();
+        await startNotifier();
+      }
+      await appending;
+      await waitFor(() => new Set(smtp.received.map((m) => m.event)).size === expected, {
+        timeoutMs: 60_000,
+        what: `an email for each of the ${expected} events (got ${smtp.received.length})`,
+      });
+      // Settled: its checkpoint is at the head, so nothing more will come.
+      await waitFor(
+        async () => {
+          const health = await getJson(`${notifier!.url}/health`);
+          const reactor = (health.body.reactors as Array<{ projection: string; lag: number }>).find(
+            (r) => r.projection === 'reactor:notifier',
+          );
+          return reactor?.lag === 0;
+        },
+        { timeoutMs: 30_000, what: 'the notifier at the head of the log' },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      const byEvent = new Map<string, Received[]>();
+      for (const m of smtp.received) byEvent.set(m.event, [...(byEvent.get(m.event) ?? []), m]);
+      const resent = smtp.received.length - byEvent.size;
+      console.log(
+        `notifier: ${expected} events, ${smtp.received.length} messages received, ${kills.length} SIGKILLs ` +
+          `(after ${kills.join(', ')} messages), ${resent} resent`,
+      );
+      expect(kills.length).toBeGreaterThanOrEqual(4);
+      // No event twice: one message per event, whatever the kills.
+      expect(resent).toBe(0);
+      for (let n = 0; n < customers; n++) {
+        const [delay] = byEvent.get(`n${n}-5`) ?? [];
+        const [refund] = byEvent.get(`n${n}-6`) ?? [];
+        expect(delay).toMatchObject({ to: `c${n}@example.com`, subject: `Your order ord-notify-${n} is delayed` });
+        expect(delay.text).toContain(`Order ord-notify-${n}: Delayed.`);
+        expect(refund.subject).toBe(`Refund of EUR 10.00 for order ord-notify-${n}`);
+        expect(delay.messageId).not.toBe(refund.messageId);
+      }
+      // The wording the channel API shows for the order is the wording emailed (same template, same view).
+      const view = await getJson(`${backbone.url}/v1/customers/cust-notify-0/journey?channel=email`);
+      const status = (view.body.messages as Array<{ templateId: string; text: string }>).find(
+        (m) => m.templateId === 'order_status',
+      );
+      expect(byEvent.get('n0-6')![0].text.trim()).toBe(status!.text.trim());
+
+      // channel.message_sent once per email, caused by its event, showing what the email showed.
+      const log = new SqliteJourneyLog({ file: join(dataDir, 'journey-log.db') });
+      try {
+        const sent = (await log.readAll(null, 100_000)).filter((s) => s.event.type === 'channel.message_sent');
+        expect(sent.map((s) => s.event.causationid).sort()).toEqual([...byEvent.keys()].sort());
+        const refundSent = sent.find((s) => s.event.causationid === 'n0-6')!.event;
+        expect(refundSent.data).toEqual({
+          channel: 'email',
+          templateId: 'order_status',
+          orderId: 'ord-notify-0',
+          shown: { status: 'delayed', total: 4000 },
+        });
+      } finally {
+        await log.close();
+      }
+      const metrics = await getJson(`${notifier!.url}/metrics`);
+      expect(metrics.body).toMatch(/journey_reactor_lag_events\{reactor="notifier"\} 0/);
+      expect(metrics.body).toMatch(/journey_reactor_parked_events\{reactor="notifier"\} 0/);
+    },
+    240_000,
+  );
+});
