@@ -26,7 +26,7 @@ async function smtpServer(): Promise<{ url: string; received: Received[]; close(
         .then((mail) => {
           received.push({
             messageId: mail.messageId ?? '',
-            event: String(mail.headers.get('x-journey-event') ?? ''),
+            event: mail.headers.get('x-journey-event') as string,
             to: mail.to && !Array.isArray(mail.to) ? mail.to.text : '',
             subject: mail.subject ?? '',
             text: mail.text ?? '',

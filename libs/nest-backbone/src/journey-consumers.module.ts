@@ -6,14 +6,13 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import type { BackboneConfig } from '#config';
 import type { JourneyLog } from '#journey-log';
 import type { StructuredLogger } from '#logging';
-import { ReactorRunner, type ReactionContext, type Reactor } from '#projection-runtime';
+import { ReactorRunner, type Reactor } from '#projection-runtime';
 import type { ReadStore } from '#read-store';
-import type { JourneyEvent } from '#schemas';
-import { ON_JOURNEY_EVENT, type OnJourneyEventMetadata } from './on-journey-event';
+import { decoratedReactors } from './on-journey-event';
 import { RunningReactors } from './running-reactors';
 import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, READ_STORE } from './tokens';
 
@@ -28,14 +27,6 @@ export interface JourneyConsumersOptions {
 }
 
 const CONSUMERS_OPTIONS = Symbol('CONSUMERS_OPTIONS');
-
-/** `DelayNotifier.onDelayed` -> `delay-notifier.on-delayed`. */
-function kebab(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/[^A-Za-z0-9.-]+/g, '-')
-    .toLowerCase();
-}
 
 /** The consumer group a reactor's instances share: on a partitioned log only (elsewhere one instance runs it). */
 export function reactorGroup(config: BackboneConfig, name: string, prefix = 'journey-reactor'): string | undefined {
@@ -52,7 +43,6 @@ export class JourneyConsumers implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
     @Inject(JOURNEY_LOG) private readonly log: JourneyLog,
     @Inject(READ_STORE) private readonly store: ReadStore,
     @Inject(BACKBONE_CONFIG) private readonly config: BackboneConfig,
@@ -66,23 +56,7 @@ export class JourneyConsumers implements OnApplicationBootstrap, OnApplicationSh
     const found: Reactor[] = [...(this.options.reactors ?? [])];
     for (const wrapper of this.discovery.getProviders()) {
       const instance: unknown = wrapper.instance;
-      if (!instance || typeof instance !== 'object' || wrapper.isAlias) continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const handler = (instance as Record<string, unknown>)[method];
-        if (typeof handler !== 'function') continue;
-        const metadata = Reflect.getMetadata(ON_JOURNEY_EVENT, handler) as OnJourneyEventMetadata | undefined;
-        if (!metadata) continue;
-        const bound = handler as (event: JourneyEvent, context: ReactionContext) => Promise<unknown>;
-        found.push({
-          name: kebab(`${instance.constructor.name}.${method}`),
-          ...metadata.options,
-          canHandle: metadata.types,
-          handle: async (event, context) => {
-            await bound.call(instance, event, context);
-          },
-        });
-      }
+      if (instance && typeof instance === 'object' && !wrapper.isAlias) found.push(...decoratedReactors(instance));
     }
     const names = new Set<string>();
     for (const reactor of found) {
