@@ -30,3 +30,4 @@ export {
 } from './fact-claims';
 export * from './personal-data';
 export { PERSONAL_TEXT_FIELDS } from './personal-text-fields';
+export * from './webhooks';

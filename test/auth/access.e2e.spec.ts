@@ -100,6 +100,7 @@ describe('access: who may write and read', () => {
       caseId: 'case-501',
       kind: 'email',
       value: 'ada@example.com',
+      id: 'matrix-hook',
     };
     let n = 0;
     const feedback = () => ({
@@ -114,6 +115,13 @@ describe('access: who may write and read', () => {
     });
     // The erasure route erases a customer of its own, so that the other routes still read theirs.
     const erasable = 'cust-erasable';
+    const bodyFor = (path: string) => {
+      if (path.endsWith('/erasure')) return { reason: 'access matrix' };
+      // Made once, by the right scope; the matrix then reads and deletes it.
+      if (path === '/v1/webhooks')
+        return { id: 'matrix-hook', url: 'http://127.0.0.1:9/', events: ['feedback.received'] };
+      return feedback();
+    };
     const call = async (method: string, path: string, headers: Record<string, string>) => {
       const erasure = path.endsWith('/erasure');
       const url = `${app.url}${path.replace(/\{(\w+)\}/g, (_, p: string) =>
@@ -123,7 +131,7 @@ describe('access: who may write and read', () => {
       const response = await fetch(url, {
         method,
         headers: { 'content-type': 'application/json', ...headers },
-        body: method !== 'POST' ? undefined : JSON.stringify(erasure ? { reason: 'access matrix' } : feedback()),
+        body: method !== 'POST' ? undefined : JSON.stringify(bodyFor(path)),
         signal: abort.signal,
       });
       const type = response.headers.get('content-type') ?? '';
@@ -162,6 +170,7 @@ describe('access: who may write and read', () => {
         'privacy:read': tokens.auditor,
         'privacy:erase': tokens.eraser,
         'events:write:<type pattern>': tokens.writer,
+        admin: tokens.admin,
         public: tokens.reader,
       };
       const wrong: Record<string, string> = {
@@ -170,6 +179,7 @@ describe('access: who may write and read', () => {
         'privacy:read': tokens.reader,
         'privacy:erase': tokens.auditor,
         'events:write:<type pattern>': tokens.reader,
+        admin: tokens.eraser,
         public: tokens.metrics,
       };
       for (const route of routes) {

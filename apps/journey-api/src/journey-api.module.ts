@@ -4,15 +4,16 @@ import { JourneyStreamHub } from './journey-stream-hub';
 import { JourneyController } from './journey.controller';
 import { OpenApiController } from './openapi.controller';
 import { PrivacyController } from './privacy.controller';
+import { WebhooksController } from './webhooks.controller';
 import { CustomerErasure } from '#journey-read';
 import type { JourneyLog } from '#journey-log';
 import { JOURNEY_LOG, PERSONAL_DATA, READ_STORE } from '#nest-backbone';
 import type { PersonalData } from '#personal-data';
 import type { ReadStore } from '#read-store';
 
-/** The read side: journey, order, case, identity, SSE stream, erasure and the OpenAPI document. */
+/** The read side: journey, order, case, identity, SSE stream, erasure, webhooks and the OpenAPI document. */
 @Module({
-  controllers: [JourneyStreamController, JourneyController, PrivacyController, OpenApiController],
+  controllers: [JourneyStreamController, JourneyController, PrivacyController, WebhooksController, OpenApiController],
   providers: [
     JourneyStreamHub,
     {

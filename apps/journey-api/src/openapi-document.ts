@@ -8,6 +8,8 @@ import {
   IDENTITY_KINDS,
   JourneyView,
   OrderView,
+  WEBHOOK_VIEWS,
+  WebhookSubscriptionInput,
   catalog,
 } from '#schemas';
 
@@ -219,6 +221,51 @@ export function openApiDocument(): object {
           },
         },
       },
+      '/v1/webhooks': {
+        post: {
+          summary:
+            'Subscribes a URL to event types and/or journey view changes, delivered as Standard Webhooks (signed with ' +
+            'the secret answered here, once) from the next event appended on; retried, then parked.',
+          requestBody: { required: true, content: json(ref('WebhookSubscriptionInput')) },
+          responses: {
+            '201': {
+              description: 'Subscribed; `secret` is shown this once',
+              content: json({
+                allOf: [
+                  ref('WebhookSubscription'),
+                  { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } },
+                ],
+              }),
+            },
+            ...errors(400, 409, 413),
+          },
+        },
+        get: {
+          summary: 'The webhook subscriptions, from WEBHOOKS_FILE and the API (without their secrets)',
+          responses: {
+            '200': {
+              description: 'OK',
+              content: json({
+                type: 'object',
+                required: ['subscriptions'],
+                properties: { subscriptions: { type: 'array', items: ref('WebhookSubscription') } },
+              }),
+            },
+          },
+        },
+      },
+      '/v1/webhooks/{id}': {
+        get: {
+          summary: 'One webhook subscription (without its secret)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'OK', content: json(ref('WebhookSubscription')) }, ...errors(404) },
+        },
+        delete: {
+          summary: 'Ends a subscription made over the API (one of WEBHOOKS_FILE is changed there: 400)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '204': { description: 'Deleted' }, ...errors(400, 404) },
+        },
+      },
       '/health': {
         get: {
           summary: 'Health, log head, projection positions, lag and parked events',
@@ -234,6 +281,28 @@ export function openApiDocument(): object {
         OrderView: schemaOf(OrderView.extend({ customerId: z.string() })),
         CaseView: schemaOf(CaseView.extend({ customerId: z.string() })),
         ErrorBody: schemaOf(ErrorBody),
+        WebhookSubscriptionInput: z.toJSONSchema(WebhookSubscriptionInput, {
+          io: 'input',
+          unrepresentable: 'any',
+          target: 'openapi-3.0',
+        }),
+        WebhookSubscription: {
+          type: 'object',
+          required: ['id', 'url', 'personalData', 'retryForMs', 'retryDelayMs', 'timeoutMs', 'createdAt', 'origin'],
+          properties: {
+            id: { type: 'string' },
+            url: { type: 'string', format: 'uri' },
+            events: { type: 'array', items: { type: 'string', enum: [...EVENT_TYPES] } },
+            views: { type: 'array', items: { type: 'string', enum: [...WEBHOOK_VIEWS] } },
+            personalData: { type: 'boolean' },
+            retryForMs: { type: 'integer' },
+            retryDelayMs: { type: 'integer' },
+            timeoutMs: { type: 'integer' },
+            description: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+            origin: { type: 'string', enum: ['api', 'file'] },
+          },
+        },
         AccessLog: {
           type: 'object',
           required: ['customerId', 'entries'],

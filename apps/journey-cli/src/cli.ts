@@ -11,6 +11,7 @@ import { accessLogCommand } from './commands/access-log-command';
 import { forgetCommand } from './commands/forget-command';
 import { verifyErasureCommand } from './commands/verify-erasure-command';
 import { encryptLogCommand } from './commands/encrypt-log-command';
+import { parkedCommand } from './commands/parked-command';
 import { UsageError } from './usage-error';
 
 export const USAGE = `journey: analysts' and operators' tool on the configured journey log
@@ -43,6 +44,11 @@ export const USAGE = `journey: analysts' and operators' tool on the configured j
       proves an erasure: keys, documents, the log, and the given values in the raw bytes of local files
   journey encrypt-log --to FILE
       copies a SQLite log written before encryption into a new one with its personal fields sealed (apps stopped)
+  journey parked list [--consumer NAME] [--json]
+      events projections, reactors and webhook deliveries parked, with their errors
+  journey parked replay --consumer NAME [--event ID ...] [--wait]
+      hands a reactor's (or a webhook's: webhook.<id>) parked events back to it, all or those named; --wait: until
+      it has taken them (exit 1 when some are parked again)
 
 Exports mask emails, phone numbers and names in free text unless --include-pii is given.
 Progress shows on a terminal only. Ctrl-C stops cleanly: nothing is left half-written.
@@ -199,6 +205,26 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
       case 'encrypt-log': {
         const { values } = parse(rest, { to: { type: 'string' } });
         return await encryptLogCommand({ to: str(values, 'to') }, signal);
+      }
+      case 'parked': {
+        const { values, positionals } = parse(
+          rest,
+          {
+            consumer: { type: 'string' },
+            event: { type: 'string', multiple: true },
+            json: { type: 'boolean' },
+            wait: { type: 'boolean' },
+          },
+          true,
+        );
+        if (positionals.length > 1) throw new UsageError('parked takes one action: list or replay');
+        return await parkedCommand({
+          action: positionals[0],
+          consumer: str(values, 'consumer'),
+          events: (values.event as string[] | undefined) ?? [],
+          json: bool(values, 'json'),
+          wait: bool(values, 'wait'),
+        });
       }
       case 'rebuild': {
         const { positionals } = parse(rest, {}, true);

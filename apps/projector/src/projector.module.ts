@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ProjectorService } from './projector.service';
+import { WebhookDeliveryService } from './webhook-delivery.service';
 
-@Module({ providers: [ProjectorService], exports: [ProjectorService] })
+@Module({ providers: [ProjectorService, WebhookDeliveryService], exports: [ProjectorService] })
 export class ProjectorModule {}

@@ -101,6 +101,11 @@ const EnvSchema = z.object({
   ACCESS_LOG_RETENTION_DAYS: PositiveInt.default(365),
   PERSONAL_DATA_MASTER_KEY_FILE: z.string().min(1).optional(),
   KAFKA_LOG_DIRS: z.string().min(1).optional(),
+  WEBHOOKS_FILE: z.string().min(1).optional(),
+  VIEWS_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name (letters, digits, . _ -)')
+    .optional(),
 });
 
 export interface BackboneConfig {
@@ -145,6 +150,11 @@ export interface BackboneConfig {
   personalData: { masterKeyFile: string; kafkaLogDirs: string[] };
   /** `group`: the consumer group projectors share on a partitioned log. */
   projector: { enabled: boolean; batchSize: number; group: string | undefined };
+  /**
+   * `file`: webhook subscriptions kept in a file (beside those made with `POST /v1/webhooks`); `viewsTopic`: the
+   * compacted Kafka topic the projector writes journey views to (Kafka only; none when unset).
+   */
+  push: { webhooksFile: string | undefined; viewsTopic: string | undefined };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig {
@@ -172,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
   if (e.JOURNEY_LOG === 'eventstoredb' && !e.EVENTSTOREDB_CONNECTION_STRING) {
     missing.push('JOURNEY_LOG=eventstoredb needs EVENTSTOREDB_CONNECTION_STRING (esdb://host:2113?tls=false)');
   }
+  if (e.JOURNEY_LOG !== 'kafka' && e.VIEWS_TOPIC)
+    missing.push(`VIEWS_TOPIC is a Kafka topic: it needs JOURNEY_LOG=kafka (the brokers it is written to)`);
   if (e.JOURNEY_LOG !== 'kafka' && e.PROJECTOR_GROUP) {
     missing.push(
       `PROJECTOR_GROUP is for a partitioned log (JOURNEY_LOG=kafka); ${e.JOURNEY_LOG} runs one projector per ` +
@@ -252,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
       batchSize: e.PROJECTOR_BATCH_SIZE,
       group: e.JOURNEY_LOG === 'kafka' ? (e.PROJECTOR_GROUP ?? `journey-projector.${e.KAFKA_TOPIC}`) : undefined,
     },
+    push: { webhooksFile: e.WEBHOOKS_FILE, viewsTopic: e.VIEWS_TOPIC },
   };
 }
 

@@ -15,6 +15,7 @@ import { Metrics } from './metrics';
 import { errorFields, type StructuredLogger } from '#logging';
 import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PERSONAL_DATA, PROJECTION_REGISTRY, READ_STORE } from './tokens';
 import type { Projection } from '#projection-runtime';
+import { readWebhooksFile, WebhookSubscriptions } from '#webhooks';
 
 /** Opens the configured adapters once per process and closes them at shutdown. */
 @Global()
@@ -69,6 +70,16 @@ export class BackboneModule implements OnApplicationShutdown {
         },
         { provide: Metrics, useFactory: () => createMetrics() },
         {
+          provide: WebhookSubscriptions,
+          useFactory: (store: ReadStore, personalData: PersonalData) =>
+            new WebhookSubscriptions(
+              store,
+              personalData.keys,
+              config.push.webhooksFile ? readWebhooksFile(config.push.webhooksFile) : [],
+            ),
+          inject: [READ_STORE, PERSONAL_DATA],
+        },
+        {
           provide: ProjectionProgress,
           useFactory: (log: JourneyLog, store: ReadStore) => new ProjectionProgress(log, store),
           inject: [JOURNEY_LOG, READ_STORE],
@@ -98,6 +109,7 @@ export class BackboneModule implements OnApplicationShutdown {
         READ_STORE,
         PERSONAL_DATA,
         Metrics,
+        WebhookSubscriptions,
         ProjectionProgress,
         EventIngestion,
         JourneyReader,

@@ -85,15 +85,18 @@ export class PersonalDataKeys {
 
   /** The keyed hash identity look-ups and claims use (HMAC-SHA256 under the store's look-up secret), base64url. */
   async lookupHash(): Promise<(normalised: string) => string> {
-    if (!this.lookupKey) {
-      const secret = await this.store.secret(LOOKUP_SECRET, async () => ({
-        name: LOOKUP_SECRET,
-        ...(await this.master.wrap(randomBytes(32), LOOKUP_SECRET)),
-      }));
-      this.lookupKey = await this.master.unwrap(secret.masterKeyId, secret.wrapped, LOOKUP_SECRET);
-    }
+    this.lookupKey ??= await this.namedSecret(LOOKUP_SECRET, () => randomBytes(32));
     const key = this.lookupKey;
     return (normalised) => createHmac('sha256', key).update(normalised).digest('base64url');
+  }
+
+  /**
+   * A named secret kept in the key store, wrapped by the master key (and re-wrapped by its rotation), made from
+   * `create` when the store has none: the first writer's is kept.
+   */
+  async namedSecret(name: string, create: () => Buffer): Promise<Buffer> {
+    const secret = await this.store.secret(name, async () => ({ name, ...(await this.master.wrap(create(), name)) }));
+    return this.master.unwrap(secret.masterKeyId, secret.wrapped, name);
   }
 
   /**
