@@ -52,7 +52,7 @@ export function webhookReactor(
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
       const why = (error as Error).name === 'TimeoutError' ? `no answer in ${subscription.timeoutMs} ms` : cause;
-      throw new Error(`the receiver could not be reached (${why ?? (error as Error).message})`);
+      throw new Error(`the receiver could not be reached (${why ?? (error as Error).message})`, { cause: error });
     }
     await response.body?.cancel();
     if (response.status < 200 || response.status > 299) throw new Error(`the receiver answered ${response.status}`);
