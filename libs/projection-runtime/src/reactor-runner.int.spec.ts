@@ -207,6 +207,46 @@ describe('reactor runner (SQLite log and read store)', () => {
     await waitFor(async () => fast.length === 2, { what: 'fast reactor', timeoutMs: 3000 });
   });
 
+  it(
+    'given a reactor taking batches, when a batch holds an event it fails on, then the batch goes event by ' +
+      'event and only that one is parked',
+    async () => {
+      const batches: string[][] = [];
+      const single: string[] = [];
+      const r = await run(
+        defineReactor({
+          name: 'bulk',
+          canHandle: ['refund.issued'],
+          maxAttempts: 2,
+          retryDelayMs: 10,
+          handleBatch: async (events) => {
+            const ids = events.map((e) => e.event.data.refundId);
+            batches.push(ids);
+            if (ids.includes('poison')) throw new Error('bulk write refused');
+          },
+          handle: async (event) => {
+            if (event.data.refundId === 'poison') throw new Error('cannot take poison');
+            single.push(event.data.refundId);
+          },
+        }),
+      );
+      const seen = deliveries(r);
+      // Batches of three: [r1, r2, delivered] then [poison, r3, r4].
+      await log.append([refund('a', 'r1'), refund('b', 'r2'), delivered('a')]);
+      await waitFor(async () => seen.length === 2, { what: 'the first batch' });
+      await log.append([refund('a', 'poison'), refund('b', 'r3'), refund('c', 'r4')]);
+      await waitFor(async () => seen.length === 5, { what: 'the second batch' });
+      expect(batches[0]).toEqual(['r1', 'r2']);
+      expect(batches.slice(1)).toEqual([
+        ['poison', 'r3', 'r4'],
+        ['poison', 'r3', 'r4'],
+      ]);
+      expect(single).toEqual(['r3', 'r4']);
+      await waitFor(async () => (await store.parked('reactor:bulk')).length === 1, { what: 'parked' });
+      expect((await store.parked('reactor:bulk'))[0].error).toBe('after 2 attempt(s): cannot take poison');
+    },
+  );
+
   it('refuses a reactor name that cannot name a consumer group', () => {
     expect(
       () =>

@@ -201,6 +201,10 @@ export class ReactorRunner extends EventEmitter {
 
   private async handleBatch(batch: StoredEvent[], upTo: string): Promise<void> {
     const positions = this.options.log.positions;
+    if (this.options.reactor.handleBatch && (await this.deliveredAtOnce(batch))) {
+      await this.commit(positions.merge(this.handled, upTo));
+      return;
+    }
     for (const stored of batch) {
       if (this.stopped) throw new Stopped();
       if (positions.reached(this.handled, stored.position)) continue;
@@ -209,6 +213,31 @@ export class ReactorRunner extends EventEmitter {
       if (Date.now() - this.lastCommit >= (this.options.commitEveryMs ?? 250)) await this.commit(this.handled);
     }
     await this.commit(positions.merge(this.handled, upTo));
+  }
+
+  /**
+   * A reactor taking batches gets the batch's events at once, with retries; true when it took them. When it keeps
+   * failing, false: the events then go one by one to `handle`, so the one that fails is parked alone.
+   */
+  private async deliveredAtOnce(batch: StoredEvent[]): Promise<boolean> {
+    const positions = this.options.log.positions;
+    const todo = batch.filter((s) => !positions.reached(this.handled, s.position) && this.handles.has(s.event.type));
+    if (todo.length === 0) return true;
+    const last = todo[todo.length - 1];
+    const items = todo.map((s) => ({ event: s.event, position: s.position }));
+    const outcome = await this.attempt({ position: last.position, type: `${todo.length} events` }, (_attempt, signal) =>
+      this.options.reactor.handleBatch!(items as never, signal),
+    );
+    if (outcome.error !== null) return false;
+    for (const s of todo)
+      this.emit('handled', {
+        reactor: this.name,
+        position: s.position,
+        type: s.event.type,
+        parked: false,
+        attempts: outcome.attempts,
+      } satisfies ReactorDelivery);
+    return true;
   }
 
   /** Commits the checkpoint at `position` with what was parked and the ledger records it makes useless. */
@@ -239,7 +268,7 @@ export class ReactorRunner extends EventEmitter {
 
   /** Hands the event to the reactor until it succeeds or its limit is reached; then it is parked (in the next commit). */
   private async deliver(stored: StoredEvent): Promise<void> {
-    const outcome = await this.attempt(stored);
+    const outcome = await this.attemptEvent(stored);
     if (outcome.error !== null) {
       const parked = this.parkedEvent(stored, outcome.error, outcome.attempts);
       this.parked.push(parked.event);
@@ -272,28 +301,24 @@ export class ReactorRunner extends EventEmitter {
     };
   }
 
-  /** Tries the handler with timeouts and growing pauses; the last error when the reactor's limit is reached. */
-  private async attempt(stored: StoredEvent): Promise<{ error: string | null; attempts: number }> {
+  /** Tries `run` with timeouts and growing pauses; the last error when the reactor's limit is reached. */
+  private async attempt(
+    what: { position: string; type: string },
+    run: (attempt: number, signal: AbortSignal) => Promise<void>,
+  ): Promise<{ error: string | null; attempts: number }> {
     const { reactor } = this.options;
     const maxAttempts = reactor.maxAttempts ?? 5;
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.runHandler(stored, attempt);
+        await this.withTimeout((signal) => run(attempt, signal));
         return { error: null, attempts: attempt };
       } catch (error) {
         if (this.stopped) throw new Stopped();
         const message = error instanceof Error ? error.message : String(error);
         const keepTrying = attempt < maxAttempts || Date.now() - started < (reactor.retryForMs ?? 0);
         this.logger.warn(
-          {
-            reactor: this.name,
-            position: stored.position,
-            type: stored.event.type,
-            attempt,
-            error: errorFields(error),
-            parking: !keepTrying,
-          },
+          { reactor: this.name, ...what, attempt, error: errorFields(error), parking: !keepTrying },
           'reactor handler failed',
         );
         if (!keepTrying) return { error: message, attempts: attempt };
@@ -304,21 +329,22 @@ export class ReactorRunner extends EventEmitter {
     }
   }
 
-  private async runHandler(stored: StoredEvent, attempt: number): Promise<void> {
-    const { reactor, store } = this.options;
-    if (this.stopping.signal.aborted) throw new Stopped();
-    const timeoutMs = reactor.timeoutMs ?? 30_000;
-    const controller = new AbortController();
-    const onStop = () => controller.abort(new Stopped());
-    this.stopping.signal.addEventListener('abort', onStop);
-    let timer: NodeJS.Timeout | undefined;
+  /** One event to `handle`, with its context. */
+  private attemptEvent(stored: StoredEvent): Promise<{ error: string | null; attempts: number }> {
+    return this.attempt({ position: stored.position, type: stored.event.type }, (attempt, signal) =>
+      this.options.reactor.handle(stored.event as never, this.contextOf(stored, attempt, signal)),
+    );
+  }
+
+  private contextOf(stored: StoredEvent, attempt: number, signal: AbortSignal): ReactionContext {
+    const { store } = this.options;
     const key = idempotencyKeyOf(stored.event);
-    const context: ReactionContext = {
+    return {
       position: stored.position,
       sequence: stored.sequence,
       idempotencyKey: key,
       attempt,
-      signal: controller.signal,
+      signal,
       once: async (step, effect) => {
         const id = ledgerId(key, step);
         const done = (await store.get(this.names.ledger, id)) !== undefined;
@@ -334,9 +360,19 @@ export class ReactorRunner extends EventEmitter {
         return !done;
       },
     };
+  }
+
+  /** Runs `run` until it settles, the reactor's timeout passes (it fails), or the runner stops; its signal says which. */
+  private async withTimeout(run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    if (this.stopping.signal.aborted) throw new Stopped();
+    const timeoutMs = this.options.reactor.timeoutMs ?? 30_000;
+    const controller = new AbortController();
+    const onStop = () => controller.abort(new Stopped());
+    this.stopping.signal.addEventListener('abort', onStop);
+    let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        reactor.handle(stored.event as never, context),
+        run(controller.signal),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const error = new Error(`timed out after ${timeoutMs} ms`);
@@ -386,7 +422,7 @@ export class ReactorRunner extends EventEmitter {
         await store.commit({ documents: [done], checkpoints: [], parked: [] });
         continue;
       }
-      const outcome = await this.attempt(stored).catch((error: unknown) => {
+      const outcome = await this.attemptEvent(stored).catch((error: unknown) => {
         if (error instanceof Stopped) return null;
         throw error;
       });

@@ -33,6 +33,14 @@ export interface Reactor<T extends EventType = EventType> {
   canHandle: readonly T[];
   /** Throws (or rejects) to have the event tried again; after `maxAttempts`, or `retryForMs`, it is parked. */
   handle(event: JourneyEventOf<T>, context: ReactionContext): Promise<void>;
+  /**
+   * Takes a batch's events at once (a bulk write), with the same retries and timeout as `handle`. A batch that still
+   * fails goes event by event to `handle`, so the event at fault is parked alone and the others go on.
+   */
+  handleBatch?(
+    events: ReadonlyArray<{ event: JourneyEventOf<T>; position: string }>,
+    signal: AbortSignal,
+  ): Promise<void>;
   /** Attempts before an event is parked. @defaultValue 5 */
   maxAttempts?: number;
   /** Keep trying for at least this long before parking (whichever of this and `maxAttempts` lasts longer). */
