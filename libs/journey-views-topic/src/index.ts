@@ -1,0 +1,1 @@
+export { JourneyViewsTopic, VIEWS_TOPIC_CONFIG, type JourneyViewsTopicOptions } from './journey-views-topic';
