@@ -2,8 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { Kafka, logLevel } from 'kafkajs';
 import { SqliteJourneyLog } from '#journey-log';
 import { getJson, postJson, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
+import { dropKafkaEnv, kafkaEnv } from '../e2e/kafka-env';
 
 /** What the SMTP server accepted: one entry per message it said 250 to. */
 interface Received {
@@ -43,6 +45,55 @@ async function smtpServer(): Promise<{ url: string; received: Received[]; close(
     received,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The `channel.message_sent` events on the log: (causation id, data). */
+async function messagesSent(kind: string, dataDir: string, env: Record<string, string>) {
+  if (kind === 'embedded') {
+    const log = new SqliteJourneyLog({ file: join(dataDir, 'journey-log.db') });
+    try {
+      return (await log.readAll(null, 100_000))
+        .filter((s) => s.event.type === 'channel.message_sent')
+        .map((s) => ({ causationid: s.event.causationid, data: s.event.data }));
+    } finally {
+      await log.close();
+    }
+  }
+  // On Kafka: the topic's records as any consumer reads them (CloudEvents binary mode: ce_* headers).
+  const kafka = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(env.KAFKA_TOPIC);
+  await admin.disconnect();
+  const remaining = new Map(ends.map((p) => [p.partition, Number(p.high)]));
+  const found: Array<{ causationid: string | undefined; data: unknown }> = [];
+  const consumer = kafka.consumer({ groupId: `${env.KAFKA_TOPIC}-sent-${Date.now()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: env.KAFKA_TOPIC, fromBeginning: true });
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const check = () => [...remaining.values()].every((high) => high <= 0) && done();
+  check();
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      if (message.headers?.ce_type?.toString() === 'channel.message_sent')
+        found.push({
+          causationid: message.headers.ce_causationid?.toString(),
+          data: JSON.parse(message.value!.toString()) as unknown,
+        });
+      remaining.set(
+        partition,
+        Math.min(
+          remaining.get(partition)!,
+          Number(ends.find((e) => e.partition === partition)!.high) - Number(message.offset) - 1,
+        ),
+      );
+      check();
+    },
+  });
+  await finished;
+  await consumer.disconnect();
+  return found;
 }
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 10, minute)).toISOString();
@@ -105,118 +156,131 @@ function customerEvents(n: number) {
   ];
 }
 
-describe('the notifier (apps/notifier): a reactor emailing over SMTP, exactly one message per event', () => {
-  const dataDir = tempDataDir('notifier-');
-  let smtp: Awaited<ReturnType<typeof smtpServer>>;
-  let backbone: BackboneProcess;
-  let notifier: BackboneProcess | null = null;
-  const startNotifier = async () =>
-    (notifier = await startBackbone({ app: 'notifier', dataDir, env: { SMTP_URL: smtp.url } }));
+describe.each([
+  { kind: 'embedded', notifiers: 1 },
+  { kind: 'kafka', notifiers: 2 },
+])(
+  'the notifier (apps/notifier) on $kind: a reactor emailing over SMTP, one message per event',
+  ({ kind, notifiers }) => {
+    const dataDir = tempDataDir('notifier-');
+    const env: Record<string, string> = kind === 'kafka' ? kafkaEnv('e2e_notifier', 3) : {};
+    let smtp: Awaited<ReturnType<typeof smtpServer>>;
+    let backbone: BackboneProcess;
+    // Two on Kafka: the notifier's consumer group shares the partitions between them.
+    const running: Array<BackboneProcess | null> = Array.from({ length: notifiers }, () => null);
+    const startNotifier = async (i: number) =>
+      (running[i] = await startBackbone({
+        app: 'notifier',
+        dataDir: kind === 'kafka' ? tempDataDir('notifier-app-') : dataDir,
+        env: { ...env, SMTP_URL: smtp.url },
+      }));
 
-  beforeAll(async () => {
-    smtp = await smtpServer();
-    backbone = await startBackbone({ dataDir });
-  }, 60_000);
-  afterAll(async () => {
-    await notifier?.stop();
-    await backbone?.stop();
-    await smtp?.close();
-  });
+    beforeAll(async () => {
+      smtp = await smtpServer();
+      backbone = await startBackbone({ dataDir, env });
+    }, 60_000);
+    afterAll(async () => {
+      for (const n of running) await n?.stop();
+      await backbone?.stop();
+      await smtp?.close();
+      if (kind === 'kafka') await dropKafkaEnv(env);
+    });
 
-  it('refuses to start without a usable SMTP_URL, naming it and not repeating it', async () => {
-    for (const smtpUrl of ['', 'http://mail.example.com', 'smtp://user:s3cret@']) {
-      const app = await startBackbone({ app: 'notifier', dataDir, env: { SMTP_URL: smtpUrl }, noWait: true });
-      const code = await new Promise((resolve) => app.child.once('exit', resolve));
-      expect(code).toBe(2);
-      expect(app.output()).toMatch(/SMTP_URL \((missing|given)\): /);
-      expect(app.output()).not.toContain('s3cret');
-    }
-  }, 60_000);
+    it('refuses to start without a usable SMTP_URL, naming it and not repeating it', async () => {
+      for (const smtpUrl of ['', 'http://mail.example.com', 'smtp://user:s3cret@']) {
+        const app = await startBackbone({ app: 'notifier', dataDir, env: { ...env, SMTP_URL: smtpUrl }, noWait: true });
+        const code = await new Promise((resolve) => app.child.once('exit', resolve));
+        expect(code).toBe(2);
+        expect(app.output()).toMatch(/SMTP_URL \((missing|given)\): /);
+        expect(app.output()).not.toContain('s3cret');
+      }
+    }, 60_000);
 
-  it(
-    'emails each delay and refund once with the shared wording, records channel.message_sent, and under ' +
-      'SIGKILLs sends no event twice and misses none',
-    async () => {
-      await startNotifier();
-      const customers = 16;
-      const expected = customers * 2;
-      // Appended while the notifier is killed and restarted over and over.
-      const appending = (async () => {
-        for (let n = 0; n < customers; n++) {
-          const answer = await postJson(`${backbone.url}/v1/events`, customerEvents(n));
-          expect(answer.status).toBe(201);
-          await new Promise((resolve) => setTimeout(resolve, 150));
+    it(
+      'emails each delay and refund once with the shared wording, records channel.message_sent, and under ' +
+        'SIGKILLs sends no event twice and misses none',
+      async () => {
+        for (let i = 0; i < notifiers; i++) await startNotifier(i);
+        const customers = 16;
+        const expected = customers * 2;
+        // Appended while the notifier is killed and restarted over and over.
+        const appending = (async () => {
+          for (let n = 0; n < customers; n++) {
+            const answer = await postJson(`${backbone.url}/v1/events`, customerEvents(n));
+            expect(answer.status).toBe(201);
+            // Spread out, so that the kills below land while emails are being sent.
+            await new Promise((resolve) => setTimeout(resolve, kind === 'kafka' ? 1500 : 600));
+          }
+        })();
+        const kills: number[] = [];
+        for (let round = 0; round < 8 && smtp.received.length < expected; round++) {
+          // Killed while at work: once it has sent something since the last kill, after a varying moment.
+          const before = smtp.received.length;
+          await waitFor(() => smtp.received.length > before, { timeoutMs: 60_000, what: 'an email before the kill' });
+          await new Promise((resolve) => setTimeout(resolve, (round * 137) % 300));
+          if (smtp.received.length >= expected) break;
+          kills.push(smtp.received.length);
+          const i = round % notifiers;
+          await running[i]!.kill();
+          await startNotifier(i);
         }
-      })();
-      const kills: number[] = [];
-      for (let round = 0; round < 8 && smtp.received.length < expected; round++) {
-        await new Promise((resolve) => setTimeout(resolve, 200 + ((round * 331) % 700)));
-        kills.push(smtp.received.length);
-        await notifier!.kill();
-        await startNotifier();
-      }
-      await appending;
-      await waitFor(() => new Set(smtp.received.map((m) => m.event)).size === expected, {
-        timeoutMs: 60_000,
-        what: `an email for each of the ${expected} events (got ${smtp.received.length})`,
-      });
-      // Settled: its checkpoint is at the head, so nothing more will come.
-      await waitFor(
-        async () => {
-          const health = await getJson(`${notifier!.url}/health`);
-          const reactor = (health.body.reactors as Array<{ projection: string; lag: number }>).find(
-            (r) => r.projection === 'reactor:notifier',
-          );
-          return reactor?.lag === 0;
-        },
-        { timeoutMs: 30_000, what: 'the notifier at the head of the log' },
-      );
-      await new Promise((resolve) => setTimeout(resolve, 500));
+        await appending;
+        await waitFor(() => new Set(smtp.received.map((m) => m.event)).size === expected, {
+          timeoutMs: 60_000,
+          what: `an email for each of the ${expected} events (got ${smtp.received.length})`,
+        });
+        // Settled: its checkpoint is at the head, so nothing more will come.
+        await waitFor(
+          async () => {
+            const health = await getJson(`${running[0]!.url}/health`);
+            const reactor = (health.body.reactors as Array<{ projection: string; lag: number }>).find(
+              (r) => r.projection === 'reactor:notifier',
+            );
+            return reactor?.lag === 0;
+          },
+          { timeoutMs: 60_000, what: 'the notifier at the head of the log' },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 500));
 
-      const byEvent = new Map<string, Received[]>();
-      for (const m of smtp.received) byEvent.set(m.event, [...(byEvent.get(m.event) ?? []), m]);
-      const resent = smtp.received.length - byEvent.size;
-      console.log(
-        `notifier: ${expected} events, ${smtp.received.length} messages received, ${kills.length} SIGKILLs ` +
-          `(after ${kills.join(', ')} messages), ${resent} resent`,
-      );
-      expect(kills.length).toBeGreaterThanOrEqual(4);
-      // No event twice: one message per event, whatever the kills.
-      expect(resent).toBe(0);
-      for (let n = 0; n < customers; n++) {
-        const [delay] = byEvent.get(`n${n}-5`) ?? [];
-        const [refund] = byEvent.get(`n${n}-6`) ?? [];
-        expect(delay).toMatchObject({ to: `c${n}@example.com`, subject: `Your order ord-notify-${n} is delayed` });
-        expect(delay.text).toContain(`Order ord-notify-${n}: Delayed.`);
-        expect(refund.subject).toBe(`Refund of EUR 10.00 for order ord-notify-${n}`);
-        expect(delay.messageId).not.toBe(refund.messageId);
-      }
-      // The wording the channel API shows for the order is the wording emailed (same template, same view).
-      const view = await getJson(`${backbone.url}/v1/customers/cust-notify-0/journey?channel=email`);
-      const status = (view.body.messages as Array<{ templateId: string; text: string }>).find(
-        (m) => m.templateId === 'order_status',
-      );
-      expect(byEvent.get('n0-6')![0].text.trim()).toBe(status!.text.trim());
+        const byEvent = new Map<string, Received[]>();
+        for (const m of smtp.received) byEvent.set(m.event, [...(byEvent.get(m.event) ?? []), m]);
+        const resent = smtp.received.length - byEvent.size;
+        console.log(
+          `notifier on ${kind}: ${expected} events, ${smtp.received.length} messages received, ${kills.length} SIGKILLs ` +
+            `(after ${kills.join(', ')} messages), ${resent} resent`,
+        );
+        expect(kills.length).toBeGreaterThanOrEqual(kind === 'kafka' ? 3 : 5);
+        // No event twice: one message per event, whatever the kills.
+        expect(resent).toBe(0);
+        for (let n = 0; n < customers; n++) {
+          const [delay] = byEvent.get(`n${n}-5`) ?? [];
+          const [refund] = byEvent.get(`n${n}-6`) ?? [];
+          expect(delay).toMatchObject({ to: `c${n}@example.com`, subject: `Your order ord-notify-${n} is delayed` });
+          expect(delay.text).toContain(`Order ord-notify-${n}: Delayed.`);
+          expect(refund.subject).toBe(`Refund of EUR 10.00 for order ord-notify-${n}`);
+          expect(delay.messageId).not.toBe(refund.messageId);
+        }
+        // The wording the channel API shows for the order is the wording emailed (same template, same view).
+        const view = await getJson(`${backbone.url}/v1/customers/cust-notify-0/journey?channel=email`);
+        const status = (view.body.messages as Array<{ templateId: string; text: string }>).find(
+          (m) => m.templateId === 'order_status',
+        );
+        expect(byEvent.get('n0-6')![0].text.trim()).toBe(status!.text.trim());
 
-      // channel.message_sent once per email, caused by its event, showing what the email showed.
-      const log = new SqliteJourneyLog({ file: join(dataDir, 'journey-log.db') });
-      try {
-        const sent = (await log.readAll(null, 100_000)).filter((s) => s.event.type === 'channel.message_sent');
-        expect(sent.map((s) => s.event.causationid).sort()).toEqual([...byEvent.keys()].sort());
-        const refundSent = sent.find((s) => s.event.causationid === 'n0-6')!.event;
-        expect(refundSent.data).toEqual({
+        // channel.message_sent once per email, caused by its event, showing what the email showed.
+        const sent = await messagesSent(kind, dataDir, env);
+        expect(sent.map((s) => s.causationid).sort()).toEqual([...byEvent.keys()].sort());
+        expect(sent.find((s) => s.causationid === 'n0-6')!.data).toEqual({
           channel: 'email',
           templateId: 'order_status',
           orderId: 'ord-notify-0',
           shown: { status: 'delayed', total: 4000 },
         });
-      } finally {
-        await log.close();
-      }
-      const metrics = await getJson(`${notifier!.url}/metrics`);
-      expect(metrics.body).toMatch(/journey_reactor_lag_events\{reactor="notifier"\} 0/);
-      expect(metrics.body).toMatch(/journey_reactor_parked_events\{reactor="notifier"\} 0/);
-    },
-    240_000,
-  );
-});
+        const metrics = await getJson(`${running[0]!.url}/metrics`);
+        expect(metrics.body).toMatch(/journey_reactor_lag_events\{reactor="notifier"\} 0/);
+        expect(metrics.body).toMatch(/journey_reactor_parked_events\{reactor="notifier"\} 0/);
+      },
+      240_000,
+    );
+  },
+);
