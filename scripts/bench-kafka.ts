@@ -27,7 +27,7 @@ const LAG_SECONDS = Number(process.env.BENCH_KAFKA_LAG_SECONDS ?? 10);
 const LAG_RATE = Number(process.env.BENCH_KAFKA_LAG_RATE ?? 1000);
 const LAG_WARMUP_SECONDS = Number(process.env.BENCH_KAFKA_LAG_WARMUP_SECONDS ?? 10);
 const TRACE = process.env.BENCH_LAG_TRACE;
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 type Line = (label: string, value: string, baseline?: string, ratio?: number, target?: string) => void;
 
@@ -38,7 +38,7 @@ async function sql(statement: string): Promise<void> {
   await client.end();
 }
 
-const dropSchema = (schema: string) => sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+export const dropSchema = (schema: string) => sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 
 /** Four producers in parallel, each owning a quarter of the customers (journeys stay in order). */
 function streams(events: JourneyEvent[], size: number): JourneyEvent[][][] {
@@ -52,18 +52,27 @@ function streams(events: JourneyEvent[], size: number): JourneyEvent[][][] {
   });
 }
 
-export async function benchKafka(line: Line): Promise<void> {
+/** KAFKA_BROKERS, or the local broker (started by scripts/kafka.sh when not running: `release` stops it again). */
+export function kafkaBroker(): { brokers: string; release: () => void } {
+  const given = process.env.KAFKA_BROKERS;
+  if (given) return { brokers: given, release: () => undefined };
   let started = false;
-  let brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) {
-    try {
-      execFileSync(join(ROOT, 'scripts/kafka.sh'), ['status'], { stdio: 'ignore' });
-    } catch {
-      execFileSync(join(ROOT, 'scripts/kafka.sh'), ['up'], { stdio: 'inherit' });
-      started = true;
-    }
-    brokers = '127.0.0.1:19092';
+  try {
+    execFileSync(join(ROOT, 'scripts/kafka.sh'), ['status'], { stdio: 'ignore' });
+  } catch {
+    execFileSync(join(ROOT, 'scripts/kafka.sh'), ['up'], { stdio: 'inherit' });
+    started = true;
   }
+  return {
+    brokers: '127.0.0.1:19092',
+    release: () => {
+      if (started) execFileSync(join(ROOT, 'scripts/kafka.sh'), ['down'], { stdio: 'inherit' });
+    },
+  };
+}
+
+export async function benchKafka(line: Line): Promise<void> {
+  const { brokers, release } = kafkaBroker();
   const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -311,6 +320,6 @@ export async function benchKafka(line: Line): Promise<void> {
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
     for (const schema of schemas) await dropSchema(schema).catch(() => undefined);
-    if (started) execFileSync(join(ROOT, 'scripts/kafka.sh'), ['down'], { stdio: 'inherit' });
+    release();
   }
 }

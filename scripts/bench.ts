@@ -11,6 +11,7 @@ import { appendInBatches, syntheticEvents } from '#journey-simulator';
 import { ROOT, fmt, httpRequest, percentile, postEvents, producerStreams, startBenchApp } from './bench-app';
 import { benchKafka } from './bench-kafka';
 import { benchPersonalData } from './bench-personal-data';
+import { benchConsumers } from './bench-consumers';
 
 /**
  * `npm run bench`: figures, each beside a raw baseline measured in the same run on this machine;
@@ -426,8 +427,11 @@ async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   console.log(`journey-backbone bench on ${cpus().length} cores, node ${process.version}\n`);
   // BENCH_ONLY=kafka runs the Kafka section alone; =ingest the embedded ingest; =reads the policy reads and idle
-  // streams; =privacy personal data encrypted against in clear; =auth auth on against off.
-  if (process.env.BENCH_ONLY === 'auth') {
+  // streams; =privacy personal data encrypted against in clear; =auth auth on against off; =consumers reactors,
+  // webhooks and the views topic.
+  if (process.env.BENCH_ONLY === 'consumers') {
+    await benchConsumers(line);
+  } else if (process.env.BENCH_ONLY === 'auth') {
     await benchAuth();
   } else if (process.env.BENCH_ONLY === 'privacy') {
     await benchPersonalData(line);
@@ -445,8 +449,9 @@ async function main(): Promise<void> {
     await benchReadsUnderPolicies();
     await benchIdleStreams();
     await benchPersonalData(line);
+    await benchConsumers(line);
   }
-  if (process.env.BENCH_KAFKA !== 'false') {
+  if (process.env.BENCH_KAFKA !== 'false' && process.env.BENCH_ONLY !== 'consumers') {
     console.log('');
     await benchKafka(line);
   }

@@ -15,7 +15,7 @@ export interface ReactorRunnerOptions {
    * partitions. @defaultValue no group (one instance)
    */
   group?: string;
-  /** Events read per batch. @defaultValue 500 */
+  /** Events read per batch. @defaultValue 2000 */
   batchSize?: number;
   /** A batch's checkpoint is also committed this often while its events are handled. @defaultValue 250 */
   commitEveryMs?: number;
@@ -39,9 +39,47 @@ export interface ReactorDelivery {
 /** A reactor name becomes part of a consumer group id and of read-store names: kept to a safe alphabet. */
 const REACTOR_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
+/** An attempt under way: `fail` ends it (aborting its signal, if made). */
+interface Attempt {
+  deadline: number;
+  fail(error: Error): void;
+}
+
 class Stopped extends Error {
   constructor() {
     super('the reactor runner stopped');
+  }
+}
+
+/** A handler's context: the key and the signal are made only when the handler asks for them. */
+class EventContext implements ReactionContext {
+  private key: string | undefined;
+
+  constructor(
+    private readonly stored: StoredEvent,
+    readonly attempt: number,
+    private readonly signalOf: () => AbortSignal,
+    private readonly ledger: (key: string, step: string, effect: () => Promise<void>) => Promise<boolean>,
+  ) {}
+
+  get position(): string {
+    return this.stored.position;
+  }
+
+  get sequence(): number {
+    return this.stored.sequence;
+  }
+
+  get idempotencyKey(): string {
+    return (this.key ??= idempotencyKeyOf(this.stored.event));
+  }
+
+  get signal(): AbortSignal {
+    return this.signalOf();
+  }
+
+  once(step: string, effect: () => Promise<void>): Promise<boolean> {
+    return this.ledger(this.idempotencyKey, step, effect);
   }
 }
 
@@ -67,6 +105,9 @@ export class ReactorRunner extends EventEmitter {
   private readonly handles: ReadonlySet<string>;
   private subscription: LogSubscription | null = null;
   private stopped = true;
+  /** Attempts under way (the log's, and a replay's): failed at their deadline, or when the runner stops. */
+  private readonly attempts = new Set<Attempt>();
+  private watchdog: NodeJS.Timeout | null = null;
   /** Aborts attempts and pauses under way when the runner stops. */
   private stopping = new AbortController();
   /** The committed checkpoint, and how far handling has gone past it. */
@@ -117,6 +158,7 @@ export class ReactorRunner extends EventEmitter {
     if (this.stopped) return;
     this.stopped = true;
     this.stopping.abort(new Stopped());
+    for (const attempt of this.attempts) attempt.fail(new Stopped());
     await this.subscription?.stop();
     await this.replayLoop;
     this.subscription = null;
@@ -138,7 +180,7 @@ export class ReactorRunner extends EventEmitter {
   private follow(): void {
     const { log, group } = this.options;
     const subscription = log.subscribe(this.committed, (batch, upTo) => this.handleBatch(batch, upTo), {
-      batchSize: this.options.batchSize ?? 500,
+      batchSize: this.options.batchSize ?? 2000,
       // The projector parks records that are not journey events, under the log: nothing for a reactor to do.
       onInvalid: async () => {},
       group: group
@@ -226,18 +268,17 @@ export class ReactorRunner extends EventEmitter {
     const last = todo[todo.length - 1];
     const items = todo.map((s) => ({ event: s.event, position: s.position }));
     const outcome = await this.attempt({ position: last.position, type: `${todo.length} events` }, (_attempt, signal) =>
-      this.options.reactor.handleBatch!(items as never, signal),
+      this.options.reactor.handleBatch!(items as never, signal()),
     );
     if (outcome.error !== null) return false;
-    for (const s of todo)
-      this.emit('handled', {
-        reactor: this.name,
-        position: s.position,
-        type: s.event.type,
-        parked: false,
-        attempts: outcome.attempts,
-      } satisfies ReactorDelivery);
+    for (const s of todo) this.handledOne(s.position, s.event.type, false, outcome.attempts);
     return true;
+  }
+
+  /** Tells listeners of `handled` (only when there are: it is on the path of every event). */
+  private handledOne(position: string, type: string, parked: boolean, attempts: number): void {
+    if (this.listenerCount('handled') > 0)
+      this.emit('handled', { reactor: this.name, position, type, parked, attempts } satisfies ReactorDelivery);
   }
 
   /** Commits the checkpoint at `position` with what was parked and the ledger records it makes useless. */
@@ -274,13 +315,7 @@ export class ReactorRunner extends EventEmitter {
       this.parked.push(parked.event);
       this.parkedInfo.push(parked.info);
     }
-    this.emit('handled', {
-      reactor: this.name,
-      position: stored.position,
-      type: stored.event.type,
-      parked: outcome.error !== null,
-      attempts: outcome.attempts,
-    } satisfies ReactorDelivery);
+    this.handledOne(stored.position, stored.event.type, outcome.error !== null, outcome.attempts);
   }
 
   private parkedEvent(stored: StoredEvent, error: string, attempts: number) {
@@ -304,7 +339,7 @@ export class ReactorRunner extends EventEmitter {
   /** Tries `run` with timeouts and growing pauses; the last error when the reactor's limit is reached. */
   private async attempt(
     what: { position: string; type: string },
-    run: (attempt: number, signal: AbortSignal) => Promise<void>,
+    run: (attempt: number, signal: () => AbortSignal) => Promise<void>,
   ): Promise<{ error: string | null; attempts: number }> {
     const { reactor } = this.options;
     const maxAttempts = reactor.maxAttempts ?? 5;
@@ -336,56 +371,92 @@ export class ReactorRunner extends EventEmitter {
     );
   }
 
-  private contextOf(stored: StoredEvent, attempt: number, signal: AbortSignal): ReactionContext {
-    const { store } = this.options;
-    const key = idempotencyKeyOf(stored.event);
-    return {
-      position: stored.position,
-      sequence: stored.sequence,
-      idempotencyKey: key,
-      attempt,
-      signal,
-      once: async (step, effect) => {
-        const id = ledgerId(key, step);
-        const done = (await store.get(this.names.ledger, id)) !== undefined;
-        if (!done) {
-          await effect();
-          await store.commit({
-            documents: [{ projection: this.names.ledger, id, value: { at: new Date().toISOString() }, position: null }],
-            checkpoints: [],
-            parked: [],
-          });
-        }
-        this.ledgerDone.push(id);
-        return !done;
-      },
-    };
+  /** The context of one attempt (one object: it is made for every event). */
+  private contextOf(stored: StoredEvent, attempt: number, signal: () => AbortSignal): ReactionContext {
+    return new EventContext(stored, attempt, signal, (key, step, effect) => this.effectOnce(key, step, effect));
   }
 
-  /** Runs `run` until it settles, the reactor's timeout passes (it fails), or the runner stops; its signal says which. */
-  private async withTimeout(run: (signal: AbortSignal) => Promise<void>): Promise<void> {
-    if (this.stopping.signal.aborted) throw new Stopped();
-    const timeoutMs = this.options.reactor.timeoutMs ?? 30_000;
-    const controller = new AbortController();
-    const onStop = () => controller.abort(new Stopped());
-    this.stopping.signal.addEventListener('abort', onStop);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        run(controller.signal),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            const error = new Error(`timed out after ${timeoutMs} ms`);
-            controller.abort(error);
-            reject(error);
-          }, timeoutMs);
-          controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error));
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      this.stopping.signal.removeEventListener('abort', onStop);
+  /** See `ReactionContext.once`. */
+  private async effectOnce(key: string, step: string, effect: () => Promise<void>): Promise<boolean> {
+    const { store } = this.options;
+    const id = ledgerId(key, step);
+    const done = (await store.get(this.names.ledger, id)) !== undefined;
+    if (!done) {
+      await effect();
+      await store.commit({
+        documents: [{ projection: this.names.ledger, id, value: { at: new Date().toISOString() }, position: null }],
+        checkpoints: [],
+        parked: [],
+      });
     }
+    this.ledgerDone.push(id);
+    return !done;
+  }
+
+  /**
+   * Runs `run` until it settles, the reactor's timeout passes (it fails), or the runner stops. Its signal (made when
+   * first asked for: most handlers never do, and one per event costs) is aborted with the reason. Deadlines are
+   * watched by one timer for the runner, not one per attempt.
+   */
+  private withTimeout(run: (signal: () => AbortSignal) => Promise<void>): Promise<void> {
+    if (this.stopping.signal.aborted) return Promise.reject(new Stopped());
+    let controller: AbortController | undefined;
+    let reason: Error | undefined;
+    const signal = () => {
+      if (!controller) {
+        controller = new AbortController();
+        if (reason) controller.abort(reason);
+      }
+      return controller.signal;
+    };
+    return new Promise<void>((resolve, reject) => {
+      const attempt: Attempt = {
+        deadline: Date.now() + (this.options.reactor.timeoutMs ?? 30_000),
+        fail: (error) => {
+          reason ??= error;
+          controller?.abort(error);
+          this.attempts.delete(attempt);
+          reject(error);
+        },
+      };
+      this.attempts.add(attempt);
+      this.watchDeadlines();
+      let running: Promise<void>;
+      try {
+        running = run(signal);
+      } catch (error) {
+        // A handler that throws before it returns a promise.
+        this.attempts.delete(attempt);
+        reject(error as Error);
+        return;
+      }
+      running.then(
+        () => {
+          this.attempts.delete(attempt);
+          resolve();
+        },
+        (error: unknown) => {
+          this.attempts.delete(attempt);
+          reject(error as Error);
+        },
+      );
+    });
+  }
+
+  /** Fails attempts past their deadline; runs while there are attempts. */
+  private watchDeadlines(): void {
+    if (this.watchdog) return;
+    const every = Math.max(5, Math.min(1000, (this.options.reactor.timeoutMs ?? 30_000) / 4));
+    this.watchdog = setInterval(() => {
+      const now = Date.now();
+      for (const attempt of this.attempts)
+        if (now >= attempt.deadline)
+          attempt.fail(new Error(`timed out after ${this.options.reactor.timeoutMs ?? 30_000} ms`));
+      if (this.attempts.size === 0 || this.stopped) {
+        clearInterval(this.watchdog!);
+        this.watchdog = null;
+      }
+    }, every);
   }
 
   /**
@@ -442,13 +513,7 @@ export class ReactorRunner extends EventEmitter {
         { reactor: this.name, position: stored.position, replayed: outcome.error === null },
         'replayed a parked event',
       );
-      this.emit('handled', {
-        reactor: this.name,
-        position: stored.position,
-        type: stored.event.type,
-        parked: outcome.error !== null,
-        attempts: outcome.attempts,
-      } satisfies ReactorDelivery);
+      this.handledOne(stored.position, stored.event.type, outcome.error !== null, outcome.attempts);
     }
   }
 }
