@@ -34,6 +34,7 @@ export class ViewsTopicService implements OnApplicationBootstrap, OnApplicationS
       partitions: journeyLog.partitions,
       reader: this.reader,
       progress: this.progress,
+      positions: this.log.positions,
     });
     await this.topic.start();
     const reactor = this.topic.reactor();

@@ -80,6 +80,30 @@ export class JourneyReader {
   }
 
   /**
+   * Many customers' current views at once (one read of the view documents, with the checkpoint they reflect):
+   * `erased` for a customer erased, nothing for one without a view. For a writer of every view (the views topic).
+   */
+  async journeys(customerIds: readonly string[]): Promise<Map<string, JourneyView | 'erased'>> {
+    const { checkpoint, documents } = await this.store.getAtCheckpoint(
+      VIEW,
+      customerIds.map((id) => ({ projection: VIEW, id })),
+    );
+    const position = checkpoint?.position ?? null;
+    const asOf = this.now().toISOString();
+    const views = new Map<string, JourneyView | 'erased'>();
+    await Promise.all(
+      customerIds.map(async (customerId, i) => {
+        const state = (documents[i] as StoredDocument<JourneyState | null> | undefined)?.value;
+        if (state) {
+          const returnsPolicies = await this.policiesFor(state);
+          views.set(customerId, renderJourneyView(state, { asOf, position, returnsPolicies }));
+        } else if (await this.store.keyStore().erasure(customerId)) views.set(customerId, 'erased');
+      }),
+    );
+    return views;
+  }
+
+  /**
    * The policy versions that decide each order's governing one, read from the registry for each
    * order (a few small documents each, however many versions are published). With the only
    * projector of the registry in this process, what was read is kept until the registry changes

@@ -1,7 +1,8 @@
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import { BackboneError, isBackboneError } from '#errors';
+import { BackboneError } from '#errors';
 import { journeyViewProjection } from '#journey-projections';
 import type { JourneyReader, ProjectionProgress } from '#journey-read';
+import type { PositionCodec } from '#journey-log';
 import type { Reactor } from '#projection-runtime';
 import { POLICY_SUBJECT_PREFIX, type JourneyEvent } from '#schemas';
 
@@ -24,8 +25,10 @@ export interface JourneyViewsTopicOptions {
   topic: string;
   /** Partitions when the topic is created here. */
   partitions: number;
-  reader: Pick<JourneyReader, 'journey'>;
+  reader: Pick<JourneyReader, 'journeys'>;
   progress: Pick<ProjectionProgress, 'waitFor'>;
+  /** The log's positions: a batch spans partitions, and the projection must have reached every one of them. */
+  positions: PositionCodec;
 }
 
 /**
@@ -110,18 +113,16 @@ export class JourneyViewsTopic {
       (id) => !id.startsWith(POLICY_SUBJECT_PREFIX),
     );
     if (customers.length === 0) return;
-    await this.options.progress.waitFor(VIEW, events[events.length - 1].position, PROJECTION_WAIT_MS);
-    const messages: Array<{ key: string; value: string | null }> = [];
-    for (const customerId of customers) {
-      try {
-        const read = await this.options.reader.journey(customerId, {});
-        messages.push({ key: customerId, value: JSON.stringify(read.body) });
-      } catch (error) {
-        if (isBackboneError(error, 'erased')) messages.push({ key: customerId, value: null });
-        else if (!isBackboneError(error, 'not_found')) throw error;
-      }
-    }
+    const { positions } = this.options;
+    const upTo = events.reduce<string | null>((at, e) => positions.merge(at, e.position), null)!;
+    await this.options.progress.waitFor(VIEW, upTo, PROJECTION_WAIT_MS);
+    const views = await this.options.reader.journeys(customers);
+    const records = customers.flatMap((key) => {
+      const view = views.get(key);
+      if (view === undefined) return [];
+      return [{ key, value: view === 'erased' ? null : JSON.stringify(view) }];
+    });
     if (!this.producer) throw new BackboneError('log_unavailable', 'the views topic producer is not connected');
-    if (messages.length > 0) await this.producer.send({ topic: this.options.topic, acks: -1, messages });
+    if (records.length > 0) await this.producer.send({ topic: this.options.topic, acks: -1, messages: records });
   }
 }
