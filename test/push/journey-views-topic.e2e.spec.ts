@@ -100,7 +100,7 @@ describe('the journey views topic (compacted, key = customer id), read by a bare
     for (let n = 0; n < 4; n++) {
       const api = await getJson(`${app.url}/v1/customers/vt-${n}/journey?minPosition=${encodeURIComponent(position)}`);
       expect(api.status).toBe(200);
-      const onTopic = JSON.parse(latest.get(`vt-${n}`)!) as typeof api.body;
+      const onTopic = JSON.parse(latest.get(`vt-${n}`)!);
       expect(content(onTopic)).toEqual(content(api.body));
       expect(onTopic.customerId).toBe(`vt-${n}`);
     }

@@ -83,6 +83,11 @@ class EventContext implements ReactionContext {
   }
 }
 
+/** What a handler threw, as an error (a handler may throw anything). */
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
+
 /** The key a handler passes on for idempotency: the same for an event however often it is delivered. */
 export function idempotencyKeyOf(event: Pick<JourneyEvent, 'source' | 'id'>): string {
   return createHash('sha256').update(event.source).update('\0').update(event.id).digest('base64url').slice(0, 32);
@@ -268,7 +273,7 @@ export class ReactorRunner extends EventEmitter {
     const last = todo[todo.length - 1];
     const items = todo.map((s) => ({ event: s.event, position: s.position }));
     const outcome = await this.attempt({ position: last.position, type: `${todo.length} events` }, (_attempt, signal) =>
-      this.options.reactor.handleBatch!(items as never, signal()),
+      this.options.reactor.handleBatch!(items, signal()),
     );
     if (outcome.error !== null) return false;
     for (const s of todo) this.handledOne(s.position, s.event.type, false, outcome.attempts);
@@ -367,7 +372,7 @@ export class ReactorRunner extends EventEmitter {
   /** One event to `handle`, with its context. */
   private attemptEvent(stored: StoredEvent): Promise<{ error: string | null; attempts: number }> {
     return this.attempt({ position: stored.position, type: stored.event.type }, (attempt, signal) =>
-      this.options.reactor.handle(stored.event as never, this.contextOf(stored, attempt, signal)),
+      this.options.reactor.handle(stored.event, this.contextOf(stored, attempt, signal)),
     );
   }
 
@@ -427,7 +432,7 @@ export class ReactorRunner extends EventEmitter {
       } catch (error) {
         // A handler that throws before it returns a promise.
         this.attempts.delete(attempt);
-        reject(error as Error);
+        reject(asError(error));
         return;
       }
       running.then(
@@ -437,7 +442,7 @@ export class ReactorRunner extends EventEmitter {
         },
         (error: unknown) => {
           this.attempts.delete(attempt);
-          reject(error as Error);
+          reject(asError(error));
         },
       );
     });
