@@ -246,7 +246,8 @@ describe.each([
         for (const m of smtp.received) byEvent.set(m.event, [...(byEvent.get(m.event) ?? []), m]);
         const resent = smtp.received.length - byEvent.size;
         console.log(
-          `notifier on ${kind}: ${expected} events, ${smtp.received.length} messages received, ${kills.length} SIGKILLs ` +
+          `notifier on ${kind}: ${expected} events, ${smtp.received.length} messages received, ` +
+            `${kills.length} SIGKILLs ` +
             `(after ${kills.join(', ')} messages), ${resent} resent`,
         );
         expect(kills.length).toBeGreaterThanOrEqual(kind === 'kafka' ? 3 : 5);

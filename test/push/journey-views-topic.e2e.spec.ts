@@ -78,7 +78,7 @@ describe('the journey views topic (compacted, key = customer id), read by a bare
     await dropKafkaEnv(env);
   });
 
-  it('is created compacted, holds each customer’s view as the API reads it, and a tombstone after an erasure', async () => {
+  it('is compacted, holds each customer’s view as the API reads it, and a tombstone after an erasure', async () => {
     const admin = kafka.admin();
     await admin.connect();
     const config = await admin.describeConfigs({

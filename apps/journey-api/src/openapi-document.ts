@@ -224,7 +224,8 @@ export function openApiDocument(): object {
       '/v1/webhooks': {
         post: {
           summary:
-            'Subscribes a URL to event types and/or journey view changes, delivered as Standard Webhooks (signed with ' +
+            'Subscribes a URL to event types and/or journey view changes, delivered as Standard Webhooks ' +
+            '(signed with ' +
             'the secret answered here, once) from the next event appended on; retried, then parked.',
           requestBody: { required: true, content: json(ref('WebhookSubscriptionInput')) },
           responses: {

@@ -7,7 +7,9 @@ import { BACKBONE_CONFIG, JOURNEY_LOG, RequiresAccess, readJsonBody } from '#nes
 import type { WebhookSubscription } from '#schemas';
 import { WebhookSubscriptions } from '#webhooks';
 
-/** Webhook subscriptions (`admin`): made here or in `WEBHOOKS_FILE`, delivered by the projector (`WebhookDispatcher`). */
+/**
+ * Webhook subscriptions (`admin`): made here or in `WEBHOOKS_FILE`, delivered by the projector (`WebhookDispatcher`).
+ */
 @Controller('v1')
 export class WebhooksController {
   constructor(

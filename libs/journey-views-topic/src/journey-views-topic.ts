@@ -84,7 +84,8 @@ export class JourneyViewsTopic {
     if (!policy?.split(',').includes('compact'))
       throw new BackboneError(
         'configuration_invalid',
-        `VIEWS_TOPIC ${topic} exists with cleanup.policy=${policy ?? '?'}: it must be compacted (cleanup.policy=compact)`,
+        `VIEWS_TOPIC ${topic} exists with cleanup.policy=${policy ?? '?'}: ` +
+          `it must be compacted (cleanup.policy=compact)`,
       );
   }
 

@@ -39,7 +39,7 @@ describe('reactor runner (SQLite log and read store)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('given events before it first starts, when it starts from the end, then it handles only what comes after', async () => {
+  it('given events before its first start, when it starts from the end, then it handles what comes after', async () => {
     await log.append([refund('a', 'r1')]);
     const got: string[] = [];
     await run(
@@ -56,7 +56,7 @@ describe('reactor runner (SQLite log and read store)', () => {
     expect(got).toEqual(['r2', 'r3']);
   });
 
-  it('given it starts from the beginning, when stopped and started again, then it goes on without repeats', async () => {
+  it('given it starts from the beginning, when stopped and started again, then it goes on, no repeats', async () => {
     await log.append([refund('a', 'r1'), refund('b', 'r2'), delivered('a'), refund('c', 'r3')]);
     const got: string[] = [];
     const reactor = defineReactor({

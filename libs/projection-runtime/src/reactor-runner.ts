@@ -312,7 +312,7 @@ export class ReactorRunner extends EventEmitter {
     this.lastCommit = Date.now();
   }
 
-  /** Hands the event to the reactor until it succeeds or its limit is reached; then it is parked (in the next commit). */
+  /** Hands the event to the reactor until it succeeds or its limit is reached, then parks it (in the next commit). */
   private async deliver(stored: StoredEvent): Promise<void> {
     const outcome = await this.attemptEvent(stored);
     if (outcome.error !== null) {
