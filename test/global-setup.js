@@ -63,7 +63,28 @@ async function startPostgres() {
   throw new Error(`PostgreSQL did not come up at ${url}`);
 }
 
+/**
+ * Headless Chromium for the browser tests: CHROMIUM_PATH, else Debian's package, installed here when missing and this
+ * machine can (root with apt-get); otherwise the browser test fails saying how to get it.
+ */
+function ensureChromium() {
+  const { existsSync } = require('node:fs');
+  if (process.env.CHROMIUM_PATH || existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
+  console.log('\ninstalling Debian\'s chromium for the browser tests (apt-get install chromium)');
+  try {
+    execSync('apt-get install -y --no-install-recommends chromium', {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      timeout: 600_000,
+    });
+  } catch (error) {
+    console.log(`chromium could not be installed: ${error.message}`);
+  }
+}
+
 module.exports = async function globalSetup() {
   await startPostgres();
   startKafka();
+  ensureChromium();
 };

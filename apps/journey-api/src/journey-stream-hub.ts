@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
@@ -142,6 +143,8 @@ export class JourneyStreamHub implements OnModuleDestroy {
     streams.add(stream);
     response.once('close', () => this.closed(stream));
     response.writeHead(200, {
+      // What the hooks set before the hijack (CORS for an allowed page's origin) goes out with the stream's headers.
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache',
       Connection: 'keep-alive',

@@ -61,6 +61,14 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[^\s,]+(,[^\s,]+)*$/, 'must be host names separated by commas')
     .optional(),
+  CORS_ORIGINS: z
+    .string()
+    .refine(
+      (list) =>
+        list.split(',').every((o) => /^https?:\/\/[^/\s,]+$/.test(o) && URL.canParse(o) && new URL(o).origin === o),
+      'must be origins (scheme://host[:port], no path) separated by commas',
+    )
+    .optional(),
   MAX_BODY_BYTES: PositiveInt.default(1_048_576),
   MAX_BATCH_EVENTS: PositiveInt.default(500),
   REQUEST_TIMEOUT_MS: PositiveInt.default(30_000),
@@ -128,6 +136,8 @@ export interface BackboneConfig {
     port: number;
     /** Host header values accepted; null: any (an app listening beyond loopback, with no list configured). */
     allowedHosts: string[] | null;
+    /** Origins of browser pages allowed to call the API (CORS); none by default. */
+    corsOrigins: string[];
     maxBodyBytes: number;
     maxBatchEvents: number;
     requestTimeoutMs: number;
@@ -241,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackboneConfig
         : isLoopback(e.HOST)
           ? LOOPBACK_NAMES
           : null,
+      corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',') : [],
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxBatchEvents: e.MAX_BATCH_EVENTS,
       requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

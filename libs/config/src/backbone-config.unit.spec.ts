@@ -9,6 +9,14 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it('allows browser pages of the origins named (CORS), none by default', () => {
+    expect(loadConfig({}).http.corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://shop.example.com,http://127.0.0.1:5173' }).http.corsOrigins).toEqual([
+      'https://shop.example.com',
+      'http://127.0.0.1:5173',
+    ]);
+  });
+
   it('selects PostgreSQL for the read store', () => {
     expect(loadConfig({ READ_STORE: 'postgres', DATABASE_URL: 'postgres://u@h:5432/db' }).readStore).toEqual({
       kind: 'postgres',
@@ -84,6 +92,16 @@ describe('configuration from the environment', () => {
       /KAFKA_BROKERS="localhost": must be host:port/,
     ],
     [{ KAFKA_PARTITIONS: '0' }, /KAFKA_PARTITIONS="0"/],
+    [
+      { CORS_ORIGINS: 'https://shop.example.com/app' },
+      /CORS_ORIGINS=.*: must be origins \(scheme:\/\/host\[:port\], no path\)/,
+    ],
+    [{ CORS_ORIGINS: '*' }, /CORS_ORIGINS="\*": must be origins/],
+    [{ VIEWS_TOPIC: 'journey-views' }, /VIEWS_TOPIC is a Kafka topic: it needs JOURNEY_LOG=kafka/],
+    [
+      { JOURNEY_LOG: 'kafka', KAFKA_BROKERS: 'k:9092', DATABASE_URL: 'postgres://u@h/db', VIEWS_TOPIC: 'a b' },
+      /VIEWS_TOPIC="a b": must be a Kafka topic name/,
+    ],
     [{ READ_STORE: 'mongo' }, /READ_STORE="mongo": must be "sqlite" or "postgres"/],
     [{ JOURNEY_LOG: 'redis' }, /JOURNEY_LOG="redis"/],
     [{ PORT: 'eighty' }, /PORT="eighty"/],

@@ -8,9 +8,11 @@ import type { BackboneConfig } from '#config';
 import { BackboneError } from '#errors';
 import { IngestionError } from '#ingestion';
 import type { StructuredLogger } from '#logging';
+import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { Authenticator } from '#auth';
 import { hostAllowed } from './allowed-host';
+import { corsOptions } from './cors-options';
 import { rateLimitOptions } from './rate-limits';
 import { setPrincipal } from './route-access';
 import { BackboneExceptionFilter, sendError } from './backbone-exception.filter';
@@ -56,6 +58,8 @@ export async function bootstrapHttpApp(
   // The body stays unread for the controller (readJsonBody): its limit and errors are the contract's.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  // Browser pages of the configured origins (CORS_ORIGINS): their preflights are answered before any other check.
+  if (http.corsOrigins.length > 0) await fastify.register(cors, corsOptions(http.corsOrigins));
   // Errors thrown here reach Nest's handler of Fastify errors, so the one filter answers them.
   fastify.addHook('onRequest', async (request) => {
     if (!hostAllowed(request.headers.host, http.allowedHosts)) {
