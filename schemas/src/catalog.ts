@@ -83,7 +83,10 @@ export const catalog = {
   'promise.made': eventType('contact', [contact.PromiseMadeV1], { rules: { claimsCase: 'caseId' } }),
   'promise.kept': eventType('contact', [contact.PromiseKeptV1], { rules: { claimsCase: 'caseId' } }),
   'feedback.received': eventType('contact', [contact.FeedbackReceivedV1], { rules: { claimsCase: 'caseId' } }),
-  'channel.message_sent': eventType('contact', [contact.ChannelMessageSentV1], { rules: { namesOrder: 'orderId' } }),
+  'channel.message_sent': eventType('contact', [contact.ChannelMessageSentV1, contact.ChannelMessageSentV2], {
+    upcasters: [contact.upcastChannelMessageSentV1],
+    rules: { namesOrder: 'orderId' },
+  }),
   'return.requested': eventType('returns', [returns.ReturnRequestedV1], { rules: { namesOrder: 'orderId' } }),
   'return.approved': eventType('returns', [returns.ReturnApprovedV1], {
     rules: { namesOrder: 'orderId', readsPolicies: true },

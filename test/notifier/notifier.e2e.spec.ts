@@ -4,7 +4,9 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Kafka, logLevel } from 'kafkajs';
 import { SqliteJourneyLog } from '#journey-log';
-import { getJson, postJson, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { getJson, postJson, ROOT, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
 import { dropKafkaEnv, kafkaEnv } from '../e2e/kafka-env';
 
 /** What the SMTP server accepted: one entry per message it said 250 to. */
@@ -46,6 +48,8 @@ async function smtpServer(): Promise<{ url: string; received: Received[]; close(
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+const run = promisify(execFile);
 
 /** The `channel.message_sent` events on the log: (causation id, data). */
 async function messagesSent(kind: string, dataDir: string, env: Record<string, string>) {
@@ -271,12 +275,32 @@ describe.each([
         // channel.message_sent once per email, caused by its event, showing what the email showed.
         const sent = await messagesSent(kind, dataDir, env);
         expect(sent.map((s) => s.causationid).sort()).toEqual([...byEvent.keys()].sort());
+        // On the log the text is sealed (it is personal); read through the backbone, it is the email's, word for word.
         expect(sent.find((s) => s.causationid === 'n0-6')!.data).toEqual({
           channel: 'email',
           templateId: 'order_status',
           orderId: 'ord-notify-0',
           shown: { status: 'delayed', total: 4000 },
+          text: expect.stringMatching(/^pd1\./),
         });
+        const replayed = await run(
+          process.execPath,
+          [
+            join(ROOT, 'dist/apps/journey-cli/src/main.js'),
+            'replay',
+            '--customer',
+            'cust-notify-0',
+            '--json',
+            '--include-pii',
+          ],
+          { env: { ...process.env, DATA_DIR: dataDir, ...env } },
+        );
+        const refundSent = (
+          JSON.parse(replayed.stdout) as Array<{
+            event: { type: string; causationid?: string; data: { text?: string } };
+          }>
+        ).find((s) => s.event.type === 'channel.message_sent' && s.event.causationid === 'n0-6')!;
+        expect(refundSent.event.data.text).toBe(byEvent.get('n0-6')![0].text.replace(/\n$/, ''));
         const metrics = await getJson(`${running[0]!.url}/metrics`);
         expect(metrics.body).toMatch(/journey_reactor_lag_events\{reactor="notifier"\} 0/);
         expect(metrics.body).toMatch(/journey_reactor_parked_events\{reactor="notifier"\} 0/);

@@ -76,6 +76,7 @@ export class CustomerMailer {
           id: `message-${context.idempotencyKey}`,
           source: NOTIFIER_SOURCE,
           type: 'channel.message_sent',
+          schemaversion: 2,
           subject: event.subject,
           time: new Date().toISOString(),
           causationid: event.id,

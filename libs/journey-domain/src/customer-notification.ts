@@ -27,10 +27,12 @@ export function customerNotification(
     event.type === 'shipment.delayed'
       ? `Your order ${order.orderId} is delayed`
       : `Refund of ${formatMoney(event.data.amount, event.data.currency)} for order ${order.orderId}`;
+  const text = frameMessage('email', orderStatusText(order));
   return {
     subject,
-    text: frameMessage('email', orderStatusText(order)),
+    text,
     sent: {
+      text,
       channel: 'email',
       templateId: 'order_status',
       orderId: order.orderId,

@@ -58,7 +58,13 @@ describe('customer notification (the notifier email)', () => {
     const mail = customerNotification(row.event, { orders: row.view });
     expect(mail?.subject).toBe(row.subject);
     expect(mail?.text).toMatch(row.text);
-    expect(mail?.sent).toEqual({ channel: 'email', templateId: 'order_status', orderId: 'o-1', shown: row.shown });
+    expect(mail?.sent).toEqual({
+      channel: 'email',
+      templateId: 'order_status',
+      orderId: 'o-1',
+      shown: row.shown,
+      text: mail?.text,
+    });
   });
 
   it('given a view without the order, when notified, then there is nothing to send', () => {

@@ -51,3 +51,18 @@ export const ChannelMessageSentV1 = z.object({
     policyVersion: z.number().int().positive().optional(),
   }),
 });
+
+/**
+ * v2: the text the customer was sent, word for word (an email's body): personal, since a template may carry what a
+ * person said (a promise's text); sealed under the customer's key and erased with them.
+ */
+export const ChannelMessageSentV2 = ChannelMessageSentV1.extend({
+  text: personal(z.string().min(1).max(20_000)).optional(),
+});
+
+/** v1 had no text: what was sent is known by its facts only. */
+export function upcastChannelMessageSentV1(
+  data: z.infer<typeof ChannelMessageSentV1>,
+): z.infer<typeof ChannelMessageSentV2> {
+  return data;
+}
