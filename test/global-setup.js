@@ -71,7 +71,7 @@ function ensureChromium() {
   const { existsSync } = require('node:fs');
   if (process.env.CHROMIUM_PATH || existsSync('/usr/bin/chromium')) return;
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
-  console.log('\ninstalling Debian\'s chromium for the browser tests (apt-get install chromium)');
+  console.log("\ninstalling Debian's chromium for the browser tests (apt-get install chromium)");
   try {
     execSync('apt-get install -y --no-install-recommends chromium', {
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
-import { ROOT, startBackbone, tempDataDir, type BackboneProcess } from '#testing';
+import { journeyEvent, orderPlacedData, ROOT, startBackbone, tempDataDir, type BackboneProcess } from '#testing';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -18,22 +18,13 @@ async function pageServer(bundle: string): Promise<{ server: Server; origin: str
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-const order = (customer: string, orderId: string, minute: number) => ({
-  specversion: '1.0',
-  id: `browser-${orderId}`,
-  source: '/browser-test',
-  type: 'order.placed',
-  subject: customer,
-  time: new Date(Date.UTC(2026, 10, 20, 10, minute)).toISOString(),
-  data: {
-    orderId,
-    channel: 'web',
-    currency: 'EUR',
-    items: [{ sku: 'A', name: 'Lamp', qty: 1, unitPrice: 1000 }],
-    totals: { subtotal: 1000, discount: 0, shipping: 0, fees: 0, tax: 0, total: 1000 },
-    promisedDelivery: { from: '2026-11-22T00:00:00Z', to: '2026-11-24T00:00:00Z' },
-  },
-});
+const order = (customer: string, orderId: string, minute: number) =>
+  journeyEvent('order.placed', orderPlacedData(orderId), {
+    id: `browser-${orderId}`,
+    source: '/browser-test',
+    subject: customer,
+    time: new Date(Date.UTC(2026, 10, 20, 10, minute)).toISOString(),
+  });
 
 /** journey-backbone/client in headless Chromium (Debian's), from a page of another origin allowed by CORS_ORIGINS. */
 describe('the journey client in a browser', () => {

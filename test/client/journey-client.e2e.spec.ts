@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createKey } from '#auth';
 import { JourneyApiError, JourneyClient, type JourneyEventInput } from '#client';
 import type { JourneyView } from '#schemas';
-import { startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
+import { journeyEvent, orderPlacedData, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -13,22 +13,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const order = (customer: string, orderId: string, time = '2026-11-20T10:00:00Z'): JourneyEventInput => ({
-  specversion: '1.0',
-  id: `client-${orderId}`,
-  source: '/client-test',
-  type: 'order.placed',
-  subject: customer,
-  time,
-  data: {
-    orderId,
-    channel: 'web',
-    currency: 'EUR',
-    items: [{ sku: 'A', name: 'Lamp', qty: 1, unitPrice: 1000 }],
-    totals: { subtotal: 1000, discount: 0, shipping: 0, fees: 0, tax: 0, total: 1000 },
-    promisedDelivery: { from: '2026-11-22T00:00:00Z', to: '2026-11-24T00:00:00Z' },
-  },
-});
+const order = (customer: string, orderId: string, time = '2026-11-20T10:00:00Z'): JourneyEventInput =>
+  journeyEvent('order.placed', orderPlacedData(orderId), {
+    id: `client-${orderId}`,
+    source: '/client-test',
+    subject: customer,
+    time,
+  });
 
 /** The typed client against a real backbone process, restarted under it. */
 describe('the journey client', () => {

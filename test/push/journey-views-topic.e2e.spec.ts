@@ -1,42 +1,34 @@
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { getJson, postJson, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
+import {
+  getJson,
+  journeyEvent,
+  orderPlacedData,
+  postJson,
+  startBackbone,
+  tempDataDir,
+  waitFor,
+  type BackboneProcess,
+} from '#testing';
 import { dropKafkaEnv, kafkaEnv } from '../e2e/kafka-env';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 10, minute)).toISOString();
 
 function journeyOf(n: number) {
-  const customer = `vt-${n}`;
-  const orderId = `vt-ord-${n}`;
-  const base = { specversion: '1.0', source: '/views-topic-test', subject: customer };
+  const subject = `vt-${n}`;
+  const on = (id: number, minute: number) => ({
+    id: `vt${n}-${id}`,
+    source: '/views-topic-test',
+    subject,
+    time: at(minute),
+  });
   return [
-    {
-      ...base,
-      id: `vt${n}-1`,
-      type: 'identity.linked',
-      time: at(0),
-      data: { kind: 'email', value: `v${n}@example.com` },
-    },
-    {
-      ...base,
-      id: `vt${n}-2`,
-      type: 'order.placed',
-      time: at(1),
-      data: {
-        orderId,
-        channel: 'web',
-        currency: 'EUR',
-        items: [{ sku: 'A', name: 'Lamp', qty: n + 1, unitPrice: 2500 }],
-        totals: { subtotal: 2500 * (n + 1), discount: 0, shipping: 0, fees: 0, tax: 0, total: 2500 * (n + 1) },
-        promisedDelivery: { from: '2026-11-22T00:00:00Z', to: '2026-11-24T00:00:00Z' },
-      },
-    },
-    {
-      ...base,
-      id: `vt${n}-3`,
-      type: 'contact.opened',
-      time: at(2),
-      data: { caseId: `vt-case-${n}`, contactId: `vt-c-${n}`, channel: 'chat', reason: 'where is my lamp', tags: [] },
-    },
+    journeyEvent('identity.linked', { kind: 'email', value: `v${n}@example.com` }, on(1, 0)),
+    journeyEvent('order.placed', orderPlacedData(`vt-ord-${n}`, { qty: n + 1, unitPrice: 2500 }), on(2, 1)),
+    journeyEvent(
+      'contact.opened',
+      { caseId: `vt-case-${n}`, contactId: `vt-c-${n}`, channel: 'chat', reason: 'where is my lamp', tags: [] },
+      on(3, 2),
+    ),
   ];
 }
 

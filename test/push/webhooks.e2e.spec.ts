@@ -5,7 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
-import { getJson, postJson, ROOT, startBackbone, tempDataDir, waitFor, type BackboneProcess } from '#testing';
+import {
+  delayedRefundJourney,
+  getJson,
+  postJson,
+  ROOT,
+  startBackbone,
+  tempDataDir,
+  waitFor,
+  type BackboneProcess,
+} from '#testing';
 
 const run = promisify(execFile);
 
@@ -78,57 +87,17 @@ class Receiver {
   }
 }
 
-const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 10, minute)).toISOString();
-
-function journeyOf(n: number, prefix: string) {
-  const customer = `${prefix}-${n}`;
-  const orderId = `${prefix}-ord-${n}`;
-  const base = { specversion: '1.0', source: '/webhook-test', subject: customer };
-  return [
-    {
-      ...base,
-      id: `${prefix}${n}-1`,
-      type: 'identity.linked',
-      time: at(0),
-      data: { kind: 'email', value: `w${n}@example.com` },
-    },
-    {
-      ...base,
-      id: `${prefix}${n}-2`,
-      type: 'order.placed',
-      time: at(1),
-      data: {
-        orderId,
-        channel: 'web',
-        currency: 'EUR',
-        items: [{ sku: 'A', name: 'Lamp', qty: 1, unitPrice: 3000 }],
-        totals: { subtotal: 3000, discount: 0, shipping: 0, fees: 0, tax: 0, total: 3000 },
-        promisedDelivery: { from: '2026-11-22T00:00:00Z', to: '2026-11-24T00:00:00Z' },
-      },
-    },
-    {
-      ...base,
-      id: `${prefix}${n}-3`,
-      type: 'payment.captured',
-      time: at(2),
-      data: { orderId, paymentId: `p-${n}`, amount: 3000, currency: 'EUR', method: 'card' },
-    },
-    {
-      ...base,
-      id: `${prefix}${n}-4`,
-      type: 'shipment.delayed',
-      time: at(4),
-      data: { orderId, shipmentId: `s-${n}`, newEta: '2026-11-27T18:00:00Z', reason: 'Storm at the hub' },
-    },
-    {
-      ...base,
-      id: `${prefix}${n}-5`,
-      type: 'refund.issued',
-      time: at(5),
-      data: { refundId: `r-${n}`, orderId, amount: 500, currency: 'EUR' },
-    },
-  ];
-}
+/** A customer's journey: its delay is `<prefix><n>-5`, its refund `<prefix><n>-6`. */
+const journeyOf = (n: number, prefix: string) =>
+  delayedRefundJourney({
+    customer: `${prefix}-${n}`,
+    orderId: `${prefix}-ord-${n}`,
+    idPrefix: `${prefix}${n}`,
+    source: '/webhook-test',
+    email: `w${n}@example.com`,
+    total: 3000,
+    refund: 500,
+  });
 
 describe('webhooks (Standard Webhooks, verified by the standardwebhooks package)', () => {
   const dataDir = tempDataDir('webhooks-');
@@ -215,22 +184,22 @@ describe('webhooks (Standard Webhooks, verified by the standardwebhooks package)
       await waitFor(() => fromFile.deliveries.length === 3, { what: 'refunds to the file subscription' });
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(fromFile.deliveries.map((d) => [d.type, d.data.data.refundId])).toEqual([
-        ['refund.issued', 'r-0'],
-        ['refund.issued', 'r-1'],
-        ['refund.issued', 'r-2'],
+        ['refund.issued', 'wh-ord-0-r'],
+        ['refund.issued', 'wh-ord-1-r'],
+        ['refund.issued', 'wh-ord-2-r'],
       ]);
       // Not trusted with personal data: none in the event (the refund has none; the id is the CloudEvents one).
-      expect(fromFile.deliveries[0].data).toMatchObject({ id: 'wh0-5', subject: 'wh-0', type: 'refund.issued' });
+      expect(fromFile.deliveries[0].data).toMatchObject({ id: 'wh0-6', subject: 'wh-0', type: 'refund.issued' });
 
       // The flaky one: three 500s, then everything, in log order, each message once.
       await waitFor(() => flaky.deliveries.length === 6, { what: 'the flaky receiver' });
       expect(flaky.requests).toBe(9);
-      expect(flaky.deliveries.map((d) => d.data.id)).toEqual(['wh0-4', 'wh0-5', 'wh1-4', 'wh1-5', 'wh2-4', 'wh2-5']);
+      expect(flaky.deliveries.map((d) => d.data.id)).toEqual(['wh0-5', 'wh0-6', 'wh1-5', 'wh1-6', 'wh2-5', 'wh2-6']);
       expect(new Set(flaky.deliveries.map((d) => d.id)).size).toBe(6);
       expect(flaky.refused).toEqual([]);
 
       // Journey views: the view as of each event; the last equals what the API reads.
-      await waitFor(() => views.deliveries.filter((d) => d.data.customerId === 'wh-2').length === 5, {
+      await waitFor(() => views.deliveries.filter((d) => d.data.customerId === 'wh-2').length === 6, {
         what: 'view changes',
       });
       const last = views.deliveries.filter((d) => d.data.customerId === 'wh-2').at(-1)!;
@@ -255,9 +224,9 @@ describe('webhooks (Standard Webhooks, verified by the standardwebhooks package)
       );
       const listed = await journey(['parked', 'list', '--consumer', 'webhook.down', '--json']);
       expect(JSON.parse(listed.stdout).parked.map((p: { eventId: string }) => p.eventId)).toEqual([
-        'wh0-5',
-        'wh1-5',
-        'wh2-5',
+        'wh0-6',
+        'wh1-6',
+        'wh2-6',
       ]);
       // The hanging one is still being retried (600 s): nothing parked, nothing delivered, nobody else held up.
       expect(hanging.requests).toBeGreaterThanOrEqual(2);
@@ -267,7 +236,7 @@ describe('webhooks (Standard Webhooks, verified by the standardwebhooks package)
       await down.listen(down.port);
       const replayed = await journey(['parked', 'replay', '--consumer', 'webhook.down', '--wait']);
       expect(replayed.stdout).toContain('3 replayed, 0 parked again');
-      expect(down.deliveries.map((d) => d.data.id)).toEqual(['wh0-5', 'wh1-5', 'wh2-5']);
+      expect(down.deliveries.map((d) => d.data.id)).toEqual(['wh0-6', 'wh1-6', 'wh2-6']);
       expect((await journey(['parked', 'list', '--consumer', 'webhook.down', '--json'])).stdout).toContain(
         '"parked": []',
       );

@@ -1,1 +1,1 @@
-export { journeyEvent, type EventOptions } from './journey-event-factory';
+export { journeyEvent, orderPlacedData, type EventOptions } from './journey-event-factory';

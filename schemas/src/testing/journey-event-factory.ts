@@ -3,6 +3,8 @@ import { validateEvent, type EventData, type EventType, type JourneyEvent } from
 let counter = 0;
 
 export interface EventOptions {
+  /** @defaultValue '/test' */
+  source?: string;
   subject?: string;
   time?: string;
   id?: string;
@@ -22,7 +24,7 @@ export function journeyEvent<T extends EventType>(
   const raw = {
     specversion: '1.0',
     id: options.id ?? `test-${process.pid}-${counter}`,
-    source: '/test',
+    source: options.source ?? '/test',
     type,
     subject: options.subject ?? 'cust-1',
     time: options.time ?? '2026-03-01T10:00:00Z',
@@ -33,4 +35,21 @@ export function journeyEvent<T extends EventType>(
   const result = validateEvent(raw);
   if (!result.ok) throw new Error(`invalid test event ${type}: ${JSON.stringify(result.errors)}`);
   return result.event;
+}
+
+/** An order's data for tests: `qty` of one item at `unitPrice` (minor units), totals that add up, delivery promised. */
+export function orderPlacedData(
+  orderId: string,
+  options: { qty?: number; unitPrice?: number; currency?: string } = {},
+): EventData<'order.placed'> {
+  const qty = options.qty ?? 1;
+  const subtotal = qty * (options.unitPrice ?? 1000);
+  return {
+    orderId,
+    channel: 'web',
+    currency: options.currency ?? 'EUR',
+    items: [{ sku: 'A', name: 'Lamp', qty, unitPrice: options.unitPrice ?? 1000 }],
+    totals: { subtotal, discount: 0, shipping: 0, fees: 0, tax: 0, total: subtotal },
+    promisedDelivery: { from: '2026-11-22T00:00:00Z', to: '2026-11-24T00:00:00Z' },
+  };
 }
