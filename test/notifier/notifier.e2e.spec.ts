@@ -49,6 +49,10 @@ async function smtpServer(): Promise<{ url: string; received: Received[]; close(
         .catch(callback);
     },
   });
+  // A notifier killed in the middle of a conversation resets its connection: the server reports it, and goes on.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
