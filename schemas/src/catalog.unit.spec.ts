@@ -189,6 +189,16 @@ describe('event catalog', () => {
     if (!result.ok) expect(result.errors).toContainEqual(expect.objectContaining({ index: 3, path }));
   });
 
+  it.each([
+    ['a wrong envelope and wrong data', { time: 'yesterday' }, { orderId: 'o' }, ['time', 'data.reason']],
+    ['a wrong envelope and a version that does not exist', { schemaversion: 9, id: '' }, { orderId: 'o' }, ['id']],
+    ['a wrong envelope and good data', { source: '' }, { orderId: 'o', reason: 'r' }, ['source']],
+  ])('given %s, validation names the envelope and the data errors at once', (_case, attributes, data, paths) => {
+    const raw = { ...envelope('order.cancelled', data as never), ...attributes };
+    const result = validateEvent(raw);
+    expect(result.ok ? [] : result.errors.map((e) => e.path).sort()).toEqual([...paths].sort());
+  });
+
   it('accepts a valid event and fills in the defaults', () => {
     const result = validateEvent(envelope('order.cancelled', { orderId: 'o', reason: 'r' }));
     expect(result).toEqual({

@@ -22,6 +22,21 @@ function toFieldErrors(index: number, prefix: Array<string | number>, error: z.Z
 }
 
 /**
+ * The data's errors of an event whose envelope is wrong, when its type and version still say which schema applies: a
+ * producer learns of both at once, not of the data's after mending the envelope.
+ */
+function dataErrorsBeside(raw: unknown, index: number): FieldError[] {
+  if (raw === null || typeof raw !== 'object' || !('data' in raw)) return [];
+  const { type, schemaversion, data } = raw as { type?: unknown; schemaversion?: unknown; data: unknown };
+  if (typeof type !== 'string' || !isEventType(type)) return [];
+  const version = schemaversion === undefined ? 1 : schemaversion;
+  const schema =
+    typeof version === 'number' ? (catalog[type].versions[version - 1] as z.ZodType | undefined) : undefined;
+  const parsed = schema?.safeParse(data);
+  return parsed && !parsed.success ? toFieldErrors(index, ['data'], parsed.error) : [];
+}
+
+/**
  * Validates one CloudEvent as sent by a producer: envelope, type, version, data, subject rule.
  * The event keeps the schema version it was sent with; `upcast` brings it to the latest.
  */
@@ -30,7 +45,8 @@ export function validateEvent(raw: unknown, index = 0): ValidationResult {
   const unstorable = jsonProblems(raw);
   if (unstorable.length > 0) return { ok: false, errors: unstorable.map((p) => ({ index, ...p })) };
   const envelope = EnvelopeSchema.safeParse(raw);
-  if (!envelope.success) return { ok: false, errors: toFieldErrors(index, [], envelope.error) };
+  if (!envelope.success)
+    return { ok: false, errors: [...toFieldErrors(index, [], envelope.error), ...dataErrorsBeside(raw, index)] };
   const { type } = envelope.data;
   if (!isEventType(type)) {
     return { ok: false, errors: [{ index, path: 'type', message: `unknown event type "${type}"` }] };

@@ -138,6 +138,19 @@ describe.each([
     expect((await getJson(`${app.url}/v1/customers/${C}/journey?asOf=2025-01-01T00:00:00Z`)).status).toBe(404);
   });
 
+  it('takes asOf as the CLI takes --as-of: a date (its start, UTC) or a time with any offset, normalised', async () => {
+    const utc = await getJson(`${app.url}/v1/customers/${C}/journey?asOf=2026-03-06T00:00:00Z`);
+    for (const asOf of ['2026-03-06', '2026-03-06T01:00:00%2B01:00', '2026-03-05T19:00:00-05:00']) {
+      const answer = await getJson(`${app.url}/v1/customers/${C}/journey?asOf=${asOf}`);
+      expect({ asOf, status: answer.status, at: answer.body.asOf }).toEqual({
+        asOf,
+        status: 200,
+        at: '2026-03-06T00:00:00.000Z',
+      });
+      expect(answer.body.orders).toEqual(utc.body.orders);
+    }
+  });
+
   it('reads its own writes with the position token', async () => {
     for (let i = 0; i < 20; i++) {
       const write = await postJson(
@@ -166,6 +179,15 @@ describe.each([
 
   describe('bad input gets its status code and changes nothing', () => {
     const good = () => event(`ok-${Math.random()}`, 'feedback.received', { score: 4 });
+
+    it('an event with a wrong envelope and wrong data: both named in one answer', async () => {
+      const answer = await postJson(
+        `${app.url}/v1/events`,
+        event('both-wrong', 'feedback.received', { score: 9 }, { time: 'yesterday' }),
+      );
+      expect(answer.status).toBe(400);
+      expect((answer.body.errors as Array<{ path: string }>).map((e) => e.path).sort()).toEqual(['data.score', 'time']);
+    });
     const refund = (amount: number) =>
       event(`rf-${Math.random()}`, 'refund.issued', { refundId: 'rf-x', orderId: 'ord-1001', amount, currency: 'EUR' });
     it.each<[string, () => Promise<{ status: number; body: any }>, number, RegExp]>([
@@ -274,7 +296,8 @@ describe.each([
       ['a waitMs over the maximum', `/v1/customers/${C}/journey?waitMs=60000`, 400, 'waitMs'],
       ['an unknown customer', '/v1/customers/nobody/journey', 404, '(request)'],
       ['an unknown order', '/v1/orders/nope', 404, '(request)'],
-      ['an unknown identity kind', '/v1/identities/fax/123', 400, '(request)'],
+      ['an unknown identity kind', '/v1/identities/fax/123', 400, 'kind'],
+      ['an impossible asOf date', `/v1/customers/${C}/journey?asOf=2026-02-30`, 400, 'asOf'],
       ['a broken %-escape in the path', '/v1/customers/%E0/journey', 400, '(request)'],
       ['an unknown route', '/v1/nothing-here', 404, '(request)'],
     ])('a read with %s', async (_case, path, status, errorPath) => {

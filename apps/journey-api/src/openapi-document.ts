@@ -44,8 +44,10 @@ const readParameters = [
   {
     name: 'asOf',
     in: 'query',
-    schema: { type: 'string', format: 'date-time' },
-    description: 'The view as it was at that time, rebuilt from the log.',
+    schema: { type: 'string' },
+    description:
+      'The view as it was at that time, rebuilt from the log: an ISO-8601 time (any offset) or a date (its start, ' +
+      'UTC), as the CLI takes it.',
   },
 ];
 const positionHeader = {

@@ -24,9 +24,14 @@ export function parseReadQuery(query: RawReadQuery): ReadOptions {
     options.channel = query.channel as Channel;
   }
   if (query.asOf !== undefined) {
-    const asOf = parseIsoInstant(query.asOf, { utcOnly: true });
+    // The rule of the CLI's --as-of: a time (any offset) or a date, normalised to UTC.
+    const asOf = parseIsoInstant(query.asOf);
     if (asOf === null)
-      throw invalid('asOf', 'asOf must be an ISO-8601 UTC time such as 2026-03-01T12:00:00Z (a real date)');
+      throw invalid(
+        'asOf',
+        'asOf must be an ISO-8601 time or date such as 2026-03-01T12:00:00Z, 2026-03-01T13:00:00+01:00 or ' +
+          '2026-03-01 (a real date)',
+      );
     options.asOf = asOf;
   }
   if (query.waitMs !== undefined) {

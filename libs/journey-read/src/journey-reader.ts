@@ -147,6 +147,7 @@ export class JourneyReader {
       throw new BackboneError(
         'invalid_parameter',
         `identity kind must be one of ${IDENTITY_KINDS.join(', ')}, not ${JSON.stringify(kind)}`,
+        { details: { parameter: 'kind' } },
       );
     }
     const index = identityIndexProjection.name;
