@@ -43,7 +43,11 @@ export function parseIsoInstant(text: string, options: { utcOnly?: boolean } = {
 }
 
 /** Money is an integer amount in minor units; its currency travels beside it. */
-export const MinorUnits = z.number().int('must be an integer in minor units').nonnegative();
+export const MinorUnits = z
+  .number()
+  .int('must be an integer in minor units')
+  .nonnegative()
+  .describe('an amount in minor units of its currency (cents for EUR: 12855 is EUR 128.55)');
 
 /** ISO 4217 alphabetic code. */
 export const Currency = notPersonal(

@@ -405,5 +405,9 @@ describe.each([
     );
     expect(doc.components.schemas.JourneyView.properties.card).toBeDefined();
     expect(doc.components.schemas.Event_order_placed.properties.data.properties.totals).toBeDefined();
+    // Every error answer has a code; money is in minor units, and the document says so.
+    expect(doc.components.schemas.ErrorBody.required).toEqual(expect.arrayContaining(['code', 'errors']));
+    const totals = doc.components.schemas.Event_order_placed.properties.data.properties.totals.properties;
+    expect(totals.total.description).toMatch(/minor units/);
   });
 });

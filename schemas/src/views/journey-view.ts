@@ -91,5 +91,6 @@ export type ChannelMessage = z.infer<typeof ChannelMessage>;
 
 export const ErrorBody = z.object({
   errors: z.array(z.object({ index: z.number().optional(), path: z.string(), message: z.string() })),
-  code: z.string().optional(),
+  /** Every error answer has one (`validation_failed`, `not_found`, ...): what a client branches on. */
+  code: z.string().min(1).describe('what went wrong, for a program: validation_failed, not_found, erased, ...'),
 });
