@@ -1,3 +1,4 @@
+import { CloudEvent, emitterFor, httpTransport, Mode } from 'cloudevents';
 import { CHANNELS } from '#schemas';
 import {
   dropSchema,
@@ -386,6 +387,48 @@ describe.each([
     );
     const read = await getJson(`${app.url}/v1/customers/${C}/journey?minPosition=${later.body.position}`);
     expect(read.body.card.lastContactReason).toBe('after the parked event');
+  });
+
+  it('accepts what the CloudEvents SDK emitter sends, in binary mode as in structured mode', async () => {
+    const positions: string[] = [];
+    for (const mode of [Mode.BINARY, Mode.STRUCTURED]) {
+      const emit = emitterFor(httpTransport(`${app.url}/v1/events`), { mode });
+      const sent = new CloudEvent({
+        id: `sdk-${mode}`,
+        source: '/sdk-emitter',
+        type: 'feedback.received',
+        subject: 'cust-sdk',
+        time: '2026-04-10T10:00:00Z',
+        datacontenttype: 'application/json',
+        schemaversion: 1,
+        data: { score: mode === Mode.BINARY ? 5 : 3 },
+      });
+      const answer = (await emit(sent)) as { body: string; headers: Record<string, string> };
+      const body = JSON.parse(answer.body) as { accepted?: number; position?: string };
+      expect({ mode, body }).toEqual({ mode, body: { accepted: 1, position: expect.any(String) } });
+      positions.push(body.position!);
+      // Sent again: the same event (source and id), nothing appended.
+      expect(JSON.parse(((await emit(sent)) as { body: string }).body)).toMatchObject({ accepted: 0 });
+    }
+    const read = await getJson(`${app.url}/v1/customers/cust-sdk/journey?minPosition=${positions[1]}`);
+    expect(read.status).toBe(200);
+    // A binary-mode event with a wrong attribute is refused naming it, like a structured one.
+    const refused = await fetch(`${app.url}/v1/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'ce-specversion': '1.0',
+        'ce-id': 'sdk-bad',
+        'ce-source': '/sdk-emitter',
+        'ce-type': 'feedback.received',
+        'ce-subject': 'cust-sdk',
+        'ce-time': 'yesterday',
+      },
+      body: JSON.stringify({ score: 9 }),
+    });
+    expect(refused.status).toBe(400);
+    const errors = ((await refused.json()) as { errors: Array<{ path: string }> }).errors.map((e) => e.path);
+    expect(errors.sort()).toEqual(['data.score', 'time']);
   });
 
   it('publishes an OpenAPI document of the whole HTTP API', async () => {

@@ -85,7 +85,8 @@ export function openApiDocument(): object {
       '/v1/events': {
         post: {
           summary:
-            'Append one CloudEvent or an array of them, atomically (each producer accepts the types its domain owns).',
+            'Append one CloudEvent or an array of them, atomically (each producer accepts the types its domain ' +
+            'owns); one event may also come in HTTP binary mode (ce-* headers, the data as the body).',
           parameters: [
             {
               name: 'expectedVersion',

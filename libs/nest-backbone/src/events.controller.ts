@@ -6,11 +6,15 @@ import type { BackboneConfig } from '#config';
 import { BackboneError, isBackboneError } from '#errors';
 import { EventIngestion } from '#ingestion';
 import { Metrics } from './metrics';
+import { fromBinaryMode } from './cloudevents-binary-mode';
 import { readJsonBody } from './read-json-body';
 import { principalOf, RequiresAccess } from './route-access';
 import { BACKBONE_CONFIG, PRODUCER_OWNER } from './tokens';
 
-/** `POST /v1/events`: one CloudEvent or an array of them, appended atomically. */
+/**
+ * `POST /v1/events`: one CloudEvent or an array of them (structured mode), or one in binary mode (`ce-*` headers),
+ * appended atomically.
+ */
 @Controller('v1/events')
 export class EventsController {
   constructor(
@@ -33,7 +37,9 @@ export class EventsController {
           details: { parameter: 'expectedVersion' },
         });
       }
-      const body = await readJsonBody(request.raw, this.config.http.maxBodyBytes);
+      const json = await readJsonBody(request.raw, this.config.http.maxBodyBytes);
+      // Binary mode (ce-* headers, the data as the body) is one event, as structured mode would send it.
+      const body = fromBinaryMode(request.headers, json) ?? json;
       const principal = principalOf(request);
       const result = await this.ingestion.ingest(body, {
         owner: this.owner,
