@@ -31,7 +31,7 @@ describe('CloudEvents HTTP binary mode', () => {
     });
   });
 
-  it('given percent-encoded header values, then they are decoded; given no ce-specversion, then it is not binary', () => {
+  it('given percent-encoded header values, then they are decoded; given no ce-specversion, then not binary', () => {
     expect(fromBinaryMode({ 'ce-specversion': '1.0', 'ce-subject': 'caf%C3%A9' }, {})).toMatchObject({
       subject: 'café',
     });
