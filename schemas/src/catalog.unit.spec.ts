@@ -148,8 +148,8 @@ describe('event catalog', () => {
       'data.currency',
     ],
     [
-      'a time with an offset',
-      envelope('order.cancelled', { orderId: 'o', reason: 'r' }, { time: '2026-03-01T10:00:00+02:00' }),
+      'an impossible time with an offset',
+      envelope('order.cancelled', { orderId: 'o', reason: 'r' }, { time: '2026-02-30T10:00:00+02:00' }),
       'time',
     ],
     [
@@ -197,6 +197,18 @@ describe('event catalog', () => {
     const raw = { ...envelope('order.cancelled', data), ...attributes };
     const result = validateEvent(raw);
     expect(result.ok ? [] : result.errors.map((e) => e.path).sort()).toEqual([...paths].sort());
+  });
+
+  it.each([
+    ['2026-03-01T10:00:00+02:00', '2026-03-01T08:00:00Z'],
+    ['2026-03-01T00:30:00.123456+05:30', '2026-02-28T19:00:00.123456Z'],
+    ['2026-12-31T23:00:00-01:00', '2027-01-01T00:00:00Z'],
+    ['2026-03-01T10:00:00-00:00', '2026-03-01T10:00:00Z'],
+    ['2026-03-01T10:00:00Z', '2026-03-01T10:00:00Z'],
+    ['2026-03-01T10:00:00.5Z', '2026-03-01T10:00:00.5Z'],
+  ])('given time %s (RFC 3339 allows an offset), it is accepted and stored in UTC as %s', (time, stored) => {
+    const result = validateEvent(envelope('order.cancelled', { orderId: 'o', reason: 'r' }, { time }));
+    expect(result.ok && result.event.time).toBe(stored);
   });
 
   it('accepts a valid event and fills in the defaults', () => {

@@ -31,6 +31,29 @@ export const IsoTime = notPersonal(
   'a time',
 );
 
+/**
+ * An event's `time` as RFC 3339 allows it: UTC (`Z`) or with an offset (`+01:00`); the backbone stores it in UTC
+ * (`utcTime`).
+ */
+export const IsoTimeWithOffset = notPersonal(
+  z.iso.datetime({
+    offset: true,
+    message: 'must be an ISO-8601 time such as 2026-01-31T10:00:00Z (or with an offset, 2026-01-31T11:00:00+01:00)',
+  }),
+  'a time',
+);
+
+/** A valid RFC 3339 time in UTC: unchanged when it is already, else shifted to `Z` with its fraction kept. */
+export function utcTime(text: string): string {
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(text);
+  if (!offset) return text;
+  const fraction = /\.\d+/.exec(text)?.[0] ?? '';
+  const wholeSeconds = text.slice(0, 19);
+  const sign = offset[1] === '+' ? -1 : 1;
+  const shifted = Date.parse(`${wholeSeconds}Z`) + sign * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
+  return `${new Date(shifted).toISOString().slice(0, 19)}${fraction}Z`;
+}
+
 const IsoInstant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoTime, visibleText } from './common';
+import { Id, IsoTimeWithOffset, visibleText } from './common';
 
 /**
  * CloudEvents 1.0 structured envelope, with the journey extensions.
@@ -11,7 +11,7 @@ export const EnvelopeSchema = z.object({
   source: visibleText(z.string().min(1, 'must name the producing service').max(1000)),
   type: z.string().min(1),
   subject: Id,
-  time: IsoTime,
+  time: IsoTimeWithOffset,
   datacontenttype: z.literal('application/json').optional(),
   schemaversion: z.number().int().positive().optional(),
   correlationid: Id.optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { catalog, isEventType, latestVersion, policyJourneyOf, rulesOf, type EventType } from './catalog';
+import { utcTime } from './common';
 import { EnvelopeSchema, POLICY_SUBJECT_PREFIX } from './envelope';
 import type { JourneyEvent } from './journey-event';
 import { jsonProblems } from './json-safety';
@@ -79,6 +80,8 @@ export function validateEvent(raw: unknown, index = 0): ValidationResult {
   }
   const event = {
     ...envelope.data,
+    // Stored in UTC, whatever offset it was sent with: one time, one spelling, on every log.
+    time: utcTime(envelope.data.time),
     datacontenttype: 'application/json',
     schemaversion: version,
     data: data.data,

@@ -431,6 +431,20 @@ describe.each([
     expect(errors.sort()).toEqual(['data.score', 'time']);
   });
 
+  it('takes an event time with an offset and stores it in UTC: the same time in Z is the same event', async () => {
+    const withOffset = event('offset-1', 'feedback.received', { score: 4 }, { time: '2026-04-10T12:00:00+02:00' });
+    const first = await postJson(`${app.url}/v1/events`, withOffset);
+    expect(first.status).toBe(201);
+    const again = await postJson(`${app.url}/v1/events`, { ...withOffset, time: '2026-04-10T10:00:00Z' });
+    expect({ status: again.status, position: again.body.position }).toEqual({
+      status: 200,
+      position: first.body.position,
+    });
+    // Another instant under the same key is another content: refused.
+    const other = await postJson(`${app.url}/v1/events`, { ...withOffset, time: '2026-04-10T12:00:00Z' });
+    expect(other.status).toBe(409);
+  });
+
   it('publishes an OpenAPI document of the whole HTTP API', async () => {
     const doc = (await getJson(`${app.url}/openapi.json`)).body;
     expect(doc.openapi).toBe('3.0.3');

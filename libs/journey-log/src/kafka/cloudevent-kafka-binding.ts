@@ -9,12 +9,13 @@ export const JOURNEY_VERSION_HEADER = 'journey-version';
  */
 export const JOURNEY_SEQUENCE_HEADER = 'journey-sequence';
 
-const ATTRIBUTE_OF_HEADER = new Map(
-  ['id', 'source', 'type', 'subject', 'time', 'specversion', 'datacontenttype', 'dataschema'].map((a) => [
-    `ce_${a}`,
-    a,
-  ]),
-);
+const ATTRIBUTE_OF_HEADER = new Map<string, string>([
+  ...['id', 'source', 'type', 'subject', 'time', 'specversion', 'datacontenttype', 'dataschema'].map(
+    (a) => [`ce_${a}`, a] as const,
+  ),
+  // The binding's place for datacontenttype (records written before it left `ce_datacontenttype` too).
+  ['content-type', 'datacontenttype'] as const,
+]);
 
 export interface KafkaRecord {
   key: string;
@@ -31,6 +32,8 @@ export function toKafkaRecord(event: JourneyEvent, journeyVersion: number, seque
   const message = Kafka.binary(new CloudEvent({ ...attributes, data }, false));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers)) if (value !== undefined) headers[name] = String(value);
+  // The binding maps datacontenttype to `content-type` alone; the SDK also writes it as an attribute header.
+  delete headers.ce_datacontenttype;
   headers[JOURNEY_VERSION_HEADER] = String(journeyVersion);
   if (sequence !== undefined) headers[JOURNEY_SEQUENCE_HEADER] = String(sequence);
   return { key: event.subject, value: JSON.stringify(data), headers };
