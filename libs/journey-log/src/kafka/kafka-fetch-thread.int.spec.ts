@@ -26,7 +26,7 @@ describe('KafkaFetchThread', () => {
         // About 1 KB a record: a fetch (256 KB a partition) brings about 250 of the 2,000.
         const padding = 'x'.repeat(1000);
         const events = Array.from({ length: 2000 }, (_, i) =>
-          journeyEvent('feedback.received', { score: 1, comment: `${i} ${padding}` }, { subject: 'cust-fetch' }),
+          journeyEvent('feedback.received', { score: 1, verbatim: `${i} ${padding}` }, { subject: 'cust-fetch' }),
         );
         for (let i = 0; i < events.length; i += 500) {
           await producer.send({
