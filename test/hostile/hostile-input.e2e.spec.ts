@@ -392,6 +392,8 @@ describe.each([
       );
       expect(answer.status).toBe(413);
       expect(JSON.parse(answer.body)).toMatchObject({ code: 'payload_too_large' });
+      // The rest of the body is not read, so the connection is closed, and the answer says so to keep-alive clients.
+      expect(answer.headers.connection).toBe('close');
       expect(answer.written).toBeLessThan(16 * 1024 * 1024);
     });
 

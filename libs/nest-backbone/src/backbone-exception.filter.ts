@@ -95,6 +95,11 @@ const LINGER_BYTES = 4 * 1_048_576;
  */
 function closeAfterAnswer(reply: FastifyReply): void {
   const socket = reply.request.raw.socket;
+  // Said in the answer, so that a keep-alive client does not send its next request on a connection being closed.
+  reply.header('connection', 'close');
+  // Node closes such a connection at once when the answer is written (its socket's destroySoon), which resets it while
+  // the client still sends, and the client may lose the answer: the lingering close below takes its place.
+  Object.assign(socket, { destroySoon: () => socket.end() });
   reply.raw.once('finish', () => {
     let drained = 0;
     const close = () => socket.destroy();
