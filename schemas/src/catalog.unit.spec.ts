@@ -6,6 +6,7 @@ import {
   EVENT_TYPES,
   PERSONAL_DATA,
   catalog,
+  extensionAttributesOf,
   generateJsonSchemaFiles,
   latestVersion,
   personalFieldPaths,
@@ -13,6 +14,7 @@ import {
   upcast,
   validateEvent,
 } from './index';
+import { orderPlacedData } from './testing';
 
 const envelope = (type: string, data: unknown, extra: Record<string, unknown> = {}) => ({
   specversion: '1.0',
@@ -209,6 +211,66 @@ describe('event catalog', () => {
   ])('given time %s (RFC 3339 allows an offset), it is accepted and stored in UTC as %s', (time, stored) => {
     const result = validateEvent(envelope('order.cancelled', { orderId: 'o', reason: 'r' }, { time }));
     expect(result.ok && result.event.time).toBe(stored);
+  });
+
+  it.each([
+    ['a misspelt data field', { orderId: 'o', reason: 'r', reasn: 'r' }, {}, ['data.reasn']],
+    [
+      'an unknown field in an item of a list',
+      { ...orderPlacedData('o'), items: [{ ...orderPlacedData('o').items[0], colour: 'red' }] },
+      {},
+      ['data.items.0.colour'],
+    ],
+    [
+      'an extension attribute name with upper case and a dash',
+      { orderId: 'o', reason: 'r' },
+      { 'Tenant-Id': 't' },
+      ['Tenant-Id'],
+    ],
+    ['an extension attribute holding an object', { orderId: 'o', reason: 'r' }, { tenant: { id: 1 } }, ['tenant']],
+    [
+      'an extension attribute with a control character',
+      { orderId: 'o', reason: 'r' },
+      { tenant: 'a\u0007b' },
+      ['tenant'],
+    ],
+    ['binary data', { orderId: 'o', reason: 'r' }, { data_base64: 'AAEC' }, ['data_base64']],
+    [
+      'a bad extension and an unknown data field',
+      { orderId: 'o', reason: 'r', x: 1 },
+      { tenant: null },
+      ['tenant', 'data.x'],
+    ],
+  ])('given %s, it is refused naming it (nothing is dropped silently)', (_case, data, attributes, paths) => {
+    const type = 'items' in data ? 'order.placed' : 'order.cancelled';
+    const result = validateEvent({ ...envelope(type, data), ...attributes });
+    expect(result.ok ? [] : result.errors.map((e) => e.path).sort()).toEqual([...paths].sort());
+    if (!result.ok) expect(result.errors[0].message).not.toBe('');
+  });
+
+  it('keeps extension attributes, in the canonical string form binary modes carry', () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const result = validateEvent({
+      ...envelope('order.cancelled', { orderId: 'o', reason: 'r' }),
+      traceparent,
+      tenant: 'acme',
+      priority: 3,
+      urgent: true,
+      dataschema: 'https://example.com/s',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.event).toMatchObject({ traceparent, tenant: 'acme', priority: '3', urgent: 'true' });
+    expect(extensionAttributesOf(result.event)).toEqual({
+      traceparent,
+      tenant: 'acme',
+      priority: '3',
+      urgent: 'true',
+      dataschema: 'https://example.com/s',
+    });
+    // Kept as they are stored: validating the stored event again gives it unchanged.
+    const again = validateEvent(result.event);
+    expect(again.ok && again.event).toEqual(result.event);
   });
 
   it('accepts a valid event and fills in the defaults', () => {

@@ -92,7 +92,7 @@ export function isIdentityKind(kind: string): kind is IdentityKind {
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
 
-export const OrderItem = z.object({
+export const OrderItem = z.strictObject({
   sku: Id,
   name: notPersonal(z.string().min(1), "a product's name"),
   qty: z.number().int().positive(),
@@ -100,7 +100,7 @@ export const OrderItem = z.object({
 });
 export type OrderItem = z.infer<typeof OrderItem>;
 
-export const Totals = z.object({
+export const Totals = z.strictObject({
   subtotal: MinorUnits,
   discount: MinorUnits,
   shipping: MinorUnits,
@@ -110,4 +110,4 @@ export const Totals = z.object({
 });
 export type Totals = z.infer<typeof Totals>;
 
-export const ReturnItem = z.object({ sku: Id, qty: z.number().int().positive() });
+export const ReturnItem = z.strictObject({ sku: Id, qty: z.number().int().positive() });

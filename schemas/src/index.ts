@@ -3,6 +3,7 @@ export * from './envelope';
 export * from './catalog';
 export * from './journey-event';
 export * from './validation';
+export * from './extension-attributes';
 export {
   MAX_JSON_DEPTH,
   invisibleCharacter,

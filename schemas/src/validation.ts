@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { catalog, isEventType, latestVersion, policyJourneyOf, rulesOf, type EventType } from './catalog';
 import { utcTime } from './common';
 import { EnvelopeSchema, POLICY_SUBJECT_PREFIX } from './envelope';
+import { checkExtensionAttributes } from './extension-attributes';
 import type { JourneyEvent } from './journey-event';
 import { jsonProblems } from './json-safety';
 
@@ -15,12 +16,16 @@ export interface FieldError {
 export type ValidationResult = { ok: true; event: JourneyEvent } | { ok: false; errors: FieldError[] };
 
 function toFieldErrors(index: number, prefix: Array<string | number>, error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    index,
-    path: [...prefix, ...issue.path].map(String).join('.') || '(event)',
-    message: issue.message,
-  }));
+  const at = (path: PropertyKey[]) => [...prefix, ...path].map(String).join('.') || '(event)';
+  return error.issues.flatMap((issue) =>
+    // One error per unknown field, at its own path: a producer's typo is named, not dropped.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ index, path: at([...issue.path, key]), message: UNKNOWN_FIELD }))
+      : [{ index, path: at(issue.path), message: issue.message }],
+  );
 }
+
+const UNKNOWN_FIELD = 'unknown field: not in the schema of this type and version (a misspelt name?)';
 
 /**
  * The data's errors of an event whose envelope is wrong, when its type and version still say which schema applies: a
@@ -45,12 +50,23 @@ export function validateEvent(raw: unknown, index = 0): ValidationResult {
   // Text and structure that no store can keep faithfully, before any schema walks the value.
   const unstorable = jsonProblems(raw);
   if (unstorable.length > 0) return { ok: false, errors: unstorable.map((p) => ({ index, ...p })) };
+  const extensions =
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+      ? checkExtensionAttributes(raw)
+      : { ok: true as const, attributes: {} };
+  const extensionErrors = extensions.ok ? [] : extensions.errors.map((e) => ({ index, ...e }));
   const envelope = EnvelopeSchema.safeParse(raw);
   if (!envelope.success)
-    return { ok: false, errors: [...toFieldErrors(index, [], envelope.error), ...dataErrorsBeside(raw, index)] };
+    return {
+      ok: false,
+      errors: [...toFieldErrors(index, [], envelope.error), ...extensionErrors, ...dataErrorsBeside(raw, index)],
+    };
   const { type } = envelope.data;
   if (!isEventType(type)) {
-    return { ok: false, errors: [{ index, path: 'type', message: `unknown event type "${type}"` }] };
+    return {
+      ok: false,
+      errors: [{ index, path: 'type', message: `unknown event type "${type}"` }, ...extensionErrors],
+    };
   }
   const version = envelope.data.schemaversion ?? 1;
   const schema = catalog[type].versions[version - 1] as z.ZodType | undefined;
@@ -59,11 +75,13 @@ export function validateEvent(raw: unknown, index = 0): ValidationResult {
       ok: false,
       errors: [
         { index, path: 'schemaversion', message: `${type} has versions 1 to ${latestVersion(type)}, not ${version}` },
+        ...extensionErrors,
       ],
     };
   }
   const data = schema.safeParse(envelope.data.data);
-  if (!data.success) return { ok: false, errors: toFieldErrors(index, ['data'], data.error) };
+  if (!data.success) return { ok: false, errors: [...extensionErrors, ...toFieldErrors(index, ['data'], data.error)] };
+  if (!extensions.ok) return { ok: false, errors: extensionErrors };
   const policyField = rulesOf(type).policyJourney;
   const subject = envelope.data.subject;
   if (policyField !== undefined && subject !== POLICY_SUBJECT_PREFIX + policyJourneyOf({ type, data: data.data })) {
@@ -80,6 +98,7 @@ export function validateEvent(raw: unknown, index = 0): ValidationResult {
   }
   const event = {
     ...envelope.data,
+    ...extensions.attributes,
     // Stored in UTC, whatever offset it was sent with: one time, one spelling, on every log.
     time: utcTime(envelope.data.time),
     datacontenttype: 'application/json',

@@ -166,6 +166,8 @@ describe('access: who may write and read', () => {
         })),
       );
       expect(routes.length).toBeGreaterThanOrEqual(9);
+      // What a DELETE removes (the matrix's webhook) is read by the other routes first.
+      routes.sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
 
       const erasableEvent = { ...feedback(), subject: erasable };
       expect((await postJson(`${app.url}/v1/events`, erasableEvent, { headers: bearer(tokens.admin) })).status).toBe(

@@ -1,5 +1,9 @@
+import Ajv from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { CloudEvent, emitterFor, httpTransport, Mode } from 'cloudevents';
-import { CHANNELS } from '#schemas';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { CHANNELS, extensionAttributesOf } from '#schemas';
 import {
   dropSchema,
   getJson,
@@ -9,10 +13,13 @@ import {
   uniqueSchemaName,
   waitFor,
   type BackboneProcess,
+  ROOT,
 } from '#testing';
+
 import { workedJourneySteps } from './worked-journey';
 
 const C = 'cust-1001';
+const CLI = join(ROOT, 'dist/apps/journey-cli/src/main.js');
 const event = (id: string, type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   specversion: '1.0',
   id,
@@ -431,6 +438,55 @@ describe.each([
     expect(errors.sort()).toEqual(['data.score', 'time']);
   });
 
+  it('refuses an unknown data field by name, keeps extension attributes, replays return them', async () => {
+    const typo = await postJson(`${app.url}/v1/events`, event('strict-1', 'feedback.received', { score: 4, scroe: 5 }));
+    expect(typo.status).toBe(400);
+    expect(typo.body.errors).toEqual([expect.objectContaining({ path: 'data.scroe' })]);
+    const badName = await postJson(`${app.url}/v1/events`, {
+      ...event('strict-2', 'feedback.received', { score: 4 }),
+      Tenant_Id: 'x',
+    });
+    expect(badName.status).toBe(400);
+    expect(badName.body.errors).toEqual([expect.objectContaining({ path: 'Tenant_Id' })]);
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const structured = await postJson(`${app.url}/v1/events`, {
+      ...event('ext-1', 'feedback.received', { score: 4 }, { subject: 'cust-ext' }),
+      traceparent,
+      tenant: 'acme',
+      priority: 2,
+    });
+    expect(structured.status).toBe(201);
+    const binary = await fetch(`${app.url}/v1/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'ce-specversion': '1.0',
+        'ce-id': 'ext-2',
+        'ce-source': '/e2e',
+        'ce-type': 'feedback.received',
+        'ce-subject': 'cust-ext',
+        'ce-time': '2026-04-10T10:00:00Z',
+        'ce-tenant': 'acme%20eu',
+      },
+      body: JSON.stringify({ score: 5 }),
+    });
+    expect(binary.status).toBe(201);
+    const tail = spawnSync(
+      process.execPath,
+      [CLI, 'tail', '--from-start', '--customer', 'cust-ext', '--json', '--count', '2'],
+      { env: { ...process.env, DATA_DIR: app.dataDir, ...env }, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(tail.status).toBe(0);
+    const replayed = tail.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { event: Record<string, unknown> }).event);
+    expect(replayed.map((e) => extensionAttributesOf(e))).toEqual([
+      { traceparent, tenant: 'acme', priority: '2' },
+      { tenant: 'acme eu' },
+    ]);
+  });
+
   it('takes an event time with an offset and stores it in UTC: the same time in Z is the same event', async () => {
     const withOffset = event('offset-1', 'feedback.received', { score: 4 }, { time: '2026-04-10T12:00:00+02:00' });
     const first = await postJson(`${app.url}/v1/events`, withOffset);
@@ -447,7 +503,7 @@ describe.each([
 
   it('publishes an OpenAPI document of the whole HTTP API', async () => {
     const doc = (await getJson(`${app.url}/openapi.json`)).body;
-    expect(doc.openapi).toBe('3.0.3');
+    expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/v1/events',
@@ -461,10 +517,66 @@ describe.each([
       ]),
     );
     expect(doc.components.schemas.JourneyView.properties.card).toBeDefined();
-    expect(doc.components.schemas.Event_order_placed.properties.data.properties.totals).toBeDefined();
+    expect(doc.components.schemas.Event_order_placed_v1.properties.data.properties.totals).toBeDefined();
     // Every error answer has a code; money is in minor units, and the document says so.
     expect(doc.components.schemas.ErrorBody.required).toEqual(expect.arrayContaining(['code', 'errors']));
-    const totals = doc.components.schemas.Event_order_placed.properties.data.properties.totals.properties;
+    const totals = doc.components.schemas.Event_order_placed_v1.properties.data.properties.totals.properties;
     expect(totals.total.description).toMatch(/minor units/);
+  });
+
+  it('describes every event the server accepts, every version of it, and nothing it refuses (ajv)', async () => {
+    const doc = (await getJson(`${app.url}/openapi.json`)).body;
+    // A client nobody here wrote: ajv, against the request body schema of POST /v1/events as the document has it.
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema(doc, 'openapi.json');
+    const validate = ajv.getSchema(
+      'openapi.json#/paths/~1v1~1events/post/requestBody/content/application~1json/schema',
+    )!;
+    const examples = workedJourneySteps();
+    // The README's worked journey, v1 shipment.delayed (no reasonCode) among them: each one was answered 201 above.
+    const sent = examples.flatMap((e) => (Array.isArray(e.body) ? e.body : [e.body]) as Array<{ type: string }>);
+    expect(sent.filter((e) => e.type === 'shipment.delayed').length).toBeGreaterThan(0);
+    for (const example of examples) {
+      expect({ file: example.file, valid: validate(example.body), errors: validate.errors ?? null }).toEqual({
+        file: example.file,
+        valid: true,
+        errors: null,
+      });
+    }
+    // The worked journey's shipment, delayed once more (the server would refuse a delay of an unknown order: 422).
+    const delayedV1 = event('doc-v1', 'shipment.delayed', {
+      orderId: 'ord-1001',
+      shipmentId: 'shp-1',
+      newEta: '2026-04-12T10:00:00Z',
+      reason: 'storm',
+    });
+    const delayedV2 = {
+      ...delayedV1,
+      id: 'doc-v2',
+      schemaversion: 2,
+      data: { ...delayedV1.data, reasonCode: 'weather' },
+    };
+    const withExtension = { ...event('doc-ext', 'feedback.received', { score: 3 }), tenant: 'acme', priority: 2 };
+    const cases: Array<[string, unknown, boolean]> = [
+      ['v1 without schemaversion', delayedV1, true],
+      ['v1 saying schemaversion 1', { ...delayedV1, schemaversion: 1 }, true],
+      ['v2', delayedV2, true],
+      ['v2 data under version 1', { ...delayedV2, schemaversion: 1 }, false],
+      ['an unknown data field', { ...delayedV1, data: { ...delayedV1.data, colour: 'red' } }, false],
+      ['extension attributes', withExtension, true],
+      ['an extension attribute holding an object', { ...withExtension, tenant: { id: 1 } }, false],
+      ['a batch of both versions', [delayedV1, delayedV2], true],
+    ];
+    const documented = cases.map(([name, body]) => [name, validate(body)]);
+    expect(documented).toEqual(cases.map(([name, , valid]) => [name, valid]));
+    // And the server agrees with the document on each (a refused one is a 400; an accepted one appends).
+    for (const [name, body, valid] of cases) {
+      if (name.startsWith('a batch')) continue;
+      const answer = await postJson(`${app.url}/v1/events`, body, {});
+      const expected = valid ? [200, 201] : [400, 422];
+      expect({ name, status: expected.includes(answer.status) }).toEqual({ name, status: true });
+      if (!valid) expect({ name, status: answer.status }).toEqual({ name, status: 400 });
+    }
   });
 });

@@ -58,6 +58,21 @@ describe('distributed: every app in its own process on Kafka and PostgreSQL', ()
     expect(asOf.body.orders[0].status.code).toBe('delayed');
   });
 
+  it('serves on each app the OpenAPI document of the routes that app has, and those only', async () => {
+    const operations = async (app: BackboneProcess) => {
+      const doc = (await getJson(`${app.url}/openapi.json`)).body as { paths: Record<string, object> };
+      return Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      );
+    };
+    const common = ['GET /health', 'GET /metrics', 'GET /openapi.json'];
+    expect((await operations(apps.checkout)).sort()).toEqual([...common, 'POST /v1/events'].sort());
+    expect((await operations(apps.projectorA)).sort()).toEqual(common);
+    const api = await operations(apps['journey-api']);
+    expect(api).toEqual(expect.arrayContaining([...common, 'GET /v1/customers/{customerId}/journey']));
+    expect(api).not.toContain('POST /v1/events');
+  });
+
   it("runs the README's worked-example script, each event posted to the app that owns it", () => {
     const urls = {
       API_URL: apps['journey-api'].url,

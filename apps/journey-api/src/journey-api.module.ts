@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { JourneyStreamController } from './journey-stream.controller';
 import { JourneyStreamHub } from './journey-stream-hub';
 import { JourneyController } from './journey.controller';
-import { OpenApiController } from './openapi.controller';
 import { PrivacyController } from './privacy.controller';
 import { WebhooksController } from './webhooks.controller';
 import { CustomerErasure } from '#journey-read';
@@ -11,9 +10,9 @@ import { JOURNEY_LOG, PERSONAL_DATA, READ_STORE } from '#nest-backbone';
 import type { PersonalData } from '#personal-data';
 import type { ReadStore } from '#read-store';
 
-/** The read side: journey, order, case, identity, SSE stream, erasure, webhooks and the OpenAPI document. */
+/** The read side: journey, order, case, identity, SSE stream, erasure, and webhooks. */
 @Module({
-  controllers: [JourneyStreamController, JourneyController, PrivacyController, WebhooksController, OpenApiController],
+  controllers: [JourneyStreamController, JourneyController, PrivacyController, WebhooksController],
   providers: [
     JourneyStreamHub,
     {

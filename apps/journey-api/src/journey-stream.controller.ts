@@ -2,7 +2,8 @@ import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/com
 import type { FastifyReply } from 'fastify';
 import type { JourneyLog } from '#journey-log';
 import { AccessLogRecorder } from '#journey-read';
-import { JOURNEY_LOG, RequiresAccess, accessRecordOf, principalOf } from '#nest-backbone';
+import { JOURNEY_LOG, ApiOperation, RequiresAccess, accessRecordOf, principalOf } from '#nest-backbone';
+import { STREAM_JOURNEY } from './journey-api-operations';
 import { JourneyStreamHub } from './journey-stream-hub';
 import { parseReadQuery, type RawReadQuery } from './read-query';
 
@@ -22,6 +23,7 @@ export class JourneyStreamController {
 
   @Get('customers/:customerId/journey/stream')
   @RequiresAccess('journeys:read')
+  @ApiOperation(STREAM_JOURNEY)
   async stream(
     @Param('customerId') customerId: string,
     @Query() query: RawReadQuery & { lastEventId?: string },

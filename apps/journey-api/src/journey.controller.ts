@@ -4,7 +4,8 @@ import { BackboneError } from '#errors';
 import type { JourneyLog } from '#journey-log';
 import { hasScope } from '#auth';
 import { AccessLogRecorder, JourneyReader, redact, type Read } from '#journey-read';
-import { JOURNEY_LOG, READ_STORE, RequiresAccess, accessRecordOf, principalOf } from '#nest-backbone';
+import { JOURNEY_LOG, READ_STORE, ApiOperation, RequiresAccess, accessRecordOf, principalOf } from '#nest-backbone';
+import { READ_ACCESS_LOG, READ_CASE, READ_IDENTITY, READ_JOURNEY, READ_ORDER } from './journey-api-operations';
 import type { ReadStore } from '#read-store';
 import { parseReadQuery, parseTimeRange, type RawReadQuery } from './read-query';
 
@@ -20,12 +21,14 @@ export class JourneyController {
 
   @Get('customers/:customerId/journey')
   @RequiresAccess('journeys:read')
+  @ApiOperation(READ_JOURNEY)
   async journey(@Param('customerId') customerId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
     this.send(reply, await this.reader.journey(customerId, this.options(query)), customerId, query.channel);
   }
 
   @Get('orders/:orderId')
   @RequiresAccess('journeys:read')
+  @ApiOperation(READ_ORDER)
   async order(@Param('orderId') orderId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
     const read = await this.reader.order(orderId, this.options(query));
     this.send(reply, read, read.body.customerId, query.channel);
@@ -33,6 +36,7 @@ export class JourneyController {
 
   @Get('cases/:caseId')
   @RequiresAccess('journeys:read')
+  @ApiOperation(READ_CASE)
   async case(@Param('caseId') caseId: string, @Query() query: RawReadQuery, @Res() reply: FastifyReply) {
     const read = await this.reader.case(caseId, this.options(query));
     this.send(reply, read, read.body.customerId, query.channel);
@@ -40,6 +44,7 @@ export class JourneyController {
 
   @Get('identities/:kind/:value')
   @RequiresAccess('journeys:read')
+  @ApiOperation(READ_IDENTITY)
   async identity(@Param('kind') kind: string, @Param('value') value: string, @Res() reply: FastifyReply) {
     const read = await this.reader.identity(kind, value);
     this.send(reply, read, read.body.customerId, undefined);
@@ -47,6 +52,7 @@ export class JourneyController {
 
   @Get('customers/:customerId/access-log')
   @RequiresAccess('privacy:read')
+  @ApiOperation(READ_ACCESS_LOG)
   async accessLogOf(
     @Param('customerId') customerId: string,
     @Query('from') from: string | undefined,

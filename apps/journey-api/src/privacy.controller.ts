@@ -2,7 +2,8 @@ import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { BackboneConfig } from '#config';
 import { CustomerErasure, type ErasureAnswer } from '#journey-read';
-import { BACKBONE_CONFIG, RequiresAccess, principalOf, readJsonBody } from '#nest-backbone';
+import { BACKBONE_CONFIG, ApiOperation, RequiresAccess, principalOf, readJsonBody } from '#nest-backbone';
+import { ERASE_CUSTOMER } from './journey-api-operations';
 import { JourneyStreamHub } from './journey-stream-hub';
 
 /** A customer's right to erasure (`privacy:erase`): see `CustomerErasure`. */
@@ -16,6 +17,7 @@ export class PrivacyController {
 
   @Post('customers/:customerId/erasure')
   @RequiresAccess('privacy:erase')
+  @ApiOperation(ERASE_CUSTOMER)
   @HttpCode(202)
   async erase(@Param('customerId') customerId: string, @Req() request: FastifyRequest): Promise<ErasureAnswer> {
     const body = await readJsonBody(request.raw, this.config.http.maxBodyBytes);

@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import type { BackboneConfig } from '#config';
 import { BackboneError } from '#errors';
 import type { JourneyLog } from '#journey-log';
-import { BACKBONE_CONFIG, JOURNEY_LOG, RequiresAccess, readJsonBody } from '#nest-backbone';
+import { BACKBONE_CONFIG, JOURNEY_LOG, ApiOperation, RequiresAccess, readJsonBody } from '#nest-backbone';
+import { CREATE_WEBHOOK, DELETE_WEBHOOK, LIST_WEBHOOKS, READ_WEBHOOK } from './journey-api-operations';
 import type { WebhookSubscription } from '#schemas';
 import { WebhookSubscriptions } from '#webhooks';
 
@@ -21,6 +22,7 @@ export class WebhooksController {
   /** 201 with the secret (shown this once); deliveries start with the events appended after this answer. */
   @Post('webhooks')
   @RequiresAccess('admin')
+  @ApiOperation(CREATE_WEBHOOK)
   @HttpCode(201)
   async create(@Req() request: FastifyRequest): Promise<WebhookSubscription & { secret: string }> {
     const body = await readJsonBody(request.raw, this.config.http.maxBodyBytes);
@@ -29,12 +31,14 @@ export class WebhooksController {
 
   @Get('webhooks')
   @RequiresAccess('admin')
+  @ApiOperation(LIST_WEBHOOKS)
   async list(): Promise<{ subscriptions: WebhookSubscription[] }> {
     return { subscriptions: await this.subscriptions.list() };
   }
 
   @Get('webhooks/:id')
   @RequiresAccess('admin')
+  @ApiOperation(READ_WEBHOOK)
   async get(@Param('id') id: string): Promise<WebhookSubscription> {
     const found = await this.subscriptions.get(id);
     if (!found) throw new BackboneError('not_found', `no webhook subscription ${id}`);
@@ -43,6 +47,7 @@ export class WebhooksController {
 
   @Delete('webhooks/:id')
   @RequiresAccess('admin')
+  @ApiOperation(DELETE_WEBHOOK)
   @HttpCode(204)
   async remove(@Param('id') id: string): Promise<void> {
     await this.subscriptions.remove(id);

@@ -57,7 +57,12 @@ const dispatched = e(
   { orderId: 'o1', shipmentId: 's', carrier: 'DHL', trackingId: 't', eta: at(5) },
   at(2),
 );
-const delayed = e('shipment.delayed', { orderId: 'o1', shipmentId: 's', newEta: at(9), reason: 'Storm' }, at(4));
+// Sent as v1 (no reasonCode), as an old producer does: the projection sees it upcast.
+const delayed = journeyEvent(
+  'shipment.delayed',
+  { orderId: 'o1', shipmentId: 's', newEta: at(9), reason: 'Storm' },
+  { subject: C, time: at(4), schemaversion: 1 },
+);
 const inTransitLate = e('shipment.progressed', { orderId: 'o1', shipmentId: 's', stage: 'in_transit' }, at(3));
 const delivered = e('shipment.delivered', { orderId: 'o1', shipmentId: 's' }, at(9));
 const journeySpec = () => projectionSpec(journeyViewProjection);

@@ -8,6 +8,7 @@ import type { JourneyLog } from '#journey-log';
 import { AccessLogRecorder, JourneyReader, ProjectionProgress } from '#journey-read';
 import type { ReadStore } from '#read-store';
 import { HealthController } from './health.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 import { AccessGuard } from './route-access';
 import { RouteTable } from './route-table';
 import { RunningReactors } from './running-reactors';
@@ -32,7 +33,7 @@ export class BackboneModule implements OnApplicationShutdown {
     return {
       module: BackboneModule,
       imports: [DiscoveryModule],
-      controllers: [HealthController],
+      controllers: [HealthController, OpenApiController],
       providers: [
         {
           provide: Authenticator,

@@ -21,6 +21,9 @@ import { countHttpRequest } from './count-http-request';
 import { jsonContentTypeProblem } from './json-content-type';
 import { Metrics } from './metrics';
 import { NestLogger } from './nest-logger';
+import { OpenApiController } from './openapi/openapi.controller';
+import { OpenApiMismatchError, openApiDocument, openApiPath, routeDifferences } from './openapi/openapi-document';
+import { RouteTable } from './route-table';
 
 /** How often Node looks for requests past their time (its default, 30 s, would let a 10 s limit run to 40). */
 const TIMEOUT_CHECK_MS = 1000;
@@ -55,6 +58,11 @@ export async function bootstrapHttpApp(
       sendError(reply, new BackboneError('invalid_parameter', error.message), logger),
   });
   const fastify = adapter.getInstance();
+  // Every route the server will answer, however it was registered: checked against the route table before listening.
+  const served: Array<{ method: string; path: string }> = [];
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) served.push({ method: String(method), path: route.url });
+  });
   // The body stays unread for the controller (readJsonBody): its limit and errors are the contract's.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
@@ -103,6 +111,8 @@ export async function bootstrapHttpApp(
       'auth is off: every request may do everything (allowed on loopback only; see Security in the README)',
     );
   app.enableShutdownHooks();
+  await app.init();
+  publishOpenApi(app, name, served);
   const metrics = app.get(Metrics);
   // Streams (SSE) leave Fastify's lifecycle and count themselves when they end.
   fastify.addHook('onResponse', async (request, reply) => countHttpRequest(metrics, request, reply.statusCode));
@@ -112,6 +122,22 @@ export async function bootstrapHttpApp(
   // Tests and scripts wait for this exact text to learn the port (PORT=0 picks a free one).
   logger.info({ host: http.host, port: address.port }, `listening on http://${http.host}:${address.port}`);
   return app;
+}
+
+/**
+ * The OpenAPI document, made from the route table once the routes are registered; an app whose served routes and
+ * route table differ, or whose routes cannot all be described, does not start (every difference named).
+ */
+function publishOpenApi(app: NestFastifyApplication, name: string, served: Array<{ method: string; path: string }>) {
+  const routes = app.get(RouteTable).routes;
+  const gets = new Set(served.filter((r) => r.method === 'GET').map((r) => r.path));
+  const answered = served
+    // Fastify answers HEAD for each GET by itself, and CORS preflights (OPTIONS) when origins are configured.
+    .filter((r) => !(r.method === 'HEAD' && gets.has(r.path)) && r.method !== 'OPTIONS')
+    .map((r) => ({ method: r.method, path: openApiPath(r.path) }));
+  const differences = routeDifferences(answered, routes);
+  if (differences.length > 0) throw new OpenApiMismatchError(differences);
+  app.get(OpenApiController).publish(openApiDocument(name, routes));
 }
 
 /** A request that carries a body to a route that reads one (a GET's body is never read). */

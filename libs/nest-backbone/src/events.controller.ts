@@ -8,6 +8,8 @@ import { EventIngestion } from '#ingestion';
 import { Metrics } from './metrics';
 import { fromBinaryMode } from './cloudevents-binary-mode';
 import { readJsonBody } from './read-json-body';
+import { ApiOperation } from './openapi/api-operation';
+import { APPEND_EVENTS } from './openapi/events-operation';
 import { principalOf, RequiresAccess } from './route-access';
 import { BACKBONE_CONFIG, PRODUCER_OWNER } from './tokens';
 
@@ -26,6 +28,7 @@ export class EventsController {
 
   @Post()
   @RequiresAccess('events:write')
+  @ApiOperation(APPEND_EVENTS)
   async append(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,

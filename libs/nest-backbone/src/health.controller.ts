@@ -12,6 +12,8 @@ import {
 } from '#projection-runtime';
 import type { ReadStore } from '#read-store';
 import { Metrics } from './metrics';
+import { ApiOperation } from './openapi/api-operation';
+import { jsonContent } from './openapi/openapi-document';
 import { principalOf, RequiresAccess } from './route-access';
 import { RunningReactors } from './running-reactors';
 import { BACKBONE_CONFIG, JOURNEY_LOG, PROJECTION_REGISTRY, READ_STORE } from './tokens';
@@ -41,6 +43,21 @@ export class HealthController {
    */
   @Get('health')
   @RequiresAccess('public')
+  @ApiOperation({
+    summary:
+      'Health: `ok` or `degraded` for anyone; with metrics:read, the problems, log head, projection and reactor ' +
+      'positions, lag and parked events',
+    responses: {
+      '200': {
+        description: 'OK',
+        content: jsonContent({
+          type: 'object',
+          required: ['status'],
+          properties: { status: { type: 'string', enum: ['ok', 'degraded'] } },
+        }),
+      },
+    },
+  })
   async health(@Req() request: FastifyRequest) {
     // Every parked event counts, including records on the log that were not journey events. Read before the
     // projections' status: events are parked with their checkpoint, so the status then knows every one counted here.
@@ -75,6 +92,10 @@ export class HealthController {
 
   @Get('metrics')
   @RequiresAccess('metrics:read')
+  @ApiOperation({
+    summary: 'Prometheus metrics (text exposition format)',
+    responses: { '200': { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } } },
+  })
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async prometheus(): Promise<string> {
     const projections = await projectionStatus(this.log, this.store, this.projections);

@@ -26,3 +26,14 @@ export {
 } from './journey-consumers.module';
 export { OnJourneyEvent, type OnJourneyEventOptions } from './on-journey-event';
 export { RunningReactors } from './running-reactors';
+export { ApiOperation } from './openapi/api-operation';
+export {
+  OpenApiMismatchError,
+  jsonContent,
+  jsonSchemaOf,
+  openApiDocument,
+  routeDifferences,
+  schemaRef,
+  type OperationSpec,
+  type ParameterSpec,
+} from './openapi/openapi-document';

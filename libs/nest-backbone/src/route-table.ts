@@ -2,15 +2,15 @@ import { Injectable, RequestMethod, type OnModuleInit } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Access } from '#auth';
+import { operationOf } from './openapi/api-operation';
+import { openApiPath, type DescribedRoute } from './openapi/openapi-document';
 import { accessOf } from './route-access';
 
-/** One route of this app, with the access it declares (undefined: none, which the guard refuses). */
-export interface RouteEntry {
-  method: string;
-  /** OpenAPI form: `/v1/orders/{orderId}`. */
-  path: string;
-  access: Access | undefined;
-}
+/**
+ * One route of this app, with the access it declares (undefined: none, which the guard refuses) and its description
+ * for the OpenAPI document.
+ */
+export type RouteEntry = DescribedRoute;
 
 /**
  * Every route of the running app, read from its controllers at start: the OpenAPI document takes each route's
@@ -41,6 +41,7 @@ export class RouteTable implements OnModuleInit {
           method: RequestMethod[method],
           path: openApiPath(prefix, path),
           access: accessOf(this.reflector, handler),
+          operation: operationOf(this.reflector, handler),
         });
       }
     }
@@ -51,12 +52,4 @@ export class RouteTable implements OnModuleInit {
   accessOf(method: string, path: string): Access | undefined {
     return this.routes.find((r) => r.method === method && r.path === path)?.access;
   }
-}
-
-function openApiPath(prefix: string, path: string): string {
-  const joined = `/${[prefix, path]
-    .map((p) => p.replace(/^\/+|\/+$/g, ''))
-    .filter((p) => p !== '')
-    .join('/')}`;
-  return joined.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }

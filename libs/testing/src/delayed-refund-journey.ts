@@ -40,7 +40,8 @@ export function delayedRefundJourney(options: {
     journeyEvent(
       'shipment.delayed',
       { orderId, shipmentId, newEta: '2026-11-27T18:00:00Z', reason: 'Storm at the hub' },
-      at(5, 4),
+      // As an old producer sends it (v1, no reasonCode): readers see it upcast.
+      { ...at(5, 4), schemaversion: 1 },
     ),
     journeyEvent(
       'refund.issued',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Channel, Id, IsoTime, MinorUnits } from '../common';
 import { notPersonal, personal } from '../personal-data';
 
-export const ContactOpenedV1 = z.object({
+export const ContactOpenedV1 = z.strictObject({
   caseId: Id,
   contactId: Id,
   channel: Channel,
@@ -13,7 +13,7 @@ export const ContactOpenedV1 = z.object({
   summary: personal(z.string()).optional(),
 });
 
-export const ContactHandedOffV1 = z.object({
+export const ContactHandedOffV1 = z.strictObject({
   caseId: Id,
   contactId: Id,
   fromChannel: Channel,
@@ -22,10 +22,10 @@ export const ContactHandedOffV1 = z.object({
   contextSummary: personal(z.string()).optional(),
 });
 
-export const ContactResolvedV1 = z.object({ caseId: Id, resolution: personal(z.string().min(1)) });
-export const ContactReopenedV1 = z.object({ caseId: Id, reason: personal(z.string().min(1)) });
+export const ContactResolvedV1 = z.strictObject({ caseId: Id, resolution: personal(z.string().min(1)) });
+export const ContactReopenedV1 = z.strictObject({ caseId: Id, reason: personal(z.string().min(1)) });
 
-export const PromiseMadeV1 = z.object({
+export const PromiseMadeV1 = z.strictObject({
   caseId: Id,
   promiseId: Id,
   text: personal(z.string().min(1)),
@@ -33,19 +33,19 @@ export const PromiseMadeV1 = z.object({
   owner: notPersonal(z.string().min(1), 'the team or agent id that owns the promise'),
 });
 
-export const PromiseKeptV1 = z.object({ caseId: Id, promiseId: Id });
+export const PromiseKeptV1 = z.strictObject({ caseId: Id, promiseId: Id });
 
-export const FeedbackReceivedV1 = z.object({
+export const FeedbackReceivedV1 = z.strictObject({
   caseId: Id.optional(),
   score: z.number().int().min(1).max(5),
   verbatim: personal(z.string()).optional(),
 });
 
-export const ChannelMessageSentV1 = z.object({
+export const ChannelMessageSentV1 = z.strictObject({
   channel: Channel,
   templateId: notPersonal(z.string().min(1), 'a template id'),
   orderId: Id.optional(),
-  shown: z.object({
+  shown: z.strictObject({
     status: notPersonal(z.string(), 'a status label').optional(),
     total: MinorUnits.optional(),
     policyVersion: z.number().int().positive().optional(),

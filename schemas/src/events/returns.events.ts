@@ -4,16 +4,21 @@ import { notPersonal, personal } from '../personal-data';
 
 const PolicyVersion = z.number().int().positive().max(999_999_999);
 
-export const ReturnRequestedV1 = z.object({
+export const ReturnRequestedV1 = z.strictObject({
   returnId: Id,
   orderId: Id,
   items: z.array(ReturnItem).min(1, 'a return names at least one item'),
   reason: personal(z.string().min(1)),
 });
 
-export const ReturnApprovedV1 = z.object({ returnId: Id, orderId: Id, policyId: Id, policyVersion: PolicyVersion });
+export const ReturnApprovedV1 = z.strictObject({
+  returnId: Id,
+  orderId: Id,
+  policyId: Id,
+  policyVersion: PolicyVersion,
+});
 
-export const ReturnRejectedV1 = z.object({
+export const ReturnRejectedV1 = z.strictObject({
   returnId: Id,
   orderId: Id,
   policyId: Id,
@@ -21,9 +26,9 @@ export const ReturnRejectedV1 = z.object({
   reason: personal(z.string().min(1)),
 });
 
-export const ReturnReceivedV1 = z.object({ returnId: Id, orderId: Id });
+export const ReturnReceivedV1 = z.strictObject({ returnId: Id, orderId: Id });
 
-export const RefundIssuedV1 = z.object({
+export const RefundIssuedV1 = z.strictObject({
   refundId: Id,
   orderId: Id,
   returnId: Id.optional(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id, IsoTime } from '../common';
 import { notPersonal, personal } from '../personal-data';
 
-export const ShipmentDispatchedV1 = z.object({
+export const ShipmentDispatchedV1 = z.strictObject({
   orderId: Id,
   shipmentId: Id,
   carrier: notPersonal(z.string().min(1), "a carrier's name"),
@@ -10,14 +10,14 @@ export const ShipmentDispatchedV1 = z.object({
   eta: IsoTime,
 });
 
-export const ShipmentProgressedV1 = z.object({
+export const ShipmentProgressedV1 = z.strictObject({
   orderId: Id,
   shipmentId: Id,
   stage: z.enum(['in_transit', 'out_for_delivery']),
   location: notPersonal(z.string(), 'a carrier hub or city').optional(),
 });
 
-export const ShipmentDelayedV1 = z.object({
+export const ShipmentDelayedV1 = z.strictObject({
   orderId: Id,
   shipmentId: Id,
   newEta: IsoTime,
@@ -53,9 +53,9 @@ export function upcastShipmentDelayedV1(data: z.infer<typeof ShipmentDelayedV1>)
   return { ...data, reasonCode: match ? match[1] : 'other' };
 }
 
-export const ShipmentDeliveredV1 = z.object({ orderId: Id, shipmentId: Id });
+export const ShipmentDeliveredV1 = z.strictObject({ orderId: Id, shipmentId: Id });
 
-export const ShipmentExceptionV1 = z.object({
+export const ShipmentExceptionV1 = z.strictObject({
   orderId: Id,
   shipmentId: Id,
   kind: z.enum(['lost', 'damaged', 'failed_attempt', 'returned_to_sender']),

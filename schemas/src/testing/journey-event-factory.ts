@@ -1,4 +1,4 @@
-import { validateEvent, type EventData, type EventType, type JourneyEvent } from '../index';
+import { latestVersion, validateEvent, type EventData, type EventType, type JourneyEvent } from '../index';
 
 let counter = 0;
 
@@ -29,7 +29,8 @@ export function journeyEvent<T extends EventType>(
     subject: options.subject ?? 'cust-1',
     time: options.time ?? '2026-03-01T10:00:00Z',
     datacontenttype: 'application/json',
-    ...(options.schemaversion !== undefined ? { schemaversion: options.schemaversion } : {}),
+    // The data's type is the newest version's: so is the default version (an older one is asked for by number).
+    schemaversion: options.schemaversion ?? latestVersion(type),
     data,
   };
   const result = validateEvent(raw);

@@ -1,5 +1,5 @@
 import { UnavailableError, WrongExpectedVersionError } from '@eventstore/db-client';
-import type { JourneyEvent } from '#schemas';
+import { extensionAttributesOf, withExtensionAttributes, type JourneyEvent } from '#schemas';
 import {
   claimHolder,
   claimStreamName,
@@ -266,5 +266,17 @@ describe('EventStoreDB mapping: personal data', () => {
       position: { commit: 10n, prepare: 10n },
     };
     expect(fromRecordedEvent(recorded).event).toEqual(sealed);
+  });
+
+  it('given extension attributes, when written and read back, then they are in the metadata and come back', () => {
+    const traced = withExtensionAttributes(sealed, {
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      tenant: 'acme',
+    });
+    const mapped = toEventData(traced);
+    expect(mapped.metadata).toMatchObject({ tenant: 'acme', traceparent: expect.stringMatching(/^00-/) });
+    const recorded = { streamId: 'journey-cust-42', revision: 0n, ...mapped, position: { commit: 1n, prepare: 1n } };
+    expect(extensionAttributesOf(fromRecordedEvent(recorded).event)).toEqual(extensionAttributesOf(traced));
+    expect(fromRecordedEvent(recorded).event).toEqual(traced);
   });
 });

@@ -1,4 +1,4 @@
-import type { JourneyEvent } from '#schemas';
+import { extensionAttributesOf, withExtensionAttributes, type JourneyEvent } from '#schemas';
 import { isBackboneError } from '#errors';
 import { journeyEvent } from '#schemas/testing';
 import { waitFor } from '#wait-for';
@@ -317,6 +317,29 @@ export function journeyLogContract(adapter: string, open: () => Promise<LogUnder
         type: 'shipment.delayed',
         schemaversion: 2,
         data: { reasonCode: 'weather', reason: 'Storm at the hub' },
+      });
+    });
+
+    it('keeps CloudEvents extension attributes: read by journey, page and subscription, after a restart', async () => {
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      const event = withExtensionAttributes(placed('c1', 'o1'), { traceparent, tenant: 'acme', dataschema: 'urn:x' });
+      await log.append([event, placed('c2', 'o2')]);
+      const kept = { traceparent, tenant: 'acme', dataschema: 'urn:x' };
+      expect(extensionAttributesOf((await log.readJourney('c1'))[0].event)).toEqual(kept);
+      expect(extensionAttributesOf((await log.readJourney('c2'))[0].event)).toEqual({});
+      const page = await log.readAll(null, 10);
+      expect(extensionAttributesOf(page.find((s) => s.event.subject === 'c1')!.event)).toEqual(kept);
+      const seen: StoredEvent[] = [];
+      const subscription = log.subscribe(null, async (batch) => void seen.push(...batch));
+      await waitFor(() => seen.length === 2, { what: 'both events', timeoutMs: 30_000 });
+      await subscription.stop();
+      expect(extensionAttributesOf(seen.find((s) => s.event.subject === 'c1')!.event)).toEqual(kept);
+      log = await subject.reopen();
+      expect(extensionAttributesOf((await log.readJourney('c1'))[0].event)).toEqual(kept);
+      // A retry with the same attributes is a duplicate; other attributes under the same key are another content.
+      expect((await log.append([event])).duplicates).toBe(1);
+      await expect(log.append([withExtensionAttributes(event, { tenant: 'other' })])).rejects.toMatchObject({
+        code: 'duplicate_id',
       });
     });
 
