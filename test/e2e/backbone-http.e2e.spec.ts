@@ -19,6 +19,23 @@ import {
 import { workedJourneySteps } from './worked-journey';
 
 const C = 'cust-1001';
+
+/** What `@apidevtools/swagger-parser` says of a document ('' when valid): an ES module, so run by node, not by jest. */
+function swaggerParserErrors(document: object): string {
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "const { default: p } = await import('@apidevtools/swagger-parser'); let s = ''; " +
+        'for await (const c of process.stdin) s += c; ' +
+        'await p.validate(JSON.parse(s)).then(() => {}, (e) => process.stdout.write(String(e.message)));',
+    ],
+    { cwd: ROOT, input: JSON.stringify(document), encoding: 'utf8', timeout: 60_000 },
+  );
+  if (run.status !== 0) throw new Error(`swagger-parser did not run: ${run.stderr}`);
+  return run.stdout;
+}
 const CLI = join(ROOT, 'dist/apps/journey-cli/src/main.js');
 const event = (id: string, type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   specversion: '1.0',
@@ -522,6 +539,15 @@ describe.each([
     expect(doc.components.schemas.ErrorBody.required).toEqual(expect.arrayContaining(['code', 'errors']));
     const totals = doc.components.schemas.Event_order_placed_v1.properties.data.properties.totals.properties;
     expect(totals.total.description).toMatch(/minor units/);
+  });
+
+  it('publishes a document an OpenAPI validator nobody here wrote accepts (swagger-parser)', async () => {
+    const doc = (await getJson(`${app.url}/openapi.json`)).body as object;
+    expect(swaggerParserErrors(doc)).toBe('');
+    // It does check: an answer without its description is refused.
+    const broken = structuredClone(doc) as { paths: Record<string, { get: { responses: Record<string, object> } }> };
+    broken.paths['/v1/orders/{orderId}'].get.responses['200'] = {};
+    expect(swaggerParserErrors(broken)).toMatch(/orderId.*responses\/200/);
   });
 
   it('describes every event the server accepts, every version of it, and nothing it refuses (ajv)', async () => {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Parser } from '@asyncapi/parser';
 import { Kafka, logLevel } from 'kafkajs';
 import { CHANNELS } from '#schemas';
 import { ROOT, getJson, postJson, startBackbone, type BackboneProcess } from '#testing';
@@ -71,6 +72,37 @@ describe('distributed: every app in its own process on Kafka and PostgreSQL', ()
     const api = await operations(apps['journey-api']);
     expect(api).toEqual(expect.arrayContaining([...common, 'GET /v1/customers/{customerId}/journey']));
     expect(api).not.toContain('POST /v1/events');
+  });
+
+  it("serves the AsyncAPI 3 document with this deployment's topic, valid for @asyncapi/parser", async () => {
+    const served = (await getJson(`${apps['journey-api'].url}/asyncapi.json`)).body as object;
+    const parsed = await new Parser().parse(JSON.stringify(served));
+    expect(parsed.diagnostics.filter((d) => Number(d.severity) === 0)).toEqual([]);
+    const journey = parsed.document!.channels().get('journeyEvents')!;
+    expect(journey.address()).toBe(env.KAFKA_TOPIC);
+    // What the document says a record carries is what the topic holds: the headers of a record read back.
+    const kafka = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `asyncapi-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: env.KAFKA_TOPIC, fromBeginning: true });
+    const record: { key: string; headers: Record<string, string>; value: unknown } = await new Promise((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) =>
+          resolve({
+            key: message.key!.toString(),
+            headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+            value: JSON.parse(message.value!.toString()),
+          }),
+      });
+    });
+    await consumer.disconnect();
+    const name = `${record.headers.ce_type.replace(/\W/g, '_')}_v${record.headers.ce_schemaversion}`;
+    const message = journey.messages().get(name)!;
+    expect(message).toBeDefined();
+    const declared = message.headers()!.json<{ required: string[]; properties: Record<string, unknown> }>();
+    expect(Object.keys(record.headers)).toEqual(expect.arrayContaining(declared.required));
+    for (const header of Object.keys(record.headers)) expect(Object.keys(declared.properties)).toContain(header);
+    expect(record.key).toBe(record.headers.ce_subject);
   });
 
   it("runs the README's worked-example script, each event posted to the app that owns it", () => {

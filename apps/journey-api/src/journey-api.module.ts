@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AsyncApiController } from './asyncapi.controller';
 import { JourneyStreamController } from './journey-stream.controller';
 import { JourneyStreamHub } from './journey-stream-hub';
 import { JourneyController } from './journey.controller';
@@ -10,9 +11,9 @@ import { JOURNEY_LOG, PERSONAL_DATA, READ_STORE } from '#nest-backbone';
 import type { PersonalData } from '#personal-data';
 import type { ReadStore } from '#read-store';
 
-/** The read side: journey, order, case, identity, SSE stream, erasure, and webhooks. */
+/** The read side: journey, order, case, identity, SSE stream, erasure, webhooks and the AsyncAPI document. */
 @Module({
-  controllers: [JourneyStreamController, JourneyController, PrivacyController, WebhooksController],
+  controllers: [JourneyStreamController, JourneyController, PrivacyController, WebhooksController, AsyncApiController],
   providers: [
     JourneyStreamHub,
     {

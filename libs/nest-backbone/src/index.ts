@@ -37,3 +37,4 @@ export {
   type OperationSpec,
   type ParameterSpec,
 } from './openapi/openapi-document';
+export { ASYNCAPI_DEFAULTS, asyncApiDocument, type AsyncApiOptions } from './asyncapi/asyncapi-document';
