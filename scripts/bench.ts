@@ -12,6 +12,7 @@ import { ROOT, fmt, httpRequest, percentile, postEvents, producerStreams, startB
 import { benchKafka } from './bench-kafka';
 import { benchPersonalData } from './bench-personal-data';
 import { benchConsumers } from './bench-consumers';
+import { benchMetrics as benchPromClient } from './bench-metrics';
 
 /**
  * `npm run bench`: figures, each beside a raw baseline measured in the same run on this machine;
@@ -428,9 +429,11 @@ async function main(): Promise<void> {
   console.log(`journey-backbone bench on ${cpus().length} cores, node ${process.version}\n`);
   // BENCH_ONLY=kafka runs the Kafka section alone; =ingest the embedded ingest; =reads the policy reads and idle
   // streams; =privacy personal data encrypted against in clear; =auth auth on against off; =consumers reactors,
-  // webhooks and the views topic.
+  // webhooks and the views topic; =metrics prom-client against the registry it replaced.
   if (process.env.BENCH_ONLY === 'consumers') {
     await benchConsumers(line);
+  } else if (process.env.BENCH_ONLY === 'metrics') {
+    await benchPromClient(line);
   } else if (process.env.BENCH_ONLY === 'auth') {
     await benchAuth();
   } else if (process.env.BENCH_ONLY === 'privacy') {
@@ -450,6 +453,7 @@ async function main(): Promise<void> {
     await benchIdleStreams();
     await benchPersonalData(line);
     await benchConsumers(line);
+    await benchPromClient(line);
   }
   if (process.env.BENCH_KAFKA !== 'false' && process.env.BENCH_ONLY !== 'consumers') {
     console.log('');

@@ -10,8 +10,11 @@ const ROOT = resolve(__dirname, '..');
 const tracked = execSync('git ls-files --cached --others --exclude-standard', { cwd: ROOT, encoding: 'utf8' })
   .split('\n')
   .filter((f) => f !== '' && existsSync(join(ROOT, f)));
-/** Written by tools (`npm install`, `npm run schemas:generate`), one JSON value per line as they write it. */
-const GENERATED = ['package-lock.json', 'docs/asyncapi.json'];
+/**
+ * Written by tools (`npm install`, `npm run schemas:generate`) or in a tool's own form (a Grafana dashboard, one query
+ * per line), one JSON value per line as they write it.
+ */
+const GENERATED = ['package-lock.json', 'docs/asyncapi.json', 'docs/grafana-dashboard.json'];
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */

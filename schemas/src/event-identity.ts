@@ -23,7 +23,20 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The trace an event was sent in (the CloudEvents distributed-tracing extension) says how it travelled, not what it
+ * says: a retry sent in another trace is the same event.
+ */
+const NOT_CONTENT = ['traceparent', 'tracestate'];
+
 /** Whether two events (as stored, before upcasting) say exactly the same. */
 export function sameEvent(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  return canonicalJson(withoutTrace(a)) === canonicalJson(withoutTrace(b));
+}
+
+function withoutTrace(event: unknown): unknown {
+  if (event === null || typeof event !== 'object' || !NOT_CONTENT.some((k) => k in event)) return event;
+  const copy = { ...(event as Record<string, unknown>) };
+  for (const key of NOT_CONTENT) delete copy[key];
+  return copy;
 }

@@ -12,6 +12,13 @@ describe('what makes an event the same event', () => {
     ['another value', { id: 'a', data: { x: 1 } }, { id: 'a', data: { x: 2 } }, false],
     ['another array order', { tags: ['a', 'b'] }, { tags: ['b', 'a'] }, false],
     ['one more field', { id: 'a' }, { id: 'a', subject: 'c' }, false],
+    ['another extension attribute value', { id: 'a', tenant: 'x' }, { id: 'a', tenant: 'y' }, false],
+    [
+      'the same event sent in another trace (distributed-tracing extension)',
+      { id: 'a', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'k=v' },
+      { id: 'a', traceparent: '00-1bf7651916cd43dd8448eb211c80319c-c7ad6b7169203331-01' },
+      true,
+    ],
   ])('given %s, same: %s', (_case, a, b, same) => {
     expect(sameEvent(a, b)).toBe(same);
   });

@@ -398,6 +398,16 @@ describe.each([
     expect(metrics.body).toContain('journey_projection_parked_events{projection="journey-view"} 1');
     expect(metrics.body).toMatch(/journey_projection_lag_events\{projection="journey-view"\} \d+/);
     expect(metrics.body).toMatch(/journey_http_requests_total\{method="POST",route="\/v1\/events",status="201"\} \d+/);
+    // Latencies as prom-client histograms, and the process's own metrics.
+    const count = (name: string) =>
+      Number(new RegExp(`^${name}_count(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(metrics.body)?.[1]);
+    expect(count('journey_append_to_visible_seconds')).toBeGreaterThan(0);
+    expect(count('journey_projection_batch_duration_seconds')).toBeGreaterThan(0);
+    expect(count('journey_append_duration_seconds')).toBeGreaterThan(0);
+    expect(metrics.body).toMatch(
+      /^journey_http_request_duration_seconds_bucket\{le="\+Inf",method="POST",route="\/v1\/events"/m,
+    );
+    expect(metrics.body).toMatch(/^process_resident_memory_bytes \d+/m);
     // The projection went on: a later event is applied.
     const later = await postJson(
       `${app.url}/v1/events`,

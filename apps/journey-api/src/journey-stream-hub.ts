@@ -80,10 +80,6 @@ export class JourneyStreamHub implements OnModuleDestroy {
     private readonly authenticator: Authenticator,
   ) {
     this.logger = logger.child({ component: 'sse' });
-    metrics.counter(
-      'journey_sse_streams_dropped_total',
-      'Streams closed because the client did not read what was sent (buffer over SSE_MAX_BUFFER_BYTES)',
-    );
     this.unsubscribe = progress.onProgress((changed) => {
       for (const customerId of changed.get(VIEW) ?? []) if (this.byCustomer.has(customerId)) this.refresh(customerId);
     });
@@ -259,7 +255,7 @@ export class JourneyStreamHub implements OnModuleDestroy {
     const { response } = stream;
     if (response.destroyed || response.writableEnded) return;
     if (response.writableLength > this.config.sse.maxBufferBytes) {
-      this.metrics.inc('journey_sse_streams_dropped_total');
+      this.metrics.sseDropped.inc();
       this.logger.warn(
         { buffered: response.writableLength, limit: this.config.sse.maxBufferBytes },
         'dropped a stream whose client does not read',

@@ -3,7 +3,7 @@ import type { BackboneConfig } from '#config';
 import type { JourneyLog } from '#journey-log';
 import { ProjectionProgress } from '#journey-read';
 import type { StructuredLogger } from '#logging';
-import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PROJECTION_REGISTRY, READ_STORE } from '#nest-backbone';
+import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, Metrics, PROJECTION_REGISTRY, READ_STORE } from '#nest-backbone';
 import { ProjectionRunner, type CommittedBatch, type Projection } from '#projection-runtime';
 import type { ReadStore } from '#read-store';
 
@@ -19,6 +19,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(LOGGER) logger: StructuredLogger,
     progress: ProjectionProgress,
     @Inject(PROJECTION_REGISTRY) projections: readonly Projection[],
+    metrics: Metrics,
   ) {
     this.runner = new ProjectionRunner({
       log,
@@ -32,7 +33,10 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     progress.followLocalProjector((projection) => this.runner.position(projection), {
       alone: () => this.runner.alone(),
     });
-    this.runner.on('committed', (batch: CommittedBatch) => progress.notify(batch.changed));
+    this.runner.on('committed', (batch: CommittedBatch) => {
+      progress.notify(batch.changed);
+      metrics.observeBatch(batch);
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {

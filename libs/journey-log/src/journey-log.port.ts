@@ -19,6 +19,11 @@ export interface StoredEvent {
    * they compare as the values did, and still do once the values are erased.
    */
   lookups?: Readonly<Record<string, string>>;
+  /**
+   * When the log recorded the event (epoch milliseconds), where the log says it as it is read in order: SQLite's
+   * `recorded_at`, the Kafka record's timestamp. For latency (append to visible), never for ordering (`sequence`).
+   */
+  recordedAt?: number;
 }
 
 export interface AppendOptions {

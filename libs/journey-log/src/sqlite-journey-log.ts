@@ -35,15 +35,19 @@ interface EventRow {
   position: number;
   journey_version: number;
   envelope: string;
+  /** Read where latency is measured (the whole log in order, as subscriptions read it). */
+  recorded_at?: string;
 }
 
 function toStored(row: EventRow): StoredEvent {
-  return {
+  const stored: StoredEvent = {
     event: upcast(JSON.parse(row.envelope) as JourneyEvent),
     position: sqliteToken(row.position),
     journeyVersion: row.journey_version,
     sequence: row.position,
   };
+  if (row.recorded_at !== undefined) stored.recordedAt = Date.parse(row.recorded_at);
+  return stored;
 }
 
 const EVENTS_TABLE = `
@@ -148,7 +152,8 @@ export class SqliteJourneyLog implements JourneyLog {
       ),
       release: this.db.prepare('DELETE FROM claims WHERE claim = ?'),
       readAll: this.db.prepare<[number, number], EventRow>(
-        'SELECT position, journey_version, envelope FROM events WHERE position > ? ORDER BY position LIMIT ?',
+        'SELECT position, journey_version, envelope, recorded_at FROM events WHERE position > ? ' +
+          'ORDER BY position LIMIT ?',
       ),
       readJourney: this.db.prepare<[string, number], EventRow & { time: string }>(
         `SELECT position, journey_version, envelope, time FROM events

@@ -54,7 +54,7 @@ export class BackboneModule implements OnApplicationShutdown {
           inject: [READ_STORE],
         },
         RouteTable,
-        RunningReactors,
+        { provide: RunningReactors, useFactory: (metrics: Metrics) => new RunningReactors(metrics), inject: [Metrics] },
         { provide: BACKBONE_CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: PROJECTION_REGISTRY, useValue: projections },
@@ -69,7 +69,7 @@ export class BackboneModule implements OnApplicationShutdown {
           useFactory: async (personalData: PersonalData) => openJourneyLog(config.journeyLog, personalData),
           inject: [PERSONAL_DATA],
         },
-        { provide: Metrics, useFactory: () => createMetrics() },
+        { provide: Metrics, useFactory: () => new Metrics(config.journeyLog.kind) },
         {
           provide: WebhookSubscriptions,
           useFactory: (store: ReadStore, personalData: PersonalData) =>
@@ -124,12 +124,4 @@ export class BackboneModule implements OnApplicationShutdown {
     await this.log.close();
     await this.store.close();
   }
-}
-
-function createMetrics(): Metrics {
-  const metrics = new Metrics();
-  metrics.counter('journey_http_requests_total', 'HTTP requests by route and status code');
-  metrics.counter('journey_events_appended_total', 'Events appended to the journey log');
-  metrics.counter('journey_events_rejected_total', 'Write requests rejected, by error code');
-  return metrics;
 }

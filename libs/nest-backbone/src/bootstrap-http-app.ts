@@ -115,7 +115,9 @@ export async function bootstrapHttpApp(
   publishOpenApi(app, name, served);
   const metrics = app.get(Metrics);
   // Streams (SSE) leave Fastify's lifecycle and count themselves when they end.
-  fastify.addHook('onResponse', async (request, reply) => countHttpRequest(metrics, request, reply.statusCode));
+  fastify.addHook('onResponse', async (request, reply) =>
+    countHttpRequest(metrics, request, reply.statusCode, reply.elapsedTime / 1000),
+  );
   await probeListen(http.port, http.host);
   await app.listen(http.port, http.host);
   const address = app.getHttpServer().address() as { port: number };

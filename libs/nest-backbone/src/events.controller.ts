@@ -34,6 +34,7 @@ export class EventsController {
     @Res() reply: FastifyReply,
     @Query('expectedVersion') expectedVersion?: string,
   ): Promise<void> {
+    const startedAt = performance.now();
     try {
       if (expectedVersion !== undefined && !/^\d+$/.test(expectedVersion)) {
         throw new BackboneError('invalid_parameter', 'expectedVersion must be a non-negative integer', {
@@ -49,15 +50,15 @@ export class EventsController {
         refusedFor: principal === null ? undefined : (event) => writeRefusals(principal, event),
         expectedVersion: expectedVersion === undefined ? undefined : Number(expectedVersion),
       });
-      if (result.accepted > 0) this.metrics.inc('journey_events_appended_total', {}, result.accepted);
+      if (result.accepted > 0) this.metrics.eventsAppended.inc(result.accepted);
+      this.metrics.appendDuration.observe({ outcome: 'appended' }, (performance.now() - startedAt) / 1000);
       reply
         .code(result.status)
         .header('Journey-Position', result.position)
         .send({ accepted: result.accepted, position: result.position });
     } catch (error) {
-      this.metrics.inc('journey_events_rejected_total', {
-        code: isBackboneError(error) ? error.code : 'internal_error',
-      });
+      this.metrics.eventsRejected.inc({ code: isBackboneError(error) ? error.code : 'internal_error' });
+      this.metrics.appendDuration.observe({ outcome: 'refused' }, (performance.now() - startedAt) / 1000);
       throw error;
     }
   }

@@ -1,5 +1,5 @@
-import { Controller, Get, Header, Inject, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hasScope } from '#auth';
 import type { JourneyLog } from '#journey-log';
 import type { BackboneConfig } from '#config';
@@ -96,57 +96,37 @@ export class HealthController {
     summary: 'Prometheus metrics (text exposition format)',
     responses: { '200': { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } } },
   })
-  @Header('Content-Type', 'text/plain; version=0.0.4')
-  async prometheus(): Promise<string> {
+  async prometheus(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    // One scrape at a time: a second one would reset the gauges while the first is rendering them.
+    const scrape = this.scraping.then(() => this.scrape());
+    this.scraping = scrape.catch(() => undefined);
+    void reply.header('Content-Type', this.metrics.contentType);
+    return scrape;
+  }
+
+  private scraping: Promise<unknown> = Promise.resolve();
+
+  private async scrape(): Promise<string> {
     const projections = await projectionStatus(this.log, this.store, this.projections);
     const reactors = await projectionStatus(this.log, this.store, this.reactorCheckpoints());
     const reactorName = (checkpoint: string) => checkpoint.slice('reactor:'.length);
     const head = await this.log.head();
-    return this.metrics.render([
-      {
-        name: 'journey_projection_lag_events',
-        // EventStoreDB cannot count events between two positions: there it is transaction-file bytes.
-        help:
-          `Distance from a projection checkpoint to the head of the log ` +
-          `(${this.log.kind === 'eventstoredb' ? 'bytes of the transaction file' : 'events'})`,
-        samples: projections.map((p) => ({ labels: { projection: p.projection }, value: p.lag })),
-      },
-      {
-        name: 'journey_projection_partition_lag_events',
-        help:
-          `Per log partition: distance from a projection checkpoint to the head ` +
-          `(${
-            this.log.kind === 'kafka'
-              ? 'offsets, transaction markers ' + 'included'
-              : this.log.kind === 'eventstoredb'
-                ? 'bytes'
-                : 'events'
-          })`,
-        samples: projections.flatMap((p) =>
-          Object.entries(this.log.positions.lagByPartition(p.position, head)).map(([partition, value]) => ({
-            labels: { projection: p.projection, partition },
-            value,
-          })),
-        ),
-      },
-      {
-        name: 'journey_projection_parked_events',
-        help: 'Events a projection could not apply and parked with their error',
-        samples: [
-          ...projections.map((p) => ({ labels: { projection: p.projection }, value: p.parked })),
-          { labels: { projection: INVALID_RECORDS }, value: (await this.store.parkedCounts())[INVALID_RECORDS] ?? 0 },
-        ],
-      },
-      {
-        name: 'journey_reactor_lag_events',
-        help: 'Distance from a reactor checkpoint to the head of the log (as journey_projection_lag_events)',
-        samples: reactors.map((r) => ({ labels: { reactor: reactorName(r.projection) }, value: r.lag })),
-      },
-      {
-        name: 'journey_reactor_parked_events',
-        help: 'Events a reactor failed on until its limit and parked with their error',
-        samples: reactors.map((r) => ({ labels: { reactor: reactorName(r.projection) }, value: r.parked })),
-      },
-    ]);
+    const invalidRecords = (await this.store.parkedCounts())[INVALID_RECORDS] ?? 0;
+    const m = this.metrics;
+    // Set from the committed checkpoints as scraped (every app says the same); what is gone is dropped.
+    for (const gauge of [m.projectionLag, m.projectionPartitionLag, m.projectionParked, m.reactorLag, m.reactorParked])
+      gauge.reset();
+    for (const p of projections) {
+      m.projectionLag.set({ projection: p.projection }, p.lag);
+      m.projectionParked.set({ projection: p.projection }, p.parked);
+      for (const [partition, lag] of Object.entries(this.log.positions.lagByPartition(p.position, head)))
+        m.projectionPartitionLag.set({ projection: p.projection, partition }, lag);
+    }
+    m.projectionParked.set({ projection: INVALID_RECORDS }, invalidRecords);
+    for (const r of reactors) {
+      m.reactorLag.set({ reactor: reactorName(r.projection) }, r.lag);
+      m.reactorParked.set({ reactor: reactorName(r.projection) }, r.parked);
+    }
+    return m.render();
   }
 }

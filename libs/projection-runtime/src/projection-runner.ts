@@ -85,6 +85,10 @@ export interface CommittedBatch {
   position: string;
   /** Changed documents, by projection. */
   changed: Map<string, Set<string>>;
+  /** The batch's events (visible to readers from now on). */
+  events: readonly StoredEvent[];
+  /** From the batch reaching the runner to its commit. */
+  seconds: number;
 }
 
 /**
@@ -383,6 +387,7 @@ export class ProjectionRunner extends EventEmitter {
     checkpoints: readonly Checkpoint[],
     changedKeys: Iterable<string>,
     parked: readonly ParkedEvent[],
+    batch: { events: readonly StoredEvent[]; startedAt: number },
   ): void {
     for (const c of checkpoints) this.committed.set(c.projection, c.position);
     this.failuresInARow = 0;
@@ -398,7 +403,8 @@ export class ProjectionRunner extends EventEmitter {
       if (!ids) changed.set(projection, (ids = new Set()));
       ids.add(id);
     }
-    this.emit('committed', { position, changed } satisfies CommittedBatch);
+    const seconds = (performance.now() - batch.startedAt) / 1000;
+    this.emit('committed', { position, changed, events: batch.events, seconds } satisfies CommittedBatch);
   }
 
   /**
@@ -406,6 +412,7 @@ export class ProjectionRunner extends EventEmitter {
    * store), then committed after the commit before it; the next batch may be applied meanwhile.
    */
   private async handle(batch: StoredEvent[], upTo: string): Promise<void> {
+    const startedAt = performance.now();
     const generation = this.generation;
     if (await this.handledCarefully(batch, upTo)) return;
     const previous = this.inFlight;
@@ -417,7 +424,7 @@ export class ProjectionRunner extends EventEmitter {
     // Commits go one at a time, in order: a failed one fails this batch too.
     if (previous) await previous.done;
     this.assertCurrent(generation);
-    this.startCommit(applied, upTo);
+    this.startCommit(applied, upTo, { events: batch, startedAt });
   }
 
   /**
@@ -489,13 +496,13 @@ export class ProjectionRunner extends EventEmitter {
   }
 
   /** Commits an applied batch; on failure, forgets what was applied on top of the store and recovers. */
-  private startCommit(applied: AppliedBatch, upTo: string): void {
+  private startCommit(applied: AppliedBatch, upTo: string, batch: { events: StoredEvent[]; startedAt: number }): void {
     const { checkpoints, documents, parked, changed, written } = applied;
     const subscription = this.subscription;
     const done = this.options.store
       .commit({ documents, checkpoints, parked, mergePositions: this.mergePositions() })
       .then(
-        () => this.committedBatch(upTo, checkpoints, changed, parked),
+        () => this.committedBatch(upTo, checkpoints, changed, parked, batch),
         (error: unknown) => {
           this.cache.clear();
           this.rebuilding.clear();
@@ -534,6 +541,7 @@ export class ProjectionRunner extends EventEmitter {
     projections: readonly Projection[],
     extraParked: ParkedEvent[] = [],
   ): Promise<void> {
+    const startedAt = performance.now();
     const { log, store } = this.options;
     const pending = (projection: Projection, stored: StoredEvent) =>
       !log.positions.reached(this.committed.get(projection.name) ?? null, stored.position);
@@ -554,7 +562,11 @@ export class ProjectionRunner extends EventEmitter {
       mergePositions: this.mergePositions(),
     });
     for (const c of checkpoints) this.checkpoints.set(c.projection, c.position);
-    this.committedBatch(upTo ?? events[events.length - 1].position, checkpoints, outcome.changed, parked);
+    // Events become visible with the commit that moves the checkpoints past them (not with one projection's apart).
+    this.committedBatch(upTo ?? events[events.length - 1].position, checkpoints, outcome.changed, parked, {
+      events: upTo === null ? [] : events,
+      startedAt,
+    });
   }
 
   /**

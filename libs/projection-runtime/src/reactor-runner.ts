@@ -34,6 +34,12 @@ export interface ReactorDelivery {
   type: string;
   parked: boolean;
   attempts: number;
+  /** Spent handling it, retries and pauses included (a batch reactor's: its batch's). */
+  seconds: number;
+  /** When the log recorded it (see `StoredEvent.recordedAt`), where the log says. */
+  recordedAt?: number;
+  /** A replay of a parked event (its latency from the append says nothing of the reactor's). */
+  replayed: boolean;
 }
 
 /** A reactor name becomes part of a consumer group id and of read-store names: kept to a safe alphabet. */
@@ -272,18 +278,34 @@ export class ReactorRunner extends EventEmitter {
     if (todo.length === 0) return true;
     const last = todo[todo.length - 1];
     const items = todo.map((s) => ({ event: s.event, position: s.position }));
+    const startedAt = performance.now();
     const outcome = await this.attempt({ position: last.position, type: `${todo.length} events` }, (_attempt, signal) =>
       this.options.reactor.handleBatch!(items, signal()),
     );
     if (outcome.error !== null) return false;
-    for (const s of todo) this.handledOne(s.position, s.event.type, false, outcome.attempts);
+    for (const s of todo) this.handledOne(s, false, outcome.attempts, startedAt);
     return true;
   }
 
   /** Tells listeners of `handled` (only when there are: it is on the path of every event). */
-  private handledOne(position: string, type: string, parked: boolean, attempts: number): void {
+  private handledOne(
+    stored: StoredEvent,
+    parked: boolean,
+    attempts: number,
+    startedAt: number,
+    replayed = false,
+  ): void {
     if (this.listenerCount('handled') > 0)
-      this.emit('handled', { reactor: this.name, position, type, parked, attempts } satisfies ReactorDelivery);
+      this.emit('handled', {
+        reactor: this.name,
+        position: stored.position,
+        type: stored.event.type,
+        parked,
+        attempts,
+        seconds: (performance.now() - startedAt) / 1000,
+        recordedAt: stored.recordedAt,
+        replayed,
+      } satisfies ReactorDelivery);
   }
 
   /** Commits the checkpoint at `position` with what was parked and the ledger records it makes useless. */
@@ -314,13 +336,14 @@ export class ReactorRunner extends EventEmitter {
 
   /** Hands the event to the reactor until it succeeds or its limit is reached, then parks it (in the next commit). */
   private async deliver(stored: StoredEvent): Promise<void> {
+    const startedAt = performance.now();
     const outcome = await this.attemptEvent(stored);
     if (outcome.error !== null) {
       const parked = this.parkedEvent(stored, outcome.error, outcome.attempts);
       this.parked.push(parked.event);
       this.parkedInfo.push(parked.info);
     }
-    this.handledOne(stored.position, stored.event.type, outcome.error !== null, outcome.attempts);
+    this.handledOne(stored, outcome.error !== null, outcome.attempts, startedAt);
   }
 
   private parkedEvent(stored: StoredEvent, error: string, attempts: number) {
@@ -498,6 +521,7 @@ export class ReactorRunner extends EventEmitter {
         await store.commit({ documents: [done], checkpoints: [], parked: [] });
         continue;
       }
+      const startedAt = performance.now();
       const outcome = await this.attemptEvent(stored).catch((error: unknown) => {
         if (error instanceof Stopped) return null;
         throw error;
@@ -518,7 +542,7 @@ export class ReactorRunner extends EventEmitter {
         { reactor: this.name, position: stored.position, replayed: outcome.error === null },
         'replayed a parked event',
       );
-      this.handledOne(stored.position, stored.event.type, outcome.error !== null, outcome.attempts);
+      this.handledOne(stored, outcome.error !== null, outcome.attempts, startedAt, true);
     }
   }
 }

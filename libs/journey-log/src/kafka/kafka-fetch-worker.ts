@@ -55,6 +55,7 @@ function decodeBatch({ partition, messages }: EachBatchPayload['batch']): Fetche
         time: event.time,
         envelope: event,
         sequence,
+        recordedAt: Number(m.timestamp),
       });
     } catch (error) {
       const position = kafkaRecordToken(partition, offset);

@@ -18,6 +18,8 @@ export interface IndexedEvent {
    * until it is indexed.
    */
   sequence?: number;
+  /** The record's timestamp (the producer's, at the append), where it was read from the topic. */
+  recordedAt?: number;
 }
 
 export interface PostgresEventIndexOptions {

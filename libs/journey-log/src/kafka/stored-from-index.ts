@@ -7,10 +7,12 @@ import type { IndexedEvent } from './postgres-event-index';
 export function storedFromIndex(e: IndexedEvent): StoredEvent {
   if (e.sequence === undefined)
     throw new Error(`no sequence for the record at ${kafkaRecordToken(e.partition, e.offset)}`);
-  return {
+  const stored: StoredEvent = {
     event: upcast(e.envelope),
     position: kafkaRecordToken(e.partition, e.offset),
     journeyVersion: e.journeyVersion,
     sequence: e.sequence,
   };
+  if (e.recordedAt !== undefined) stored.recordedAt = e.recordedAt;
+  return stored;
 }
