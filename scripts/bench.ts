@@ -367,6 +367,55 @@ async function benchAuth(): Promise<void> {
   line('ingest with auth on (events/s)', fmt(ingestOn), `${fmt(ingestOff)} off`, ingestOn / ingestOff, '>= 95%');
 }
 
+/**
+ * Tracing on (every span made, batched and handed to an exporter that drops it: OTEL_TRACES_EXPORTER=noop) against off
+ * (the default: no provider), for ingest and journey reads; alternated twice, the best of each kept.
+ */
+async function benchTracing(): Promise<void> {
+  const events = [...syntheticEvents({ events: AUTH_EVENTS, seed: 19, customerPrefix: 'trc' })];
+  const customers = [...new Set(events.filter((e) => !e.subject.startsWith('policy/')).map((e) => e.subject))];
+  const split = producerStreams(events);
+  const policies = split.policies;
+  const streams = split.streams.map((batches) => batches.map((batch) => JSON.stringify(batch)));
+  const run = async (tracing: boolean) => {
+    const dataDir = join(WORK, `tracing-${tracing ? 'on' : 'off'}`);
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+    const server = await startBenchApp({ DATA_DIR: dataDir, ...(tracing ? { OTEL_TRACES_EXPORTER: 'noop' } : {}) });
+    const t = performance.now();
+    await postEvents(server.url, JSON.stringify(policies));
+    const positions = await Promise.all(
+      streams.map(async (bodies) => {
+        let position = '';
+        for (const body of bodies) position = await postEvents(server.url, body);
+        return position;
+      }),
+    );
+    const ingest = events.length / ((performance.now() - t) / 1000);
+    for (const position of positions)
+      await httpRequest(`${server.url}/v1/customers/${customers[0]}/journey?minPosition=${position}&waitMs=10000`);
+    const reads = await measureReads(server.url, customers);
+    await server.stop();
+    return { ingest, ...reads };
+  };
+  const first = { off: await run(false), on: await run(true) };
+  const second = { on: await run(true), off: await run(false) };
+  const reads = (a: typeof first.on, b: typeof first.on) => (a.p99 <= b.p99 ? a : b);
+  const off = reads(first.off, second.off);
+  const on = reads(first.on, second.on);
+  const ingestOff = Math.max(first.off.ingest, second.off.ingest);
+  const ingestOn = Math.max(first.on.ingest, second.on.ingest);
+  line(`journey read at ${READ_RATE}/s, tracing off, p50 / p99 (ms)`, `${fmt(off.p50, 2)} / ${fmt(off.p99, 2)}`);
+  line(
+    '  tracing on (no-op exporter), p50 / p99 (ms)',
+    `${fmt(on.p50, 2)} / ${fmt(on.p99, 2)}`,
+    undefined,
+    on.p99 / off.p99,
+    'p99 ratio <= 110%',
+  );
+  line('ingest with tracing on (events/s)', fmt(ingestOn), `${fmt(ingestOff)} off`, ingestOn / ingestOff, '>= 90%');
+}
+
 /** The app's CPU time so far (s), from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -429,11 +478,13 @@ async function main(): Promise<void> {
   console.log(`journey-backbone bench on ${cpus().length} cores, node ${process.version}\n`);
   // BENCH_ONLY=kafka runs the Kafka section alone; =ingest the embedded ingest; =reads the policy reads and idle
   // streams; =privacy personal data encrypted against in clear; =auth auth on against off; =consumers reactors,
-  // webhooks and the views topic; =metrics prom-client against the registry it replaced.
+  // webhooks and the views topic; =metrics prom-client against the registry it replaced; =tracing on against off.
   if (process.env.BENCH_ONLY === 'consumers') {
     await benchConsumers(line);
   } else if (process.env.BENCH_ONLY === 'metrics') {
     await benchPromClient(line);
+  } else if (process.env.BENCH_ONLY === 'tracing') {
+    await benchTracing();
   } else if (process.env.BENCH_ONLY === 'auth') {
     await benchAuth();
   } else if (process.env.BENCH_ONLY === 'privacy') {
@@ -454,6 +505,7 @@ async function main(): Promise<void> {
     await benchPersonalData(line);
     await benchConsumers(line);
     await benchPromClient(line);
+    await benchTracing();
   }
   if (process.env.BENCH_KAFKA !== 'false' && process.env.BENCH_ONLY !== 'consumers') {
     console.log('');

@@ -20,6 +20,7 @@ import {
   principalOf,
 } from '#nest-backbone';
 import type { ReadStore } from '#read-store';
+import { traceSsePush } from '#tracing';
 
 const VIEW = journeyViewProjection.name;
 /**
@@ -199,11 +200,14 @@ export class JourneyStreamHub implements OnModuleDestroy {
             `id: ${read.position ?? ''}\nevent: journey\ndata: ${JSON.stringify(body)}\n\n`;
           let clear: string | undefined;
           let masked: string | undefined;
+          let pushed = 0;
           for (const stream of streams) {
             if (stream.channel !== channel || stream.sent === read.position) continue;
             stream.sent = read.position;
             this.write(stream, stream.clear ? (clear ??= message(read.body)) : (masked ??= message(redact(read.body))));
+            pushed++;
           }
+          if (pushed > 0) traceSsePush(pushed, read.position);
         }
       } while (this.stale.has(customerId));
     })().finally(() => this.refreshing.delete(customerId));

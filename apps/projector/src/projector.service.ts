@@ -6,6 +6,7 @@ import type { StructuredLogger } from '#logging';
 import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, Metrics, PROJECTION_REGISTRY, READ_STORE } from '#nest-backbone';
 import { ProjectionRunner, type CommittedBatch, type Projection } from '#projection-runtime';
 import type { ReadStore } from '#read-store';
+import { traceCommit } from '#tracing';
 
 /** Runs every projection of the registry the app was started with, from its checkpoint, for the life of the app. */
 @Injectable()
@@ -34,8 +35,9 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       alone: () => this.runner.alone(),
     });
     this.runner.on('committed', (batch: CommittedBatch) => {
-      progress.notify(batch.changed);
       metrics.observeBatch(batch);
+      // In the commit's span, so the pushes it sets off (SSE) are in the events' trace.
+      traceCommit(batch, { 'journey.log': log.kind }, () => progress.notify(batch.changed));
     });
   }
 

@@ -1,4 +1,5 @@
 import { catalog, eventKey, rulesOf, validateEvent, type Domain, type FieldError, type JourneyEvent } from '#schemas';
+import { traceAppend } from '#tracing';
 import { BackboneError, ClaimConflictError, DuplicateIdError, isBackboneError } from '#errors';
 import type { AppendResult, JourneyLog } from '#journey-log';
 import { BatchRulesCheck, type CachedFacts } from './batch-rules-check';
@@ -100,16 +101,22 @@ export class EventIngestion {
         { index: 0, path: 'expectedVersion', message: 'the batch spans several journeys' },
       ]);
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await this.checkAndAppend(events, options.expectedVersion);
-        return { status: result.accepted > 0 ? 201 : 200, accepted: result.accepted, position: result.position };
-      } catch (error) {
-        // Our own read-check-append raced another writer: check again against the new state.
-        const ownCheck = options.expectedVersion === undefined;
-        if (!ownCheck || !isBackboneError(error, 'version_conflict') || attempt >= RETRIES_ON_CONFLICT) throw error;
-      }
-    }
+    return traceAppend(
+      events as unknown as Array<Record<string, unknown>>,
+      { 'journey.log': this.log.kind },
+      async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const result = await this.checkAndAppend(events, options.expectedVersion);
+            return { status: result.accepted > 0 ? 201 : 200, accepted: result.accepted, position: result.position };
+          } catch (error) {
+            // Our own read-check-append raced another writer: check again against the new state.
+            const ownCheck = options.expectedVersion === undefined;
+            if (!ownCheck || !isBackboneError(error, 'version_conflict') || attempt >= RETRIES_ON_CONFLICT) throw error;
+          }
+        }
+      },
+    );
   }
 
   private validate(raw: unknown[]): JourneyEvent[] {

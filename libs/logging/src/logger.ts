@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import pino, { type Logger, type LevelWithSilent } from 'pino';
 
 /** The levels `LOG_LEVEL` takes. */
@@ -23,9 +24,21 @@ export function createLogger(
   to: 'stdout' | 'stderr' = 'stdout',
 ): StructuredLogger {
   return pino(
-    { level, base: { app, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    { level, base: { app, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, mixin: traceFields },
     pino.destination({ dest: to === 'stdout' ? 1 : 2, sync: true }),
   );
+}
+
+/**
+ * The trace and span of the line (`trace_id`, `span_id`, as OpenTelemetry's log data model names them), when it is
+ * written while a span is active: a request's lines are found from its trace, and the other way round. Without a
+ * tracer provider (tracing off) there is never an active span.
+ */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
 }
 
 /** A logger that drops everything (tests, libraries used without one). */

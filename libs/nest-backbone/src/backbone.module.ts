@@ -14,7 +14,16 @@ import { RouteTable } from './route-table';
 import { RunningReactors } from './running-reactors';
 import { Metrics } from './metrics';
 import { errorFields, type StructuredLogger } from '#logging';
-import { BACKBONE_CONFIG, JOURNEY_LOG, LOGGER, PERSONAL_DATA, PROJECTION_REGISTRY, READ_STORE } from './tokens';
+import {
+  BACKBONE_CONFIG,
+  JOURNEY_LOG,
+  LOGGER,
+  PERSONAL_DATA,
+  PROJECTION_REGISTRY,
+  READ_STORE,
+  TRACING,
+} from './tokens';
+import type { Tracing } from '#tracing';
 import type { Projection } from '#projection-runtime';
 import { readWebhooksFile, WebhookSubscriptions } from '#webhooks';
 
@@ -27,9 +36,15 @@ export class BackboneModule implements OnApplicationShutdown {
     @Inject(READ_STORE) private readonly store: ReadStore,
     private readonly authenticator: Authenticator,
     private readonly accessLog: AccessLogRecorder,
+    @Inject(TRACING) private readonly tracing: Tracing,
   ) {}
 
-  static forRoot(config: BackboneConfig, logger: StructuredLogger, projections: readonly Projection[]): DynamicModule {
+  static forRoot(
+    config: BackboneConfig,
+    logger: StructuredLogger,
+    projections: readonly Projection[],
+    tracing: Tracing = { enabled: false, shutdown: async () => undefined },
+  ): DynamicModule {
     return {
       module: BackboneModule,
       imports: [DiscoveryModule],
@@ -56,6 +71,7 @@ export class BackboneModule implements OnApplicationShutdown {
         RouteTable,
         { provide: RunningReactors, useFactory: (metrics: Metrics) => new RunningReactors(metrics), inject: [Metrics] },
         { provide: BACKBONE_CONFIG, useValue: config },
+        { provide: TRACING, useValue: tracing },
         { provide: LOGGER, useValue: logger },
         { provide: PROJECTION_REGISTRY, useValue: projections },
         { provide: READ_STORE, useFactory: async () => openReadStore(config.readStore) },
@@ -123,5 +139,7 @@ export class BackboneModule implements OnApplicationShutdown {
     await this.accessLog.close();
     await this.log.close();
     await this.store.close();
+    // Last: the spans of the shutdown itself are sent too.
+    await this.tracing.shutdown();
   }
 }

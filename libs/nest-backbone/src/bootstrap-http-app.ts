@@ -11,6 +11,7 @@ import type { StructuredLogger } from '#logging';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { Authenticator } from '#auth';
+import { traceHttpRequest } from '#tracing';
 import { hostAllowed } from './allowed-host';
 import { corsOptions } from './cors-options';
 import { rateLimitOptions } from './rate-limits';
@@ -58,6 +59,8 @@ export async function bootstrapHttpApp(
       sendError(reply, new BackboneError('invalid_parameter', error.message), logger),
   });
   const fastify = adapter.getInstance();
+  // First of all hooks: a request's span, in whose context the rest of the request runs (nothing when tracing is off).
+  traceHttpRequest(fastify);
   // Every route the server will answer, however it was registered: checked against the route table before listening.
   const served: Array<{ method: string; path: string }> = [];
   fastify.addHook('onRoute', (route) => {

@@ -1,4 +1,5 @@
 import type { ReactorDelivery, ReactorRunner } from '#projection-runtime';
+import { traceReactorDelivery } from '#tracing';
 import type { Metrics } from './metrics';
 
 /**
@@ -12,7 +13,10 @@ export class RunningReactors {
 
   add(runner: ReactorRunner): void {
     if (this.runners.has(runner)) return;
-    const observe = (delivery: ReactorDelivery) => this.metrics.observeDelivery(delivery);
+    const observe = (delivery: ReactorDelivery) => {
+      this.metrics.observeDelivery(delivery);
+      traceReactorDelivery(delivery);
+    };
     runner.on('handled', observe);
     this.runners.set(runner, observe);
   }

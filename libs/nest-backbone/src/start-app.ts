@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type INestApplication, type Type } from '@n
 import { loadConfig, type BackboneConfig } from '#config';
 import { isBackboneError } from '#errors';
 import { createLogger } from '#logging';
+import { startTracing } from '#tracing';
 import type { Projection } from '#projection-runtime';
 import { BackboneModule } from './backbone.module';
 import { bootstrapHttpApp } from './bootstrap-http-app';
@@ -31,9 +32,13 @@ export async function startApp(
   @Module({})
   class AppRootModule {}
   try {
+    const tracing = startTracing(name);
     return await bootstrapHttpApp(
       name,
-      { module: AppRootModule, imports: [BackboneModule.forRoot(config, logger, projections), ...modules(config)] },
+      {
+        module: AppRootModule,
+        imports: [BackboneModule.forRoot(config, logger, projections, tracing), ...modules(config)],
+      },
       config,
       logger,
     );

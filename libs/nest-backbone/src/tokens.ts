@@ -8,3 +8,6 @@ export const LOGGER = Symbol('LOGGER');
 export const PROJECTION_REGISTRY = Symbol('PROJECTION_REGISTRY');
 /** The process's personal-data keys (see `PersonalData`). */
 export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
+
+/** The process's tracing (`#tracing`), shut down (its spans sent) with the app. */
+export const TRACING = Symbol('TRACING');

@@ -40,6 +40,8 @@ export interface ReactorDelivery {
   recordedAt?: number;
   /** A replay of a parked event (its latency from the append says nothing of the reactor's). */
   replayed: boolean;
+  /** The trace the event came in (the CloudEvents distributed-tracing extension), when it carries one. */
+  traceparent?: string;
 }
 
 /** A reactor name becomes part of a consumer group id and of read-store names: kept to a safe alphabet. */
@@ -305,6 +307,7 @@ export class ReactorRunner extends EventEmitter {
         seconds: (performance.now() - startedAt) / 1000,
         recordedAt: stored.recordedAt,
         replayed,
+        traceparent: (stored.event as { traceparent?: string }).traceparent,
       } satisfies ReactorDelivery);
   }
 
