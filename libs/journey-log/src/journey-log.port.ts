@@ -21,7 +21,7 @@ export interface StoredEvent {
   lookups?: Readonly<Record<string, string>>;
   /**
    * When the log recorded the event (epoch milliseconds), where the log says it as it is read in order: SQLite's
-   * `recorded_at`, the Kafka record's timestamp. For latency (append to visible), never for ordering (`sequence`).
+   * `recorded_at`, the Kafka record's timestamp, EventStoreDB's `created`. For latency, never for order (`sequence`).
    */
   recordedAt?: number;
 }

@@ -411,6 +411,7 @@ export class EventStoreJourneyLog implements JourneyLog {
           position: decoded.position!,
           journeyVersion: decoded.journeyVersion,
           sequence: decoded.sequence!,
+          ...(decoded.recordedAt !== undefined ? { recordedAt: decoded.recordedAt } : {}),
         },
         invalid: null,
         position,

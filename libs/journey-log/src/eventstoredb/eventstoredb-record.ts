@@ -82,6 +82,8 @@ export interface RecordedEventFields {
   data: unknown;
   metadata: unknown;
   position?: AllPosition;
+  /** When the server wrote it. */
+  created?: Date;
 }
 
 export interface DecodedRecord {
@@ -92,6 +94,8 @@ export interface DecodedRecord {
   position: string | null;
   /** The commit position, as the port's `sequence` (null with `position`). */
   sequence: number | null;
+  /** When the server wrote it (epoch ms), as the port's `recordedAt`. */
+  recordedAt?: number;
 }
 
 /**
@@ -115,6 +119,7 @@ export function fromRecordedEvent(recorded: RecordedEventFields): DecodedRecord 
     journeyVersion: Number(recorded.revision) + 1,
     position: known ? eventStoreToken(known) : null,
     sequence: known ? Number(known.commit) : null,
+    ...(recorded.created ? { recordedAt: recorded.created.getTime() } : {}),
   };
 }
 

@@ -279,4 +279,12 @@ describe('EventStoreDB mapping: personal data', () => {
     expect(extensionAttributesOf(fromRecordedEvent(recorded).event)).toEqual(extensionAttributesOf(traced));
     expect(fromRecordedEvent(recorded).event).toEqual(traced);
   });
+
+  it('given the time the server wrote it, when read back, then it is the record time (for append to visible)', () => {
+    const mapped = toEventData(sealed);
+    const created = new Date('2026-03-01T10:02:00.250Z');
+    const recorded = { streamId: 's', revision: 0n, ...mapped, position: { commit: 1n, prepare: 1n }, created };
+    expect(fromRecordedEvent(recorded).recordedAt).toBe(created.getTime());
+    expect(fromRecordedEvent({ ...recorded, created: undefined }).recordedAt).toBeUndefined();
+  });
 });
