@@ -37,9 +37,10 @@ describe('the server protects itself: time, streams and progress', () => {
       15_000,
     );
     const [headers, body] = await Promise.all([slowHeaders, slowBody]);
-    expect({ status: headers.status, code: JSON.parse(headers.body).code }).toEqual({
+    // The answer's message is in the comparison: a 400 names the parser's reason (seen once in CI, not here since).
+    expect({ status: headers.status, body: JSON.parse(headers.body) as unknown }).toEqual({
       status: 408,
-      code: 'request_timeout',
+      body: expect.objectContaining({ code: 'request_timeout' }),
     });
     expect({ status: body.status, code: JSON.parse(body.body).code }).toEqual({ status: 408, code: 'request_timeout' });
     expect(Date.now() - began).toBeLessThan(8000);

@@ -11,7 +11,11 @@ function codeOf(error: NodeJS.ErrnoException): { code: ErrorCode; message: strin
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return { code: 'request_timeout', message: 'the request (headers and body) did not arrive in time' };
     default:
-      return { code: 'invalid_request', message: 'the request is not valid HTTP/1.1' };
+      // The parser's reason (HPE_INVALID_METHOD, ...) says which rule the bytes broke.
+      return {
+        code: 'invalid_request',
+        message: `the request is not valid HTTP/1.1${error.code ? ` (${error.code})` : ''}`,
+      };
   }
 }
 
