@@ -47,7 +47,9 @@ export function extensionAttributesJsonSchema(): Record<string, unknown> {
       { type: 'boolean' },
     ],
   };
-  return { propertyNames: { pattern: EXTENSION_NAME.source }, additionalProperties: value };
+  // `unevaluatedProperties`, not `additionalProperties`: code generators (openapi-typescript) turn the latter into an
+  // index signature every declared property must fit, `data` included, which no event then does.
+  return { propertyNames: { pattern: EXTENSION_NAME.source }, unevaluatedProperties: value };
 }
 
 /** The envelope's own attributes, and what CloudEvents JSON has beside them that is not an attribute. */

@@ -2,6 +2,7 @@ import Ajv from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { CloudEvent, emitterFor, httpTransport, Mode } from 'cloudevents';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHANNELS, extensionAttributesOf } from '#schemas';
 import {
@@ -14,6 +15,7 @@ import {
   waitFor,
   type BackboneProcess,
   ROOT,
+  tempDataDir,
 } from '#testing';
 
 import { workedJourneySteps } from './worked-journey';
@@ -558,6 +560,50 @@ describe.each([
     const broken = structuredClone(doc) as { paths: Record<string, { get: { responses: Record<string, object> } }> };
     broken.paths['/v1/orders/{orderId}'].get.responses['200'] = {};
     expect(swaggerParserErrors(broken)).toMatch(/orderId.*responses\/200/);
+  });
+
+  it('gives a TypeScript client generated from the document (openapi-typescript) the types it takes', async () => {
+    const doc = (await getJson(`${app.url}/openapi.json`)).body as object;
+    const dir = tempDataDir('openapi-ts-');
+    writeFileSync(join(dir, 'openapi.json'), JSON.stringify(doc));
+    const generate = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/openapi-typescript/bin/cli.js'), join(dir, 'openapi.json'), '-o', join(dir, 'api.ts')],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect({ status: generate.status, stderr: generate.status === 0 ? '' : generate.stderr }).toEqual({
+      status: 0,
+      stderr: '',
+    });
+    // What a producer in TypeScript writes: the README's worked journey (v1 shipment.delayed among it), typed by the
+    // generated client; and an event of a type the server does not have, which must not compile.
+    const examples = workedJourneySteps().map((step) => JSON.stringify(step.body));
+    writeFileSync(
+      join(dir, 'producer.ts'),
+      [
+        "import type { paths } from './api';",
+        "type Body = paths['/v1/events']['post']['requestBody']['content']['application/json'];",
+        ...examples.map((body, i) => `export const step${i}: Body = ${body};`),
+        '// @ts-expect-error not a type of the catalog',
+        "export const wrong: Body = { ...step0, type: 'order.teleported' } as const;",
+      ].join('\n'),
+    );
+    const check = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/typescript/bin/tsc'),
+        '--noEmit',
+        '--strict',
+        '--skipLibCheck',
+        '--target',
+        'es2022',
+        '--module',
+        'commonjs',
+        join(dir, 'producer.ts'),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect({ status: check.status, errors: check.stdout }).toEqual({ status: 0, errors: '' });
   });
 
   it('describes every event the server accepts, every version of it, and nothing it refuses (ajv)', async () => {
