@@ -15,16 +15,9 @@ import {
  */
 @Controller()
 export class AsyncApiController {
-  private readonly document: object;
+  private document: object | null = null;
 
-  constructor(@Inject(BACKBONE_CONFIG) config: BackboneConfig) {
-    const kafka = config.journeyLog.kind === 'kafka' ? config.journeyLog : null;
-    this.document = asyncApiDocument({
-      journeyTopic: kafka?.topic ?? ASYNCAPI_DEFAULTS.journeyTopic,
-      partitions: kafka?.partitions ?? ASYNCAPI_DEFAULTS.partitions,
-      viewsTopic: config.push.viewsTopic ?? ASYNCAPI_DEFAULTS.viewsTopic,
-    });
-  }
+  constructor(@Inject(BACKBONE_CONFIG) private readonly config: BackboneConfig) {}
 
   @Get('asyncapi.json')
   @RequiresAccess('public')
@@ -33,6 +26,15 @@ export class AsyncApiController {
     responses: { '200': { description: 'OK', content: jsonContent({ type: 'object' }) } },
   })
   asyncapi(): object {
+    // Made when first asked for, not at every start.
+    if (this.document === null) {
+      const kafka = this.config.journeyLog.kind === 'kafka' ? this.config.journeyLog : null;
+      this.document = asyncApiDocument({
+        journeyTopic: kafka?.topic ?? ASYNCAPI_DEFAULTS.journeyTopic,
+        partitions: kafka?.partitions ?? ASYNCAPI_DEFAULTS.partitions,
+        viewsTopic: this.config.push.viewsTopic ?? ASYNCAPI_DEFAULTS.viewsTopic,
+      });
+    }
     return this.document;
   }
 }

@@ -70,6 +70,21 @@ const webhookHeaders = {
   },
 };
 
+/** A Standard Webhooks delivery: its headers, and the `type`, `timestamp` and `data` of its payload. */
+function webhookMessage(name: string, type: object, data: object, summary?: string): Record<string, unknown> {
+  return {
+    name,
+    ...(summary === undefined ? {} : { summary }),
+    contentType: 'application/json',
+    headers: webhookHeaders,
+    payload: {
+      type: 'object',
+      required: ['type', 'timestamp', 'data'],
+      properties: { type, timestamp: { type: 'string' }, data },
+    },
+  };
+}
+
 export function asyncApiDocument(options: AsyncApiOptions = ASYNCAPI_DEFAULTS): Record<string, unknown> {
   const journeyMessages: Record<string, object> = {};
   const components: Record<string, object> = {};
@@ -129,53 +144,30 @@ export function asyncApiDocument(options: AsyncApiOptions = ASYNCAPI_DEFAULTS): 
       catalog[t].versions.map((_, i) => ref(`#/components/schemas/Event_${name(t, i + 1)}`)),
     ),
   };
-  components.webhookEvent = {
-    name: 'event delivery',
-    summary: 'An event of a subscribed type, as on the log (personal fields masked unless the subscription says so)',
-    contentType: 'application/json',
-    headers: webhookHeaders,
-    payload: {
+  components.webhookEvent = webhookMessage(
+    'event delivery',
+    { type: 'string', enum: [...EVENT_TYPES] },
+    anyEvent,
+    'An event of a subscribed type, as on the log (personal fields masked unless the subscription says so)',
+  );
+  components.webhookViewChanged = webhookMessage(
+    'journey.view.changed',
+    { type: 'string', const: 'journey.view.changed' },
+    {
       type: 'object',
-      required: ['type', 'timestamp', 'data'],
-      properties: { type: { type: 'string', enum: [...EVENT_TYPES] }, timestamp: { type: 'string' }, data: anyEvent },
+      required: ['customerId', 'position', 'view'],
+      properties: { customerId: { type: 'string' }, position: { type: 'string' }, view },
     },
-  };
-  components.webhookViewChanged = {
-    name: 'journey.view.changed',
-    contentType: 'application/json',
-    headers: webhookHeaders,
-    payload: {
+  );
+  components.webhookViewErased = webhookMessage(
+    'journey.view.erased',
+    { type: 'string', const: 'journey.view.erased' },
+    {
       type: 'object',
-      required: ['type', 'timestamp', 'data'],
-      properties: {
-        type: { type: 'string', const: 'journey.view.changed' },
-        timestamp: { type: 'string' },
-        data: {
-          type: 'object',
-          required: ['customerId', 'position', 'view'],
-          properties: { customerId: { type: 'string' }, position: { type: 'string' }, view },
-        },
-      },
+      required: ['customerId', 'position'],
+      properties: { customerId: { type: 'string' }, position: { type: 'string' } },
     },
-  };
-  components.webhookViewErased = {
-    name: 'journey.view.erased',
-    contentType: 'application/json',
-    headers: webhookHeaders,
-    payload: {
-      type: 'object',
-      required: ['type', 'timestamp', 'data'],
-      properties: {
-        type: { type: 'string', const: 'journey.view.erased' },
-        timestamp: { type: 'string' },
-        data: {
-          type: 'object',
-          required: ['customerId', 'position'],
-          properties: { customerId: { type: 'string' }, position: { type: 'string' } },
-        },
-      },
-    },
-  };
+  );
   const messagesOf = (...names: string[]) =>
     Object.fromEntries(names.map((n) => [n, ref(`#/components/messages/${n}`)]));
   const operation = (action: 'send' | 'receive', channel: string, summary: string) => ({
