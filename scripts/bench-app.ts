@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 
@@ -99,4 +100,10 @@ export function producerStreams<E extends { type: string; subject: string }>(
     return batches;
   });
   return { policies: events.filter((e) => e.type === 'policy.published'), streams };
+}
+
+/** A process's CPU time so far (s), from /proc. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { JourneyEvent } from '#schemas';
 import { Metrics } from '#nest-backbone';
 import { syntheticEvents } from '#journey-simulator';
-import { ROOT, fmt, httpRequest, postEvents, producerStreams, startBenchApp } from './bench-app';
+import { ROOT, cpuSeconds, fmt, httpRequest, postEvents, producerStreams, startBenchApp } from './bench-app';
 import { HandWrittenRegistry } from './bench-metrics-baseline';
 
 type Line = (label: string, value: string, baseline?: string, ratio?: number, target?: string) => void;
@@ -11,12 +11,6 @@ type Line = (label: string, value: string, baseline?: string, ratio?: number, ta
 const WORK = join(ROOT, '.bench');
 const REQUESTS = Number(process.env.BENCH_METRICS_REQUESTS ?? 400_000);
 const APP_READS = Number(process.env.BENCH_METRICS_APP_READS ?? 20_000);
-
-/** The app's CPU time so far (s), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 const ROUTES = ['/v1/events', '/v1/customers/:customerId/journey', '/v1/orders/:orderId', '/health'];
 

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,7 +8,16 @@ import type { JourneyEvent } from '#schemas';
 import { createKey } from '#auth';
 import { SqliteJourneyLog } from '#journey-log';
 import { appendInBatches, syntheticEvents } from '#journey-simulator';
-import { ROOT, fmt, httpRequest, percentile, postEvents, producerStreams, startBenchApp } from './bench-app';
+import {
+  ROOT,
+  cpuSeconds,
+  fmt,
+  httpRequest,
+  percentile,
+  postEvents,
+  producerStreams,
+  startBenchApp,
+} from './bench-app';
 import { benchKafka } from './bench-kafka';
 import { benchPersonalData } from './bench-personal-data';
 import { benchConsumers } from './bench-consumers';
@@ -311,26 +320,29 @@ async function benchReadsUnderPolicies(): Promise<void> {
 }
 
 /**
- * The cost of the trust boundary: journey reads at READ_RATE/s and the ingest, with auth on (an API key with
- * `admin`, so `pii:read` too, and the access log recording every read) against auth off, on the same data, alternated
- * (off, on, on, off) and each figure the better of its two runs.
+ * Ingest and journey reads at READ_RATE/s of a backbone with a setting on against off, on the same data, alternated
+ * (off, on, on, off), each figure the better of its two runs. `prepare` makes a run's environment and request headers
+ * in its fresh data directory.
  */
-async function benchAuth(): Promise<void> {
-  const events = [...syntheticEvents({ events: AUTH_EVENTS, seed: 13, customerPrefix: 'auth' })];
+async function ingestAndReadsOnAgainstOff(
+  name: string,
+  seed: number,
+  prepare: (
+    on: boolean,
+    dataDir: string,
+  ) => Promise<{ env?: Record<string, string>; headers?: Record<string, string> }>,
+) {
+  const events = [...syntheticEvents({ events: AUTH_EVENTS, seed, customerPrefix: name })];
   const customers = [...new Set(events.filter((e) => !e.subject.startsWith('policy/')).map((e) => e.subject))];
   const split = producerStreams(events);
   const policies = split.policies;
   const streams = split.streams.map((batches) => batches.map((batch) => JSON.stringify(batch)));
-  const run = async (auth: boolean) => {
-    const dataDir = join(WORK, `auth-${auth ? 'on' : 'off'}`);
+  const run = async (on: boolean) => {
+    const dataDir = join(WORK, `${name}-${on ? 'on' : 'off'}`);
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
-    let headers: Record<string, string> | undefined;
-    if (auth) {
-      const { token } = await createKey(join(dataDir, 'auth-keys.json'), { name: 'bench', scopes: ['admin'] });
-      headers = { authorization: `Bearer ${token}` };
-    }
-    const server = await startBenchApp({ DATA_DIR: dataDir });
+    const { env, headers } = await prepare(on, dataDir);
+    const server = await startBenchApp({ DATA_DIR: dataDir, ...env });
     const t = performance.now();
     await postEvents(server.url, JSON.stringify(policies), headers);
     const positions = await Promise.all(
@@ -352,10 +364,22 @@ async function benchAuth(): Promise<void> {
   const first = { off: await run(false), on: await run(true) };
   const second = { on: await run(true), off: await run(false) };
   const reads = (a: typeof first.on, b: typeof first.on) => (a.p99 <= b.p99 ? a : b);
-  const off = reads(first.off, second.off);
-  const on = reads(first.on, second.on);
-  const ingestOff = Math.max(first.off.ingest, second.off.ingest);
-  const ingestOn = Math.max(first.on.ingest, second.on.ingest);
+  return {
+    off: { ...reads(first.off, second.off), ingest: Math.max(first.off.ingest, second.off.ingest) },
+    on: { ...reads(first.on, second.on), ingest: Math.max(first.on.ingest, second.on.ingest) },
+  };
+}
+
+/**
+ * The cost of the trust boundary: journey reads and the ingest with auth on (an API key with `admin`, so `pii:read`
+ * too, and the access log recording every read) against auth off.
+ */
+async function benchAuth(): Promise<void> {
+  const { on, off } = await ingestAndReadsOnAgainstOff('auth', 13, async (auth, dataDir) => {
+    if (!auth) return {};
+    const { token } = await createKey(join(dataDir, 'auth-keys.json'), { name: 'bench', scopes: ['admin'] });
+    return { headers: { authorization: `Bearer ${token}` } };
+  });
   line(`journey read at ${READ_RATE}/s, auth off, p50 / p99 (ms)`, `${fmt(off.p50, 2)} / ${fmt(off.p99, 2)}`);
   line(
     '  auth on (API key, pii:read, access log), p50 / p99 (ms)',
@@ -364,47 +388,17 @@ async function benchAuth(): Promise<void> {
     on.p99 / off.p99,
     'p99 ratio <= 110%',
   );
-  line('ingest with auth on (events/s)', fmt(ingestOn), `${fmt(ingestOff)} off`, ingestOn / ingestOff, '>= 95%');
+  line('ingest with auth on (events/s)', fmt(on.ingest), `${fmt(off.ingest)} off`, on.ingest / off.ingest, '>= 95%');
 }
 
 /**
  * Tracing on (every span made, batched and handed to an exporter that drops it: OTEL_TRACES_EXPORTER=noop) against off
- * (the default: no provider), for ingest and journey reads; alternated twice, the best of each kept.
+ * (the default: no provider), for ingest and journey reads.
  */
 async function benchTracing(): Promise<void> {
-  const events = [...syntheticEvents({ events: AUTH_EVENTS, seed: 19, customerPrefix: 'trc' })];
-  const customers = [...new Set(events.filter((e) => !e.subject.startsWith('policy/')).map((e) => e.subject))];
-  const split = producerStreams(events);
-  const policies = split.policies;
-  const streams = split.streams.map((batches) => batches.map((batch) => JSON.stringify(batch)));
-  const run = async (tracing: boolean) => {
-    const dataDir = join(WORK, `tracing-${tracing ? 'on' : 'off'}`);
-    rmSync(dataDir, { recursive: true, force: true });
-    mkdirSync(dataDir, { recursive: true });
-    const server = await startBenchApp({ DATA_DIR: dataDir, ...(tracing ? { OTEL_TRACES_EXPORTER: 'noop' } : {}) });
-    const t = performance.now();
-    await postEvents(server.url, JSON.stringify(policies));
-    const positions = await Promise.all(
-      streams.map(async (bodies) => {
-        let position = '';
-        for (const body of bodies) position = await postEvents(server.url, body);
-        return position;
-      }),
-    );
-    const ingest = events.length / ((performance.now() - t) / 1000);
-    for (const position of positions)
-      await httpRequest(`${server.url}/v1/customers/${customers[0]}/journey?minPosition=${position}&waitMs=10000`);
-    const reads = await measureReads(server.url, customers);
-    await server.stop();
-    return { ingest, ...reads };
-  };
-  const first = { off: await run(false), on: await run(true) };
-  const second = { on: await run(true), off: await run(false) };
-  const reads = (a: typeof first.on, b: typeof first.on) => (a.p99 <= b.p99 ? a : b);
-  const off = reads(first.off, second.off);
-  const on = reads(first.on, second.on);
-  const ingestOff = Math.max(first.off.ingest, second.off.ingest);
-  const ingestOn = Math.max(first.on.ingest, second.on.ingest);
+  const { on, off } = await ingestAndReadsOnAgainstOff('tracing', 19, async (tracing) =>
+    tracing ? { env: { OTEL_TRACES_EXPORTER: 'noop' } } : {},
+  );
   line(`journey read at ${READ_RATE}/s, tracing off, p50 / p99 (ms)`, `${fmt(off.p50, 2)} / ${fmt(off.p99, 2)}`);
   line(
     '  tracing on (no-op exporter), p50 / p99 (ms)',
@@ -413,13 +407,7 @@ async function benchTracing(): Promise<void> {
     on.p99 / off.p99,
     'p99 ratio <= 110%',
   );
-  line('ingest with tracing on (events/s)', fmt(ingestOn), `${fmt(ingestOff)} off`, ingestOn / ingestOff, '>= 90%');
-}
-
-/** The app's CPU time so far (s), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  line('ingest with tracing on (events/s)', fmt(on.ingest), `${fmt(off.ingest)} off`, on.ingest / off.ingest, '>= 90%');
 }
 
 /** CPU of one backbone process holding SSE_STREAMS open, idle streams (heartbeats only), over SSE_IDLE_SECONDS. */
