@@ -59,6 +59,18 @@ describe.each([
   let app: BackboneProcess;
   let lastPosition = '';
   const head = async () => (await getJson(`${app.url}/health`)).body.journeyLog.head as string | null;
+  /** One `feedback.received` in CloudEvents HTTP binary mode: attributes as `ce-*` headers, the data as the body. */
+  const postBinary = (attributes: Record<string, string>, data: unknown) =>
+    fetch(`${app.url}/v1/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'ce-specversion': '1.0',
+        'ce-type': 'feedback.received',
+        ...Object.fromEntries(Object.entries(attributes).map(([name, value]) => [`ce-${name}`, value])),
+      },
+      body: JSON.stringify(data),
+    });
 
   beforeAll(async () => {
     app = await startBackbone({ env });
@@ -449,19 +461,10 @@ describe.each([
     const read = await getJson(`${app.url}/v1/customers/cust-sdk/journey?minPosition=${positions[1]}`);
     expect(read.status).toBe(200);
     // A binary-mode event with a wrong attribute is refused naming it, like a structured one.
-    const refused = await fetch(`${app.url}/v1/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'ce-specversion': '1.0',
-        'ce-id': 'sdk-bad',
-        'ce-source': '/sdk-emitter',
-        'ce-type': 'feedback.received',
-        'ce-subject': 'cust-sdk',
-        'ce-time': 'yesterday',
-      },
-      body: JSON.stringify({ score: 9 }),
-    });
+    const refused = await postBinary(
+      { id: 'sdk-bad', source: '/sdk-emitter', subject: 'cust-sdk', time: 'yesterday' },
+      { score: 9 },
+    );
     expect(refused.status).toBe(400);
     const errors = ((await refused.json()) as { errors: Array<{ path: string }> }).errors.map((e) => e.path);
     expect(errors.sort()).toEqual(['data.score', 'time']);
@@ -485,20 +488,10 @@ describe.each([
       priority: 2,
     });
     expect(structured.status).toBe(201);
-    const binary = await fetch(`${app.url}/v1/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'ce-specversion': '1.0',
-        'ce-id': 'ext-2',
-        'ce-source': '/e2e',
-        'ce-type': 'feedback.received',
-        'ce-subject': 'cust-ext',
-        'ce-time': '2026-04-10T10:00:00Z',
-        'ce-tenant': 'acme%20eu',
-      },
-      body: JSON.stringify({ score: 5 }),
-    });
+    const binary = await postBinary(
+      { id: 'ext-2', source: '/e2e', subject: 'cust-ext', time: '2026-04-10T10:00:00Z', tenant: 'acme%20eu' },
+      { score: 5 },
+    );
     expect(binary.status).toBe(201);
     const tail = spawnSync(
       process.execPath,
