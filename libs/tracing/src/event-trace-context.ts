@@ -1,11 +1,10 @@
 import { TraceFlags, isSpanContextValid, type SpanContext } from '@opentelemetry/api';
+import { parseTraceParent } from '@opentelemetry/core';
 
 /**
  * The CloudEvents distributed-tracing extension: an event carries the W3C `traceparent` (and `tracestate`) of the
  * operation that produced it, as extension attributes, on every log (they are kept like any extension attribute).
  */
-
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** The W3C `traceparent` of a span context (version 00). */
 export function traceparentOf(context: SpanContext): string {
@@ -17,13 +16,9 @@ export function traceparentOf(context: SpanContext): string {
 export function eventSpanContext(event: object): SpanContext | undefined {
   const { traceparent } = event as { traceparent?: unknown };
   if (typeof traceparent !== 'string') return undefined;
-  const match = TRACEPARENT.exec(traceparent);
-  if (!match) return undefined;
-  const context: SpanContext = {
-    traceId: match[1],
-    spanId: match[2],
-    traceFlags: parseInt(match[3], 16) & TraceFlags.SAMPLED,
-    isRemote: true,
-  };
+  // The W3C propagator's own parser (any version the spec allows, ids not all zeros).
+  const parsed = parseTraceParent(traceparent);
+  if (!parsed) return undefined;
+  const context: SpanContext = { ...parsed, traceFlags: parsed.traceFlags & TraceFlags.SAMPLED, isRemote: true };
   return isSpanContextValid(context) ? context : undefined;
 }
